@@ -1,0 +1,135 @@
+"""Ask AWS CodeArtifact for an authorization token.
+
+The only module that talks to AWS, and the only one that imports botocore, which
+costs about 100 ms: it is imported only when a token is really needed, never
+when keyring merely loads its plugins. botocore is used without boto3's
+resource layer, which a single API call does not need.
+"""
+
+import contextlib
+import logging
+import time
+from typing import Iterator, NamedTuple
+
+from . import errors
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
+
+
+class Token(NamedTuple):
+    """An authorization token and its lifetime, in epoch seconds."""
+
+    value: str
+    issued_at: float
+    expires_at: float
+
+
+def fetch_token(endpoint, settings) -> Token:
+    """Call GetAuthorizationToken for ``endpoint`` as ``settings`` say."""
+    import botocore.exceptions
+    import botocore.session
+
+    log.debug(
+        "requesting a token for %s, duration %ss", endpoint.describe(), settings.token_duration
+    )
+    try:
+        with _botocore_debug_silenced():
+            session = botocore.session.Session(profile=settings.profile_name)
+            client = session.create_client(
+                "codeartifact",
+                region_name=endpoint.region,
+                endpoint_url=settings.endpoint_url,
+                verify=settings.verify,
+                config=_client_config(settings),
+                **_credentials(session, endpoint, settings),
+            )
+            response = client.get_authorization_token(
+                domain=endpoint.domain,
+                domainOwner=endpoint.owner,
+                durationSeconds=settings.token_duration,
+            )
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        log.debug("AWS call failed: %s", type(error).__name__)
+        raise errors.translate(error, endpoint, settings) from None
+    issued_at = time.time()
+    expires_at = response["expiration"].timestamp()
+    if expires_at <= issued_at:
+        raise errors.endpoint_error(
+            errors.ServiceError,
+            endpoint,
+            "AWS sent a token that has already expired; check this machine's clock",
+        )
+    log.debug("got a token for %s, valid for %.0fs", endpoint.describe(), expires_at - issued_at)
+    return Token(response["authorizationToken"], issued_at, expires_at)
+
+
+def _credentials(session, endpoint, settings) -> dict:
+    """Explicit credentials for the CodeArtifact client, if the settings give any."""
+    if settings.role_arn:
+        sts = session.create_client(
+            "sts",
+            region_name=endpoint.region,
+            verify=settings.verify,
+            config=_client_config(settings),
+            **_static_keys(settings),
+        )
+        extra = {"ExternalId": settings.external_id} if settings.external_id else {}
+        assumed = sts.assume_role(
+            RoleArn=settings.role_arn, RoleSessionName=settings.role_session_name, **extra
+        )["Credentials"]
+        return {
+            "aws_access_key_id": assumed["AccessKeyId"],
+            "aws_secret_access_key": assumed["SecretAccessKey"],
+            "aws_session_token": assumed["SessionToken"],
+        }
+    return _static_keys(settings)
+
+
+def _static_keys(settings) -> dict:
+    if not settings.aws_access_key_id:
+        return {}
+    return {
+        "aws_access_key_id": settings.aws_access_key_id,
+        "aws_secret_access_key": settings.aws_secret_access_key,
+    }
+
+
+def _client_config(settings):
+    from botocore.config import Config
+
+    from . import __version__
+
+    return Config(
+        connect_timeout=settings.timeout,
+        read_timeout=settings.timeout,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        user_agent_extra=f"codeartifact-keyring/{__version__}",
+    )
+
+
+@contextlib.contextmanager
+def _botocore_debug_silenced() -> Iterator[None]:
+    """Drop botocore's DEBUG records for the duration of our AWS calls.
+
+    At DEBUG botocore logs request headers (with session tokens) and response
+    bodies (with our token, or an assumed role's secret key). A host program
+    that logs everything at DEBUG, such as ``pip -vv``, would print them.
+    """
+    manager = logging.Logger.manager
+    loggers = [logging.getLogger("botocore")] + [
+        logger
+        for name, logger in list(manager.loggerDict.items())
+        if name.startswith("botocore.") and isinstance(logger, logging.Logger)
+    ]
+    saved = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        if logger is loggers[0] or logger.level != logging.NOTSET:
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+    try:
+        yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
+

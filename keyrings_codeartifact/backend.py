@@ -1,0 +1,80 @@
+"""The keyring backend: CodeArtifact tokens as the password of user ``aws``.
+
+keyring imports this module, and asks for its priority, on every keyring call
+on the machine, so both are cheap: nothing here imports botocore, and a service
+that is not a CodeArtifact endpoint is answered with None before any file is
+read. The flow for one that is: service string -> endpoint (``endpoint``) ->
+settings (``settings``) -> token (``tokens``, then ``aws``) -> credential.
+"""
+
+import importlib.util
+import logging
+import os
+from typing import Optional
+
+from jaraco.classes import properties
+from keyring import backend, credentials
+
+from . import endpoint as endpoints
+
+log = logging.getLogger(__name__)
+
+USERNAME = "aws"
+TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
+
+
+class CodeArtifactBackend(backend.KeyringBackend):
+    """Serves AWS CodeArtifact authorization tokens; stores nothing."""
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        """Ahead of the system keyrings (5), behind keyring's chainer (10)."""
+        if importlib.util.find_spec("botocore") is None:
+            raise RuntimeError("botocore is not installed")
+        return 9
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memory = None  # a tokens.TokenMemory, made on first use
+
+    def get_credential(
+        self, service: str, username: Optional[str]
+    ) -> Optional[credentials.Credential]:
+        """User ``aws`` and a token, if ``service`` is a CodeArtifact endpoint."""
+        token = self._token_for(service, username)
+        return None if token is None else credentials.SimpleCredential(USERNAME, token)
+
+    def get_password(self, service: str, username: str) -> Optional[str]:
+        """A token, if ``service`` is a CodeArtifact endpoint and ``username`` is ``aws``."""
+        return self._token_for(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Not stored here: keyring's chainer moves on to the next backend."""
+        raise NotImplementedError()
+
+    def delete_password(self, service: str, username: str) -> None:
+        """Nothing is stored here: keyring's chainer moves on to the next backend."""
+        raise NotImplementedError()
+
+    def _token_for(self, service: str, username: Optional[str]) -> Optional[str]:
+        if username not in (None, USERNAME):
+            return None
+        endpoint = endpoints.parse(service)
+        if endpoint is None:
+            return None
+        log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
+        from_environment = os.environ.get(TOKEN_VARIABLE)
+        if from_environment:
+            log.debug("using the token in %s", TOKEN_VARIABLE)
+            return from_environment
+        from . import settings
+
+        return self._tokens().get(endpoint, settings.load(endpoint))
+
+    def _tokens(self):
+        if self._memory is None:
+            from . import aws, tokens
+
+            self._memory = tokens.TokenMemory(aws.fetch_token)
+        return self._memory
+

@@ -1,0 +1,136 @@
+"""Recognise AWS CodeArtifact repository endpoints in keyring service strings.
+
+Pure parsing, no I/O. A service string is either a URL or a bare ``host[:port]``
+(the fallback pip and uv ask for). Only a string whose whole hostname is a
+CodeArtifact repository endpoint, reached over HTTPS, is recognised: anything
+else, however CodeArtifact-like, gets ``None`` so that no token can go there.
+"""
+
+import re
+from typing import NamedTuple, Optional
+from urllib.parse import urlsplit
+
+_DOMAIN = r"[a-z][a-z0-9-]{0,48}[a-z0-9]"
+_OWNER = r"[0-9]{12}"
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
+_REPOSITORY = r"[A-Za-z0-9][A-Za-z0-9._-]{1,99}"
+_DOMAIN_OWNER = rf"(?P<domain>{_DOMAIN})-(?P<owner>{_OWNER})"
+
+# Each form: (name, hostname pattern). Patterns are matched against the whole
+# lower-cased hostname; ``cn`` marks the China partition.
+_HOST_FORMS = (
+    (
+        "standard",
+        re.compile(
+            rf"{_DOMAIN_OWNER}\.d\.codeartifact\.(?P<region>{_REGION})"
+            r"\.amazonaws\.com(?P<cn>\.cn)?"
+        ),
+    ),
+    (
+        "dualstack",
+        re.compile(rf"{_DOMAIN_OWNER}\.codeartifact\.(?P<region>{_REGION})\.on\.aws"),
+    ),
+    (
+        "vpc",
+        re.compile(
+            rf"vpce-[a-z0-9]+(?:-[a-z0-9]+)+\.d\.codeartifact\.(?P<region>{_REGION})"
+            r"\.vpce\.amazonaws\.com(?P<cn>\.cn)?"
+        ),
+    ),
+)
+
+# /FORMAT/REPO/... on the standard and dual-stack hosts.
+_REPOSITORY_PATH = re.compile(rf"/[a-z]+/(?P<repository>{_REPOSITORY})(?:/.*)?")
+# /FORMAT/d/DOMAIN-OWNER/REPO/... on a VPC endpoint host.
+_VPC_PATH = re.compile(
+    rf"/[a-z]+/d/{_DOMAIN_OWNER}(?:/(?P<repository>{_REPOSITORY})(?:/.*)?)?/?"
+)
+
+# Whitespace, control characters and backslashes: clients disagree on how to
+# read them in a URL, so a string holding any of them is never ours.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+_MAX_LENGTH = 4096
+
+
+class Endpoint(NamedTuple):
+    """A CodeArtifact repository endpoint named by a service string."""
+
+    form: str  # "standard", "dualstack" or "vpc"
+    domain: str
+    owner: str  # the 12-digit AWS account that owns the domain
+    region: str
+    partition: str  # "aws", "aws-cn" or "aws-us-gov"
+    repository: Optional[str]  # None when the service names no repository
+    host: str
+
+    def describe(self) -> str:
+        """Name the endpoint for people: domain, owner and region."""
+        return f"domain '{self.domain}' (owner {self.owner}, region {self.region})"
+
+
+def parse(service: str) -> Optional[Endpoint]:
+    """Return the endpoint that ``service`` names, or None if it names none."""
+    if (
+        not isinstance(service, str)
+        or not service
+        or len(service) > _MAX_LENGTH
+        or not service.isascii()
+        or _UNSAFE.search(service)
+    ):
+        return None
+    if "://" in service:
+        parts = urlsplit(service)
+        if parts.scheme.lower() != "https":
+            return None  # a token must never travel in clear text
+    else:
+        parts = urlsplit("//" + service)
+        if parts.path or parts.query or parts.fragment:
+            return None  # bare form is host[:port] only
+    try:
+        parts.port  # raises ValueError for a malformed port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if host.endswith("."):
+        host = host[:-1]
+    return _match(host, parts.path)
+
+
+def _match(host: str, path: str) -> Optional[Endpoint]:
+    for form, pattern in _HOST_FORMS:
+        found = pattern.fullmatch(host)
+        if found:
+            break
+    else:
+        return None
+
+    region = found["region"]
+    china = bool(found.groupdict().get("cn"))
+    if china != region.startswith("cn-"):
+        return None
+    if china:
+        partition = "aws-cn"
+    elif region.startswith("us-gov-"):
+        partition = "aws-us-gov"
+    else:
+        partition = "aws"
+
+    if form == "vpc":
+        # Without private DNS the path, not the host, names the domain.
+        named = _VPC_PATH.fullmatch(path)
+        if not named:
+            return None
+        repository = named["repository"]
+    else:
+        named = found
+        in_path = _REPOSITORY_PATH.fullmatch(path)
+        repository = in_path["repository"] if in_path else None
+    return Endpoint(
+        form=form,
+        domain=named["domain"],
+        owner=named["owner"],
+        region=region,
+        partition=partition,
+        repository=repository,
+        host=host,
+    )

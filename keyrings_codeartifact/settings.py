@@ -1,0 +1,228 @@
+"""The settings that apply to one repository endpoint.
+
+They come from keyring's own config file, ``keyringrc.cfg`` in keyring's config
+root. ``[codeartifact]`` holds defaults; qualified sections such as
+``[codeartifact domain="my-team" account="111122223333" region="us-east-1" name="repo"]``
+apply only to endpoints that match every key they name. Options are layered:
+defaults first, then applicable sections from the least to the most specific
+(more keys named), so each option comes from the most specific section that sets
+it. Between equally specific sections, the one later in the file wins.
+
+No file, or no ``codeartifact`` section in it, is the normal case: defaults apply.
+"""
+
+import configparser
+import os
+import re
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
+
+from .errors import PREFIX, ConfigError
+
+SECTION = "codeartifact"
+QUALIFIERS = ("domain", "account", "region", "name")
+# Names keyrings.codeartifact users may already have in their files.
+ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
+
+DURATION_HELP = "0 (as long as the AWS role session) or 900 to 43200 seconds"
+_ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_QUALIFIER = re.compile(r"""\s+(?P<key>\w+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))""")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class Settings(NamedTuple):
+    """How to ask AWS for a token for one endpoint."""
+
+    profile_name: Optional[str] = None
+    role_arn: Optional[str] = None
+    role_session_name: str = "codeartifact-keyring"
+    external_id: Optional[str] = None
+    token_duration: int = 3600
+    endpoint_url: Optional[str] = None
+    verify: Union[bool, str, None] = None  # None: boto's default (AWS_CA_BUNDLE, profile)
+    timeout: float = 10.0  # seconds, for connecting and for each read
+    aws_access_key_id: Optional[str] = None
+    aws_secret_access_key: Optional[str] = None
+
+
+OPTIONS = tuple(Settings._fields)
+
+
+def config_path() -> Path:
+    """Where keyring, and so this backend, reads its config file."""
+    from keyring.util import platform_
+
+    return platform_.config_root() / "keyringrc.cfg"
+
+
+def load(endpoint, path: Optional[Path] = None) -> Settings:
+    """Return the settings for ``endpoint`` from the config file at ``path``."""
+    path = config_path() if path is None else path
+    chosen: Dict[str, Tuple[str, str]] = {}  # option -> (value, section it came from)
+    for section, options in _applicable_sections(path, endpoint):
+        for option, value in options.items():
+            chosen[ALIASES.get(option, option)] = (value, section)
+    return _validate(chosen, path)
+
+
+def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]]]:
+    """The sections that apply to ``endpoint``, least specific first."""
+    parser = configparser.RawConfigParser(
+        inline_comment_prefixes=("#", ";"), default_section="\0no-defaults"
+    )
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as error:
+        first_line = str(error).splitlines()[0]
+        raise ConfigError(f"{PREFIX}cannot read {path}: {first_line}") from None
+
+    applicable = []
+    for order, section in enumerate(parser.sections()):
+        qualifiers = _qualifiers(section, path)
+        if qualifiers is None or not _applies(qualifiers, endpoint):
+            continue
+        for option in parser.options(section):
+            if ALIASES.get(option, option) not in OPTIONS:
+                raise ConfigError(
+                    f"{PREFIX}unknown option '{option}' in section [{section}] of {path}; "
+                    f"known options: {', '.join(OPTIONS)}"
+                )
+        applicable.append((len(qualifiers), order, section, dict(parser.items(section))))
+    applicable.sort()
+    return [(section, options) for _, _, section, options in applicable]
+
+
+def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
+    """The keys a section header names, or None if the section is not ours."""
+    if section == SECTION:
+        return {}
+    if not section.startswith(SECTION) or not section[len(SECTION)].isspace():
+        return None
+    rest = section[len(SECTION) :].rstrip()
+    qualifiers: Dict[str, str] = {}
+    position = 0
+    for found in _QUALIFIER.finditer(rest):
+        if found.start() != position:
+            break
+        key = found["key"]
+        if key not in QUALIFIERS:
+            raise ConfigError(
+                f"{PREFIX}unknown key '{key}' in section header [{section}] of {path}; "
+                f'use {", ".join(QUALIFIERS)}, e.g. [codeartifact domain="my-domain"]'
+            )
+        qualifiers[key] = next(v for v in found.group("dq", "sq", "bare") if v is not None)
+        position = found.end()
+    if position != len(rest):
+        raise ConfigError(
+            f"{PREFIX}cannot read section header [{section}] in {path}; "
+            'write it as [codeartifact domain="D" account="123456789012" region="R" name="REPO"]'
+        )
+    return qualifiers
+
+
+def _applies(qualifiers: Dict[str, str], endpoint) -> bool:
+    actual = {
+        "domain": endpoint.domain,
+        "account": endpoint.owner,
+        "region": endpoint.region,
+        "name": endpoint.repository,
+    }
+    case_insensitive = {"domain", "region"}
+    for key, wanted in qualifiers.items():
+        have = actual[key]
+        if key in case_insensitive:
+            wanted = wanted.lower()
+        if have != wanted:
+            return False
+    return True
+
+
+def _validate(chosen: Dict[str, Tuple[str, str]], path: Path) -> Settings:
+    values: Dict[str, object] = {}
+    for option, (raw, section) in chosen.items():
+        convert = _CONVERTERS.get(option, _non_empty)
+        try:
+            values[option] = convert(raw.strip())
+        except ValueError as problem:
+            raise _invalid(option, section, path, problem) from None
+
+    if ("aws_access_key_id" in values) != ("aws_secret_access_key" in values):
+        given = "aws_access_key_id" if "aws_access_key_id" in values else "aws_secret_access_key"
+        problem = "aws_access_key_id and aws_secret_access_key go together; set both or neither"
+        raise _invalid(given, chosen[given][1], path, problem)
+    if "external_id" in values and "role_arn" not in values:
+        problem = "it is only used with role_arn; set role_arn too"
+        raise _invalid("external_id", chosen["external_id"][1], path, problem)
+    return Settings(**values)
+
+
+def _invalid(option: str, section: str, path: Path, problem: object) -> ConfigError:
+    return ConfigError(f"{PREFIX}invalid {option} in section [{section}] of {path}: {problem}")
+
+
+# Each converter takes the stripped text of an option and returns its value, or
+# raises ValueError saying what is allowed. None of them echo a secret.
+
+
+def _non_empty(value: str) -> str:
+    if not value:
+        raise ValueError("it is empty; remove the line or give a value")
+    return value
+
+
+def _duration(value: str) -> int:
+    if not value.isdigit() or not (int(value) == 0 or 900 <= int(value) <= 43200):
+        raise ValueError(f"'{value}' is not allowed; use {DURATION_HELP}")
+    return int(value)
+
+
+def _timeout(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 300:
+        raise ValueError(f"'{value}' is not allowed; use a number of seconds up to 300")
+    return seconds
+
+
+def _verify(value: str) -> Union[bool, str]:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    bundle = os.path.expanduser(value)
+    if not os.path.isfile(bundle):
+        raise ValueError(f"'{value}' is neither true, false nor an existing CA bundle file")
+    return bundle
+
+
+def _endpoint_url(value: str) -> str:
+    if not re.fullmatch(r"https://[^/\s]+(/\S*)?", value):
+        raise ValueError(f"'{value}' is not an https:// URL")
+    return value
+
+
+def _role_arn(value: str) -> str:
+    if not _ROLE_ARN.fullmatch(value):
+        raise ValueError(f"'{value}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
+    return value
+
+
+def _session_name(value: str) -> str:
+    if not _SESSION_NAME.fullmatch(value):
+        raise ValueError(f"'{value}' is not allowed; use 2 to 64 of letters, digits and +=,.@_-")
+    return value
+
+
+_CONVERTERS = {
+    "token_duration": _duration,
+    "timeout": _timeout,
+    "verify": _verify,
+    "endpoint_url": _endpoint_url,
+    "role_arn": _role_arn,
+    "role_session_name": _session_name,
+}

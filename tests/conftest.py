@@ -1,0 +1,127 @@
+"""Shared fixtures: an isolated environment, a test CA, and the CodeArtifact stand-in."""
+
+import os
+import ssl
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import trustme
+
+from standin.codeartifact import CodeArtifactStandIn
+
+DOMAIN = "my-team"
+OWNER = "111122223333"
+REGION = "us-east-1"
+REPOSITORY = "python"
+URL = f"https://{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com/pypi/{REPOSITORY}/simple/"
+
+ALICE = ("alice", "AKIAALICEEXAMPLE0001", "alice-secret-key-EXAMPLE/abcdefghijklmn")
+BOB = ("bob", "AKIABOBEXAMPLE000002", "bob-secret-key-EXAMPLE/abcdefghijklmnop")
+
+BIN = Path(sys.executable).parent
+
+# Variables of this machine (and of developers' shells) that would change what
+# the backend, botocore or keyring do. Every test starts without them.
+_CLEARED_PREFIXES = ("AWS_", "CODEARTIFACT_", "PYTHON_KEYRING")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A HOME, keyring config root and AWS config of this test's own."""
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never probe 169.254.169.254
+    return home
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def ca_bundle(test_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ca") / "test-ca.pem"
+    test_ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def server_context(test_ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    test_ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+@pytest.fixture(scope="session")
+def standin_server(
+    server_context: ssl.SSLContext, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CodeArtifactStandIn]:
+    log_path = tmp_path_factory.mktemp("standin") / "requests.jsonl"
+    with CodeArtifactStandIn(server_context, log_path) as server:
+        server.add_identity(*ALICE)
+        server.add_identity(*BOB)
+        server.add_domain(DOMAIN, OWNER)
+        yield server
+
+
+@pytest.fixture
+def standin(
+    standin_server: CodeArtifactStandIn,
+    ca_bundle: Path,
+    isolated_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[CodeArtifactStandIn]:
+    """The stand-in, fresh for this test, with botocore pointed at it as alice."""
+    standin_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", standin_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", standin_server.url)
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(ca_bundle))
+    write_aws_file(
+        isolated_env / ".aws" / "credentials",
+        f"""
+        [default]
+        aws_access_key_id = {ALICE[1]}
+        aws_secret_access_key = {ALICE[2]}
+
+        [bob]
+        aws_access_key_id = {BOB[1]}
+        aws_secret_access_key = {BOB[2]}
+        """,
+    )
+    yield standin_server
+    standin_server.reset()
+
+
+def write_aws_file(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def write_keyring_config(text: str) -> Path:
+    """Write keyringrc.cfg where keyring (and so the backend) reads it."""
+    root = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring"
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "keyringrc.cfg"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def run(*args: str, stdin: str = "", timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run a command of this test environment (keyring, python) and capture its output."""
+    return subprocess.run(
+        args, input=stdin, capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
+    )

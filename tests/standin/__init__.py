@@ -1,0 +1,1 @@
+"""Test support: local stand-ins for AWS CodeArtifact, reached by real clients."""

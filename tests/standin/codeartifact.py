@@ -1,0 +1,284 @@
+"""A local stand-in for the AWS CodeArtifact and STS APIs, which real botocore talks to.
+
+moto has no CodeArtifact, so this implements the two calls the backend makes:
+CodeArtifact ``GetAuthorizationToken`` (``POST /v1/authorization-token``, rest-json)
+and STS ``AssumeRole`` (``POST /``, query protocol). Every request's SigV4
+signature is checked with botocore's own signer against known test keys, so a
+wrong secret is rejected as AWS would. Every request is logged as a JSON line
+(api, domain, owner, region from the signature scope, duration, identity, status)
+so that tests can count and inspect the calls made. It listens on 127.0.0.1
+only, on a port the OS picks, over TLS with a test CA.
+"""
+
+import hmac
+import http.server
+import json
+import re
+import secrets
+import ssl
+import threading
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+from urllib.parse import parse_qs, urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
+    r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[^,]+), ?Signature=(?P<signature>[0-9a-f]{64})"
+)
+
+# Faults a test can ask for: (HTTP status, x-amzn-ErrorType), or "stall".
+FAULTS = {
+    "deny": (403, "AccessDeniedException"),
+    "throttle": (429, "ThrottlingException"),
+    "error": (500, "InternalServerException"),
+    "stall": None,
+}
+
+
+class Identity:
+    """Test credentials the stand-in accepts, and who they belong to."""
+
+    def __init__(self, name: str, access_key: str, secret_key: str, session_token: Optional[str] = None):
+        self.name = name
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.session_token = session_token
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, error_type: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
+
+
+class CodeArtifactStandIn:
+    """The stand-in server. Use as a context manager, or call start() and stop()."""
+
+    def __init__(self, server_context: ssl.SSLContext, log_path: Path):
+        self.log_path = log_path
+        self.identities: Dict[str, Identity] = {}
+        self.domains: Set[Tuple[str, str]] = set()  # (domain, owner) pairs that exist
+        self.issued: Dict[str, dict] = {}  # token -> what it was issued for
+        self.fault: Optional[str] = None  # a key of FAULTS, applied to every token request
+        self.denied_roles: Set[str] = set()  # role ARNs that AssumeRole refuses
+        self._lock = threading.Lock()
+        self._stop_stalling = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler, self, server_context)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self._server.server_address[1]}"
+
+    def add_identity(self, name: str, access_key: str, secret_key: str) -> Identity:
+        identity = Identity(name, access_key, secret_key)
+        self.identities[access_key] = identity
+        return identity
+
+    def add_domain(self, domain: str, owner: str) -> None:
+        self.domains.add((domain, owner))
+
+    def requests(self) -> List[dict]:
+        """Every request logged so far, oldest first."""
+        if not self.log_path.exists():
+            return []
+        return [json.loads(line) for line in self.log_path.read_text().splitlines()]
+
+    def token_requests(self) -> List[dict]:
+        return [r for r in self.requests() if r["api"] == "GetAuthorizationToken"]
+
+    def reset(self) -> None:
+        """Forget faults and the request log; identities and domains stay."""
+        self.fault = None
+        self.denied_roles.clear()
+        self._stop_stalling.set()
+        self._stop_stalling = threading.Event()
+        if self.log_path.exists():
+            self.log_path.unlink()
+
+    def start(self) -> "CodeArtifactStandIn":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop_stalling.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "CodeArtifactStandIn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- called by the handler -------------------------------------------------
+
+    def log(self, **entry) -> None:
+        entry["time"] = time.time()
+        with self._lock, self.log_path.open("a") as log:
+            log.write(json.dumps(entry) + "\n")
+
+    def stall(self) -> None:
+        self._stop_stalling.wait(timeout=120)
+
+    def authenticate(self, handler, body: bytes) -> Tuple[Identity, dict]:
+        """Check the request's SigV4 signature; return the identity and its scope."""
+        found = _AUTHORIZATION.fullmatch(handler.headers.get("Authorization", ""))
+        if not found:
+            raise Rejected(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+        identity = self.identities.get(found["key"])
+        if identity is None:
+            raise Rejected(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        if identity.session_token != handler.headers.get("X-Amz-Security-Token"):
+            raise Rejected(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        signed = found["signed"].split(";")
+        request = AWSRequest(
+            method=handler.command,
+            url=f"https://{handler.headers['Host']}{handler.path}",
+            data=body,
+            headers={name: handler.headers[name] for name in signed if name in handler.headers},
+        )
+        request.context["timestamp"] = handler.headers.get("X-Amz-Date", "")
+        signer = SigV4Auth(
+            Credentials(identity.access_key, identity.secret_key, identity.session_token),
+            found["service"],
+            found["region"],
+        )
+        expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+        if not hmac.compare_digest(expected, found["signature"]):
+            raise Rejected(403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
+        return identity, {"region": found["region"], "service": found["service"]}
+
+    def issue_token(self, domain: str, owner: str, region: str, duration: int) -> Tuple[str, float]:
+        token = "standin-" + secrets.token_urlsafe(32)
+        expires_at = time.time() + (duration or 3600)
+        self.issued[token] = {"domain": domain, "owner": owner, "region": region, "expires_at": expires_at}
+        return token, expires_at
+
+    def assume_role(self, role_arn: str, session_name: str) -> Identity:
+        identity = Identity(
+            name=f"role:{role_arn}",
+            access_key="ASIA" + secrets.token_hex(8).upper(),
+            secret_key=secrets.token_urlsafe(30),
+            session_token=secrets.token_urlsafe(60),
+        )
+        self.identities[identity.access_key] = identity
+        return identity
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, handler, standin: CodeArtifactStandIn, context: ssl.SSLContext):
+        super().__init__(address, handler)
+        self.standin = standin
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format, *args) -> None:  # quiet: the JSON log says it all
+        pass
+
+    def do_POST(self) -> None:
+        standin = self.server.standin
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        entry: dict = {"api": "unknown", "path": self.path}
+        service = "sts" if urlsplit(self.path).path == "/" else "codeartifact"
+        try:
+            identity, scope = standin.authenticate(self, body)
+            entry.update(identity=identity.name, region=scope["region"], access_key=identity.access_key)
+            service = scope["service"]
+            if service == "sts":
+                self._assume_role(standin, identity, body, entry)
+            elif scope["service"] == "codeartifact":
+                self._authorization_token(standin, scope, entry)
+            else:
+                raise Rejected(400, "UnknownOperationException", f"unknown service {scope['service']}")
+        except Rejected as rejected:
+            entry.update(status=rejected.status, error=rejected.error_type)
+            standin.log(**entry)
+            if service == "sts":
+                xml = (
+                    f"<ErrorResponse><Error><Type>Sender</Type><Code>{rejected.error_type}</Code>"
+                    f"<Message>{rejected}</Message></Error><RequestId>standin</RequestId></ErrorResponse>"
+                ).encode()
+                self._send_raw(rejected.status, xml, "text/xml")
+            else:
+                self._send(rejected.status, {"message": str(rejected)}, error_type=rejected.error_type)
+
+    def _authorization_token(self, standin: CodeArtifactStandIn, scope: dict, entry: dict) -> None:
+        url = urlsplit(self.path)
+        if url.path != "/v1/authorization-token":
+            raise Rejected(404, "UnknownOperationException", f"unknown path {url.path}")
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        domain, owner = query.get("domain"), query.get("domain-owner")
+        raw_duration = query.get("duration")
+        entry.update(api="GetAuthorizationToken", domain=domain, owner=owner, duration=raw_duration)
+        if standin.fault:
+            self._fault(standin, entry)
+            return
+        duration = int(raw_duration) if raw_duration and raw_duration.isdigit() else None
+        if duration is None or not (duration == 0 or 900 <= duration <= 43200):
+            raise Rejected(400, "ValidationException", "durationSeconds must be 0 or between 900 and 43200")
+        entry["duration"] = duration
+        if (domain, owner) not in standin.domains:
+            raise Rejected(404, "ResourceNotFoundException", f"Domain {domain} not found in account {owner}")
+        token, expires_at = standin.issue_token(domain, owner, scope["region"], duration)
+        entry.update(status=200)
+        standin.log(**entry)
+        self._send(200, {"authorizationToken": token, "expiration": expires_at})
+
+    def _assume_role(self, standin: CodeArtifactStandIn, caller: Identity, body: bytes, entry: dict) -> None:
+        form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
+        entry.update(api=form.get("Action", "unknown"), role_arn=form.get("RoleArn"), external_id=form.get("ExternalId"))
+        if form.get("Action") != "AssumeRole":
+            raise Rejected(400, "InvalidAction", "only AssumeRole is implemented")
+        if form["RoleArn"] in standin.denied_roles:
+            raise Rejected(403, "AccessDenied", f"not authorized to perform sts:AssumeRole on {form['RoleArn']}")
+        role = standin.assume_role(form["RoleArn"], form.get("RoleSessionName", ""))
+        entry.update(status=200, assumed=role.name)
+        standin.log(**entry)
+        expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        xml = (
+            '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>'
+            f"<Credentials><AccessKeyId>{role.access_key}</AccessKeyId>"
+            f"<SecretAccessKey>{role.secret_key}</SecretAccessKey>"
+            f"<SessionToken>{role.session_token}</SessionToken>"
+            f"<Expiration>{expiration}</Expiration></Credentials>"
+            f"<AssumedRoleUser><Arn>{form['RoleArn']}</Arn><AssumedRoleId>AROATEST:s</AssumedRoleId></AssumedRoleUser>"
+            "</AssumeRoleResult><ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata>"
+            "</AssumeRoleResponse>"
+        ).encode()
+        self._send_raw(200, xml, "text/xml")
+
+    def _fault(self, standin: CodeArtifactStandIn, entry: dict) -> None:
+        entry.update(status="fault", error=standin.fault)
+        standin.log(**entry)
+        if standin.fault == "stall":
+            standin.stall()
+            self.close_connection = True
+            return
+        status, error_type = FAULTS[standin.fault]
+        self._send(status, {"message": f"stand-in fault: {standin.fault}"}, error_type=error_type)
+
+    def _send(self, status: int, payload: dict, error_type: Optional[str] = None) -> None:
+        headers = {"x-amzn-ErrorType": error_type} if error_type else {}
+        self._send_raw(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def _send_raw(self, status: int, body: bytes, content_type: str, headers: Optional[dict] = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

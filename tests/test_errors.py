@@ -1,0 +1,149 @@
+"""Failures as users meet them: one actionable line, a KeyringError, no secret."""
+
+import time
+
+import pytest
+from keyring.errors import KeyringError
+
+from conftest import ALICE, URL, write_aws_file, write_keyring_config
+from keyrings_codeartifact import errors
+from keyrings_codeartifact.backend import CodeArtifactBackend
+
+
+def failure(expected: type) -> str:
+    """Look up URL, expect ``expected``, check the message's shape and return it."""
+    with pytest.raises(expected) as caught:
+        CodeArtifactBackend().get_credential(URL, None)
+    assert isinstance(caught.value, KeyringError)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("codeartifact-keyring: ")
+    assert "domain 'my-team' (owner 111122223333, region us-east-1)" in message
+    assert ALICE[2] not in message
+    return message
+
+
+def test_no_credentials(standin, isolated_env):
+    (isolated_env / ".aws" / "credentials").unlink()
+    message = failure(errors.CredentialsError)
+    assert "no AWS credentials found" in message
+    assert "aws configure" in message and "aws sso login" in message
+    assert standin.requests() == []
+
+
+def test_wrong_secret_is_rejected_by_the_signature_check(standin, isolated_env):
+    write_aws_file(
+        isolated_env / ".aws" / "credentials",
+        f"[default]\naws_access_key_id = {ALICE[1]}\naws_secret_access_key = not-alices-secret\n",
+    )
+    message = failure(errors.CredentialsError)
+    assert "InvalidSignatureException" in message and "not-alices-secret" not in message
+    assert [r["error"] for r in standin.requests()] == ["InvalidSignatureException"]
+
+
+def test_access_denied_names_both_permissions(standin):
+    standin.fault = "deny"
+    message = failure(errors.AccessDenied)
+    assert "codeartifact:GetAuthorizationToken" in message
+    assert "sts:GetServiceBearerToken" in message
+
+
+def test_unknown_domain(standin):
+    with pytest.raises(errors.DomainNotFound) as caught:
+        CodeArtifactBackend().get_credential(URL.replace("my-team", "other-team"), None)
+    assert "domain 'other-team'" in str(caught.value)
+    assert "check the domain, owner and region" in str(caught.value)
+
+
+def test_throttled_after_retries(standin):
+    standin.fault = "throttle"
+    message = failure(errors.Throttled)
+    assert "try again" in message
+    assert len(standin.token_requests()) == 3  # botocore standard mode: 3 attempts
+
+
+def test_server_error_is_retried_then_reported(standin):
+    standin.fault = "error"
+    message = failure(errors.ServiceError)
+    assert "InternalServerException" in message and "500" in message
+    assert len(standin.token_requests()) == 3
+
+
+def test_api_unreachable(standin, monkeypatch):
+    import socket
+
+    with socket.socket() as closed:  # a port that is surely not listening
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", f"https://127.0.0.1:{port}")
+    message = failure(errors.Unreachable)
+    assert f"https://127.0.0.1:{port}" in message
+    assert "check your network" in message
+
+
+def test_api_that_never_answers_times_out(standin):
+    standin.fault = "stall"
+    write_keyring_config("[codeartifact]\ntimeout = 1\n")
+    started = time.monotonic()
+    message = failure(errors.Unreachable)
+    assert "did not answer in time" in message
+    assert time.monotonic() - started < 60  # bounded, not hung (generous for shared machines)
+
+
+def test_untrusted_certificate(standin, monkeypatch):
+    monkeypatch.delenv("AWS_CA_BUNDLE")
+    message = failure(errors.Unreachable)
+    assert "TLS certificate check failed" in message and "AWS_CA_BUNDLE" in message
+
+
+def test_profile_not_found(standin):
+    write_keyring_config("[codeartifact]\nprofile_name = nobody\n")
+    message = failure(errors.CredentialsError)
+    assert "AWS profile 'nobody' is not configured" in message
+
+
+def test_expired_sso_session(standin, isolated_env):
+    write_aws_file(
+        isolated_env / ".aws" / "config",
+        """
+        [profile dev]
+        sso_session = corp
+        sso_account_id = 111122223333
+        sso_role_name = Developer
+        region = us-east-1
+
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = us-east-1
+        """,
+    )
+    write_keyring_config("[codeartifact]\nprofile_name = dev\n")
+    message = failure(errors.CredentialsError)
+    assert "aws sso login --profile dev" in message
+    assert standin.requests() == []
+
+
+def test_role_that_may_not_be_assumed(standin):
+    role = "arn:aws:iam::111122223333:role/forbidden"
+    standin.denied_roles.add(role)
+    write_keyring_config(f"[codeartifact]\nrole_arn = {role}\n")
+    message = failure(errors.AccessDenied)
+    assert f"not allowed to assume role {role}" in message
+
+
+def test_invalid_setting_names_file_section_option_and_what_is_allowed(standin):
+    path = write_keyring_config('[codeartifact domain="my-team"]\ntoken_duration = 60\n')
+    with pytest.raises(errors.ConfigError) as caught:
+        CodeArtifactBackend().get_credential(URL, None)
+    message = str(caught.value)
+    assert message == (
+        f"codeartifact-keyring: invalid token_duration in section "
+        f'[codeartifact domain="my-team"] of {path}: \'60\' is not allowed; '
+        "use 0 (as long as the AWS role session) or 900 to 43200 seconds"
+    )
+    assert standin.requests() == []
+
+
+def test_invalid_settings_do_not_disturb_other_services(standin):
+    write_keyring_config("[codeartifact]\ntoken_duration = soon\n")
+    assert CodeArtifactBackend().get_credential("https://pypi.org/simple/", None) is None
