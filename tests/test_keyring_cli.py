@@ -1,0 +1,64 @@
+"""The real ``keyring`` CLI with the installed plugin, in subprocesses, as pip and uv run it.
+
+keyrings.alt's PlaintextKeyring is installed beside the plugin as the user's
+storing keyring, so keyring's chainer is active, as on a desktop.
+"""
+
+import json
+
+from conftest import BIN, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
+
+KEYRING = str(BIN / "keyring")
+
+
+def test_keyring_get_prints_the_token(standin):
+    result = run(KEYRING, "get", URL, "aws")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert standin.issued[token]["domain"] == DOMAIN
+    assert [(r["domain"], r["owner"], r["region"]) for r in standin.token_requests()] == [(DOMAIN, OWNER, REGION)]
+
+
+def test_keyring_creds_mode_as_pip_calls_it(standin):
+    result = run(KEYRING, "--mode=creds", "--output=json", "get", URL)
+    assert result.returncode == 0, result.stderr
+    credential = json.loads(result.stdout)
+    assert credential["username"] == "aws"
+    assert credential["password"] in standin.issued
+
+
+def test_keyring_get_for_another_user_or_service_finds_nothing(standin):
+    assert run(KEYRING, "get", URL, "someone").returncode == 1
+    assert run(KEYRING, "get", "https://pypi.org/simple/", "aws").returncode == 1
+    assert standin.requests() == []
+
+
+def test_set_get_and_del_for_other_services_reach_the_storing_keyring(standin):
+    assert run(KEYRING, "set", "https://example.org/simple/", "me", stdin="hunter2\n").returncode == 0
+    got = run(KEYRING, "get", "https://example.org/simple/", "me")
+    assert (got.returncode, got.stdout) == (0, "hunter2\n")
+    assert run(KEYRING, "del", "https://example.org/simple/", "me").returncode == 0
+    assert run(KEYRING, "get", "https://example.org/simple/", "me").returncode == 1
+    assert standin.requests() == []
+
+
+def test_a_failure_ends_with_our_one_line_message(standin):
+    standin.fault = "deny"
+    result = run(KEYRING, "get", URL, "aws")
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("keyrings_codeartifact.errors.AccessDenied: codeartifact-keyring: ")
+    assert "sts:GetServiceBearerToken" in last_line
+    assert result.stdout == ""
+
+
+def test_invalid_config_ends_with_our_one_line_message(standin):
+    write_keyring_config("[codeartifact]\ntoken_duration = 5\n")
+    result = run(KEYRING, "get", URL, "aws")
+    assert result.returncode == 1
+    assert "invalid token_duration in section [codeartifact]" in result.stderr.strip().splitlines()[-1]
+
+
+def test_keyring_lists_the_backend():
+    result = run(KEYRING, "--list-backends")
+    assert "keyrings_codeartifact.backend.CodeArtifactBackend (priority: 9)" in result.stdout
