@@ -35,7 +35,7 @@ def fetch_token(endpoint, settings) -> Token:
         "requesting a token for %s, duration %ss", endpoint.describe(), settings.token_duration
     )
     try:
-        with _botocore_debug_silenced():
+        with _botocore_quiet():
             session = botocore.session.Session(profile=settings.profile_name)
             client = session.create_client(
                 "codeartifact",
@@ -110,12 +110,13 @@ def _client_config(settings):
 
 
 @contextlib.contextmanager
-def _botocore_debug_silenced() -> Iterator[None]:
-    """Drop botocore's DEBUG records for the duration of our AWS calls.
+def _botocore_quiet() -> Iterator[None]:
+    """Keep botocore to warnings and errors for the duration of our AWS calls.
 
     At DEBUG botocore logs request headers (with session tokens) and response
-    bodies (with our token, or an assumed role's secret key). A host program
-    that logs everything at DEBUG, such as ``pip -vv``, would print them.
+    bodies (with our token, or an assumed role's secret key); a host program
+    that logs everything at DEBUG, such as ``pip -vv``, would print them. At
+    INFO it says where it found credentials, which pip would print on every run.
     """
     manager = logging.Logger.manager
     loggers = [logging.getLogger("botocore")] + [
@@ -126,7 +127,7 @@ def _botocore_debug_silenced() -> Iterator[None]:
     saved = [(logger, logger.level) for logger in loggers]
     for logger in loggers:
         if logger is loggers[0] or logger.level != logging.NOTSET:
-            logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
     try:
         yield
     finally:

@@ -2,9 +2,6 @@
 
 import os
 import ssl
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Iterator
 
@@ -12,17 +9,9 @@ import pytest
 import trustme
 
 from standin.codeartifact import CodeArtifactStandIn
+from standin.tls import CertificatesByName
 
-DOMAIN = "my-team"
-OWNER = "111122223333"
-REGION = "us-east-1"
-REPOSITORY = "python"
-URL = f"https://{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com/pypi/{REPOSITORY}/simple/"
-
-ALICE = ("alice", "AKIAALICEEXAMPLE0001", "alice-secret-key-EXAMPLE/abcdefghijklmn")
-BOB = ("bob", "AKIABOBEXAMPLE000002", "bob-secret-key-EXAMPLE/abcdefghijklmnop")
-
-BIN = Path(sys.executable).parent
+from helpers import ALICE, BOB, DOMAIN, OWNER, write_aws_file
 
 # Variables of this machine (and of developers' shells) that would change what
 # the backend, botocore or keyring do. Every test starts without them.
@@ -60,9 +49,8 @@ def ca_bundle(test_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="session")
 def server_context(test_ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    test_ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    return context
+    """Presents a test-CA certificate for whichever hostname the client asks for."""
+    return CertificatesByName(test_ca).context
 
 
 @pytest.fixture(scope="session")
@@ -103,25 +91,3 @@ def standin(
     )
     yield standin_server
     standin_server.reset()
-
-
-def write_aws_file(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def write_keyring_config(text: str) -> Path:
-    """Write keyringrc.cfg where keyring (and so the backend) reads it."""
-    root = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring"
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / "keyringrc.cfg"
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def run(*args: str, stdin: str = "", timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run a command of this test environment (keyring, python) and capture its output."""
-    return subprocess.run(
-        args, input=stdin, capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
-    )

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import BIN, run
+from helpers import BIN, run
 from test_endpoint import ATTACKS, RECOGNISED
 
 LOOKUP = """

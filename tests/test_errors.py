@@ -5,7 +5,7 @@ import time
 import pytest
 from keyring.errors import KeyringError
 
-from conftest import ALICE, URL, write_aws_file, write_keyring_config
+from helpers import ALICE, URL, write_aws_file, write_keyring_config
 from keyrings_codeartifact import errors
 from keyrings_codeartifact.backend import CodeArtifactBackend
 

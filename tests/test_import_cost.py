@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import BIN, URL, run
+from helpers import BIN, URL, run
 
 PROBE = """
 import json, sys, keyring

@@ -6,7 +6,7 @@ storing keyring, so keyring's chainer is active, as on a desktop.
 
 import json
 
-from conftest import BIN, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
+from helpers import BIN, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
 
 KEYRING = str(BIN / "keyring")
 

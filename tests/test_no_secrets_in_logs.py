@@ -1,6 +1,6 @@
 """With every logger at DEBUG (as ``pip -vv`` sets up), no token or secret is printed."""
 
-from conftest import ALICE, BIN, URL, run, write_keyring_config
+from helpers import ALICE, BIN, URL, run, write_keyring_config
 
 LOOKUP_AT_DEBUG = """
 import logging, sys, keyring

@@ -178,7 +178,7 @@ class _Server(http.server.ThreadingHTTPServer):
     def __init__(self, address, handler, standin: CodeArtifactStandIn, context: ssl.SSLContext):
         super().__init__(address, handler)
         self.standin = standin
-        self.socket = context.wrap_socket(self.socket, server_side=True)
+        self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -1,0 +1,96 @@
+"""Real pip installs a private package from the CodeArtifact stand-in, through the backend."""
+
+import shutil
+
+import pytest
+
+from helpers import BIN, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
+from standin.wheels import make_wheel
+
+PACKAGE = "private-hello"
+HOST = f"{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com"
+
+
+@pytest.fixture
+def published(e2e, tmp_path):
+    """PACKAGE 1.0 in repository "python" of the index."""
+    wheel = make_wheel(tmp_path / "dist", PACKAGE, "1.0")
+    folder = e2e.root / "python"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(wheel, folder)
+    return e2e
+
+
+def pip_install(pip, index_url, provider, target):
+    return run(
+        pip, "install", "--index-url", index_url, "--keyring-provider", provider,
+        "--target", target, "--no-compile", "--no-input", PACKAGE,
+    )
+
+
+def assert_installed(result, target):
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (target / "private_hello" / "__init__.py").exists()
+
+
+def token_requests(standin):
+    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
+
+
+@pytest.mark.parametrize("index_url", [URL, URL.replace("https://", "https://aws@")], ids=["no-user", "aws@"])
+def test_pip_import_provider(published, standin, tmp_path, index_url):
+    result = pip_install(BIN / "pip", index_url, "import", tmp_path / "t")
+    assert_installed(result, tmp_path / "t")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+    statuses = [r["status"] for r in published.requests]
+    assert statuses[0] == 401 and "passed to pypiserver" in statuses  # keyring consulted after a 401
+
+
+def test_pip_subprocess_provider_current_protocol(published, standin, tmp_path):
+    # pip 26.2+ runs `keyring --mode=creds --output=json get URL` from PATH.
+    result = pip_install(BIN / "pip", URL, "subprocess", tmp_path / "t")
+    assert_installed(result, tmp_path / "t")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+def test_pip_subprocess_provider_older_pip(published, standin, tmp_path, tools):
+    # pip before 26.2 runs `keyring get URL aws`: the username must be in the URL.
+    pip = tools / "pip-26.1" / "bin" / "pip"
+    assert "pip 26.1" in run(pip, "--version").stdout
+    result = pip_install(pip, URL.replace("https://", "https://aws@"), "subprocess", tmp_path / "t")
+    assert_installed(result, tmp_path / "t")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+@pytest.mark.parametrize(
+    "index_url, region",
+    [
+        (f"https://{DOMAIN}-{OWNER}.d.codeartifact.cn-north-1.amazonaws.com.cn/pypi/python/simple/", "cn-north-1"),
+        (f"https://{DOMAIN}-{OWNER}.codeartifact.eu-west-1.on.aws/pypi/python/simple/", "eu-west-1"),
+    ],
+    ids=["china", "dual-stack"],
+)
+def test_pip_through_other_endpoint_forms(published, standin, tmp_path, index_url, region):
+    result = pip_install(BIN / "pip", index_url, "import", tmp_path / "t")
+    assert_installed(result, tmp_path / "t")
+    assert token_requests(standin) == [(DOMAIN, OWNER, region, 200)]
+
+
+def test_pip_through_a_vpc_endpoint(published, standin, proxy, tmp_path):
+    api = "https://vpce-0abc123-def456.api.codeartifact.us-east-1.vpce.amazonaws.com"
+    write_keyring_config(f"[codeartifact]\nendpoint_url = {api}\n")
+    index_url = f"https://vpce-0abc123-def456.d.codeartifact.us-east-1.vpce.amazonaws.com/pypi/d/{DOMAIN}-{OWNER}/python/simple/"
+    result = pip_install(BIN / "pip", index_url, "import", tmp_path / "t")
+    assert_installed(result, tmp_path / "t")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+    assert {"host": api[8:], "port": 443, "allowed": True} in proxy.tunnels
+
+
+def test_pip_shows_our_message_when_access_is_denied(published, standin, tmp_path):
+    standin.fault = "deny"
+    result = pip_install(BIN / "pip", URL, "import", tmp_path / "t")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Keyring is skipped due to an exception: codeartifact-keyring: cannot get a token for domain 'my-team'" in output
+    assert "sts:GetServiceBearerToken" in output
+    assert "Traceback" not in output

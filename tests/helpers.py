@@ -1,0 +1,48 @@
+"""Constants and helpers shared by the tests."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+DOMAIN = "my-team"
+OWNER = "111122223333"
+REGION = "us-east-1"
+REPOSITORY = "python"
+URL = f"https://{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com/pypi/{REPOSITORY}/simple/"
+
+ALICE = ("alice", "AKIAALICEEXAMPLE0001", "alice-secret-key-EXAMPLE/abcdefghijklmn")
+BOB = ("bob", "AKIABOBEXAMPLE000002", "bob-secret-key-EXAMPLE/abcdefghijklmnop")
+
+BIN = Path(sys.executable).parent  # the test environment's own bin/ (keyring, pip, twine, uv)
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / ".venv-tools"  # separate tool environments made by `make test`
+
+
+def write_aws_file(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def write_keyring_config(text: str) -> Path:
+    """Write keyringrc.cfg where keyring (and so the backend) reads it."""
+    root = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring"
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "keyringrc.cfg"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def run(*args, stdin: str = "", timeout: float = 180, cwd=None) -> subprocess.CompletedProcess:
+    """Run a command in the test's environment and capture its output."""
+    return subprocess.run(
+        [str(arg) for arg in args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=os.environ.copy(),
+    )
