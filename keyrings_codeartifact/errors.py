@@ -109,7 +109,15 @@ def translate(error: Exception, endpoint, settings) -> CodeArtifactError:
             f"CodeArtifact at {_url_of(error)} did not answer in time; "
             "check your network and proxy settings, or raise `timeout` in keyringrc.cfg",
         )
-    if isinstance(error, (boto.EndpointConnectionError, boto.ConnectionClosedError)):
+    if isinstance(error, boto.ProxyConnectionError):
+        proxy = _without_userinfo(str(error.kwargs.get("proxy_url", "")))
+        return endpoint_error(
+            Unreachable,
+            endpoint,
+            f"the proxy {proxy} refused or failed the connection to CodeArtifact; "
+            "check HTTPS_PROXY and NO_PROXY",
+        )
+    if isinstance(error, (boto.ConnectionError, boto.ConnectionClosedError)):
         return endpoint_error(
             Unreachable,
             endpoint,
@@ -168,6 +176,12 @@ def _translate_client_error(error, endpoint, settings) -> CodeArtifactError:
 
 def _url_of(error) -> str:
     return str(getattr(error, "kwargs", {}).get("endpoint_url", "the API endpoint"))
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@``, which a proxy URL may carry."""
+    scheme, separator, rest = url.rpartition("://")
+    return f"{scheme}{separator}{rest.rpartition('@')[2]}"
 
 
 def _one_line(value: object) -> str:

@@ -147,3 +147,17 @@ def test_invalid_setting_names_file_section_option_and_what_is_allowed(standin):
 def test_invalid_settings_do_not_disturb_other_services(standin):
     write_keyring_config("[codeartifact]\ntoken_duration = soon\n")
     assert CodeArtifactBackend().get_credential("https://pypi.org/simple/", None) is None
+
+
+def test_proxy_failure_names_the_proxy_without_its_password(standin, monkeypatch):
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:proxy-pass@127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    message = failure(errors.Unreachable)
+    assert f"the proxy http://127.0.0.1:{port} refused or failed" in message
+    assert "proxy-pass" not in message

@@ -58,4 +58,5 @@ def e2e(standin, index, proxy, tools, ca_bundle, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{tools / 'keyring' / 'bin'}{os.pathsep}{os.environ['PATH']}")
     index.requests.clear()
     proxy.tunnels.clear()
-    return index
+    yield index
+    proxy.api_reachable = True

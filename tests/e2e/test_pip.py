@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from helpers import BIN, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
+from helpers import BIN, BOB, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
 from standin.wheels import make_wheel
 
 PACKAGE = "private-hello"
@@ -94,3 +94,57 @@ def test_pip_shows_our_message_when_access_is_denied(published, standin, tmp_pat
     assert "Keyring is skipped due to an exception: codeartifact-keyring: cannot get a token for domain 'my-team'" in output
     assert "sts:GetServiceBearerToken" in output
     assert "Traceback" not in output
+
+
+def test_pip_with_an_unknown_domain(published, standin, tmp_path):
+    index_url = URL.replace(f"{DOMAIN}-", "no-such-team-")
+    result = pip_install(BIN / "pip", index_url, "import", tmp_path / "t")
+    assert result.returncode != 0
+    assert "codeartifact-keyring: cannot get a token for domain 'no-such-team'" in result.stdout + result.stderr
+    assert token_requests(standin) == [("no-such-team", OWNER, REGION, 404)]
+
+
+def test_pip_when_the_api_is_unreachable(published, standin, proxy, tmp_path):
+    proxy.api_reachable = False
+    result = pip_install(BIN / "pip", URL, "import", tmp_path / "t")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "codeartifact-keyring: cannot get a token for domain 'my-team'" in output
+    assert f"the proxy {proxy.url} refused or failed the connection to CodeArtifact" in output
+    assert standin.requests() == []
+
+
+# -- settings reach AWS from a real client ----------------------------------------
+
+
+def test_pip_with_a_profile_from_aws_config_file(published, standin, isolated_env, tmp_path):
+    (isolated_env / ".aws" / "config").write_text(
+        f"[profile ci]\naws_access_key_id = {BOB[1]}\naws_secret_access_key = {BOB[2]}\n"
+    )
+    write_keyring_config("[codeartifact]\nprofile_name = ci\ntoken_duration = 900\n")
+    assert_installed(pip_install(BIN / "pip", URL, "import", tmp_path / "t"), tmp_path / "t")
+    assert [(r["identity"], r["duration"]) for r in standin.token_requests()] == [("bob", 900)]
+
+
+def test_pip_with_an_assumed_role(published, standin, tmp_path):
+    role = "arn:aws:iam::111122223333:role/package-reader"
+    write_keyring_config(f"[codeartifact]\nrole_arn = {role}\n")
+    assert_installed(pip_install(BIN / "pip", URL, "import", tmp_path / "t"), tmp_path / "t")
+    assert [(r["api"], r["identity"]) for r in standin.requests()] == [
+        ("AssumeRole", "alice"),
+        ("GetAuthorizationToken", f"role:{role}"),
+    ]
+
+
+def test_pip_with_a_section_for_one_repository(published, standin, tmp_path):
+    write_keyring_config(
+        f'[codeartifact domain="{DOMAIN}" name="release"]\nprofile_name = bob\ntoken_duration = 43200\n'
+    )
+    shutil.copytree(published.root / "python", published.root / "release", dirs_exist_ok=True)
+    release = URL.replace("/python/", "/release/")
+    assert_installed(pip_install(BIN / "pip", URL, "import", tmp_path / "a"), tmp_path / "a")
+    assert_installed(pip_install(BIN / "pip", release, "import", tmp_path / "b"), tmp_path / "b")
+    assert [(r["identity"], r["duration"]) for r in standin.token_requests()] == [
+        ("alice", 3600),
+        ("bob", 43200),
+    ]

@@ -22,7 +22,7 @@ def test_twine_upload_then_pip_install(e2e, standin, tmp_path):
     wheel = make_wheel(tmp_path / "dist", "twine-uploaded", "2.0", message="from twine")
     upload = run(BIN / "twine", "upload", "--non-interactive", "--repository-url", UPLOAD_URL, wheel)
     assert upload.returncode == 0, upload.stdout + upload.stderr
-    assert e2e.packages("python") == [wheel.name]
+    assert wheel.name in e2e.packages("python")
     # twine looks up get_credential(url, None) then get_password(url, "aws"): one API call.
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 

@@ -36,6 +36,7 @@ class ConnectProxy:
         self.api = api
         self.index = index
         self.tunnels: List[dict] = []
+        self.api_reachable = True  # False: refuse API hosts, as a network without AWS access would
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.proxy = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -50,7 +51,7 @@ class ConnectProxy:
         if port != 443:
             return None
         if API_HOSTS.fullmatch(host):
-            return self.api
+            return self.api if self.api_reachable else None
         if REPOSITORY_HOSTS.fullmatch(host):
             return self.index
         return None
