@@ -1,4 +1,4 @@
-# `make test` sets up everything it needs on first use; nothing is installed by hand.
+# `make test` and `make demo` set up everything it needs on first use; nothing is installed by hand.
 #   .venv        the test environment: this package, pytest, the stand-ins, twine, uv
 #   .venv-tools  environments of their own for clients that must not share .venv:
 #                keyring  the keyring CLI that pip's subprocess provider and uv run
@@ -10,7 +10,10 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: test clean
+.PHONY: test demo clean
+
+demo: $(VENV)/.installed
+	$(BIN)/python tests/demo.py
 
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

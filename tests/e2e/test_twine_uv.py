@@ -1,5 +1,7 @@
 """Real twine and uv publish to, and install from, the CodeArtifact stand-in."""
 
+import sys
+
 import pytest
 
 from helpers import BIN, DOMAIN, OWNER, REGION, URL, run
@@ -70,3 +72,28 @@ def test_uv_publish(e2e, standin, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert wheel.name in e2e.packages("python")
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+def test_uv_sync_with_a_named_index(published, standin, tmp_path, monkeypatch):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(
+        f"""
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["uv-hello==1.0"]
+
+[[tool.uv.index]]
+name = "codeartifact"
+url = "{URL}"
+"""
+    )
+    monkeypatch.setenv("UV_INDEX_CODEARTIFACT_USERNAME", "aws")
+    monkeypatch.setenv("UV_KEYRING_PROVIDER", "subprocess")
+    result = run(BIN / "uv", "sync", "--no-cache", "--python", sys.executable, cwd=app)
+    assert result.returncode == 0, result.stdout + result.stderr
+    check = run(app / ".venv" / "bin" / "python", "-c", "import uv_hello; print(uv_hello.MESSAGE)")
+    assert check.stdout.strip() == "for uv"
+    assert set(token_requests(standin)) == {(DOMAIN, OWNER, REGION, 200)}
