@@ -232,7 +232,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if standin.fault:
             self._fault(standin, entry)
             return
-        duration = int(raw_duration) if raw_duration and raw_duration.isdigit() else None
+        if raw_duration is None:
+            raw_duration = "43200"  # AWS's default: 12 hours
+        duration = int(raw_duration) if raw_duration.isdigit() else None
         if duration is None or not (duration == 0 or 900 <= duration <= 43200):
             raise Rejected(400, "ValidationException", "durationSeconds must be 0 or between 900 and 43200")
         entry["duration"] = duration
