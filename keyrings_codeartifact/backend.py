@@ -4,7 +4,7 @@ keyring imports this module, and asks for its priority, on every keyring call
 on the machine, so both are cheap: nothing here imports botocore, and a service
 that is not a CodeArtifact endpoint is answered with None before any file is
 read. The flow for one that is: service string -> endpoint (``endpoint``) ->
-settings (``settings``) -> token (``tokens``, then ``aws``) -> credential.
+settings (``settings``) -> token (``tokens``: memory, ``cache``, ``aws``) -> credential.
 """
 
 import importlib.util
@@ -35,7 +35,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._memory = None  # a tokens.TokenMemory, made on first use
+        self._source = None  # a tokens.TokenSource, made on first use
 
     def get_credential(
         self, service: str, username: Optional[str]
@@ -69,12 +69,12 @@ class CodeArtifactBackend(backend.KeyringBackend):
             return from_environment
         from . import settings
 
-        return self._tokens().get(endpoint, settings.load(endpoint))
+        return self._tokens().get(endpoint, settings.load(endpoint)).value
 
     def _tokens(self):
-        if self._memory is None:
+        if self._source is None:
             from . import aws, tokens
 
-            self._memory = tokens.TokenMemory(aws.fetch_token)
-        return self._memory
+            self._source = tokens.TokenSource(aws.fetch_token)
+        return self._source
 

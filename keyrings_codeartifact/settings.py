@@ -45,6 +45,9 @@ class Settings(NamedTuple):
     timeout: float = 10.0  # seconds, for connecting and for each read
     aws_access_key_id: Optional[str] = None
     aws_secret_access_key: Optional[str] = None
+    cache: bool = True  # share tokens between processes through the disk cache
+    cache_dir: Optional[str] = None  # None: $CODEARTIFACT_KEYRING_CACHE_DIR or the user cache folder
+    refresh_margin: float = 300.0  # seconds of life left below which a token is refreshed
 
 
 OPTIONS = tuple(Settings._fields)
@@ -178,22 +181,32 @@ def _duration(value: str) -> int:
     return int(value)
 
 
-def _timeout(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0
-    if not 0 < seconds <= 300:
-        raise ValueError(f"'{value}' is not allowed; use a number of seconds up to 300")
-    return seconds
+def _seconds(low: float, high: float, low_included: bool):
+    def convert(value: str) -> float:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = float("nan")
+        if not (low <= seconds <= high) or (seconds == low and not low_included):
+            bound = "from" if low_included else "above"
+            raise ValueError(f"'{value}' is not allowed; use a number of seconds {bound} {low:g} up to {high:g}")
+        return seconds
+
+    return convert
 
 
-def _verify(value: str) -> Union[bool, str]:
+def _boolean(value: str) -> bool:
     lowered = value.lower()
     if lowered in _TRUE:
         return True
     if lowered in _FALSE:
         return False
+    raise ValueError(f"'{value}' is neither true nor false")
+
+
+def _verify(value: str) -> Union[bool, str]:
+    if value.lower() in _TRUE | _FALSE:
+        return _boolean(value)
     bundle = os.path.expanduser(value)
     if not os.path.isfile(bundle):
         raise ValueError(f"'{value}' is neither true, false nor an existing CA bundle file")
@@ -220,7 +233,9 @@ def _session_name(value: str) -> str:
 
 _CONVERTERS = {
     "token_duration": _duration,
-    "timeout": _timeout,
+    "timeout": _seconds(0, 300, low_included=False),
+    "refresh_margin": _seconds(0, 3600, low_included=True),
+    "cache": _boolean,
     "verify": _verify,
     "endpoint_url": _endpoint_url,
     "role_arn": _role_arn,

@@ -190,7 +190,7 @@ def test_tokens_are_refreshed_ahead_of_expiry():
     assert not tokens.is_fresh(short, 1000 + 675)
 
 
-def test_memory_fetches_again_when_the_token_is_no_longer_fresh():
+def test_source_fetches_again_when_the_token_is_no_longer_fresh():
     now = [1000.0]
     fetched = []
 
@@ -198,12 +198,12 @@ def test_memory_fetches_again_when_the_token_is_no_longer_fresh():
         fetched.append(now[0])
         return Token(f"token-{len(fetched)}", now[0], now[0] + 3600)
 
-    memory = tokens.TokenMemory(fetch, clock=lambda: now[0])
-    endpoint, settings = parse(URL), Settings()
-    assert memory.get(endpoint, settings) == "token-1"
+    source = tokens.TokenSource(fetch, clock=lambda: now[0])
+    endpoint, settings = parse(URL), Settings(cache=False)
+    assert source.get(endpoint, settings).value == "token-1"
     now[0] += 3000
-    assert memory.get(endpoint, settings) == "token-1"
+    assert source.get(endpoint, settings).value == "token-1"
     now[0] += 400  # within five minutes of expiry
-    assert memory.get(endpoint, settings) == "token-2"
-    assert memory.get(endpoint, settings._replace(profile_name="other")) == "token-3"
+    assert source.get(endpoint, settings).value == "token-2"
+    assert source.get(endpoint, settings._replace(profile_name="other")).value == "token-3"
     assert fetched == [1000.0, 4400.0, 4400.0]

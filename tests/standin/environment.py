@@ -30,6 +30,7 @@ def client_environment(
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / ".config"),
         XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
         AWS_CONFIG_FILE=str(home / ".aws" / "config"),
         AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
         AWS_EC2_METADATA_DISABLED="true",  # never probe 169.254.169.254

@@ -1,0 +1,228 @@
+"""The disk cache: one API call per token lifetime per identity, across processes."""
+
+import json
+import os
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from helpers import BIN, BOB, URL, run, write_aws_file, write_keyring_config
+from keyrings_codeartifact import errors
+from keyrings_codeartifact.backend import CodeArtifactBackend
+
+
+@pytest.fixture
+def cache_dir(isolated_env) -> Path:
+    return isolated_env / ".cache" / "codeartifact-keyring"
+
+
+def lookup() -> str:
+    """A lookup as a new process would make it: a backend with an empty memory."""
+    return CodeArtifactBackend().get_password(URL, "aws")
+
+
+def entries(folder: Path) -> list:
+    return sorted(folder.glob("*.json"))
+
+
+def test_lookups_in_new_processes_share_one_token(standin, cache_dir):
+    first = lookup()
+    assert lookup() == first
+    assert len(standin.token_requests()) == 1
+    [entry] = entries(cache_dir)
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert json.loads(entry.read_text())["key"] == {
+        "partition": "aws", "region": "us-east-1", "domain": "my-team", "owner": "111122223333",
+        "identity": "profile:default", "duration": 3600,
+    }
+
+
+def test_keyring_cli_processes_share_one_token(standin):
+    tokens = {run(BIN / "keyring", "get", URL, "aws").stdout for _ in range(3)}
+    assert len(tokens) == 1
+    assert len(standin.token_requests()) == 1
+
+
+def test_concurrent_cold_processes_make_one_api_call(standin):
+    def keyring_get(_):
+        return run(BIN / "keyring", "get", URL, "aws")
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(keyring_get, range(16)))
+    assert [r.returncode for r in results] == [0] * 16
+    assert len({r.stdout for r in results}) == 1
+    assert len(standin.token_requests()) == 1
+
+
+def test_identities_never_share_a_token(standin, cache_dir, monkeypatch):
+    alice = lookup()
+    monkeypatch.setenv("AWS_PROFILE", "bob")
+    bob = lookup()
+    assert alice != bob
+    assert [r["identity"] for r in standin.token_requests()] == ["alice", "bob"]
+    assert lookup() == bob
+    monkeypatch.delenv("AWS_PROFILE")
+    assert lookup() == alice
+    assert len(entries(cache_dir)) == 2
+
+
+def test_durations_never_share_a_token(standin):
+    short = lookup()
+    write_keyring_config("[codeartifact]\ntoken_duration = 900\n")
+    assert lookup() != short
+    assert [r["duration"] for r in standin.token_requests()] == [3600, 900]
+
+
+def test_refreshed_session_credentials_keep_the_cache(standin, isolated_env):
+    # An SSO or assumed-role profile gets new temporary keys every session: the
+    # cache is keyed by the profile name, so it still hits.
+    token = lookup()
+    write_aws_file(
+        isolated_env / ".aws" / "credentials",
+        f"[default]\naws_access_key_id = {BOB[1]}\naws_secret_access_key = {BOB[2]}\n",
+    )
+    assert lookup() == token
+    assert len(standin.token_requests()) == 1
+
+
+def age(folder: Path, seconds_left: float) -> None:
+    """Make the cached token expire ``seconds_left`` from now."""
+    [entry] = entries(folder)
+    data = json.loads(entry.read_text())
+    data["issued_at"] = time.time() - 3600 + seconds_left
+    data["expires_at"] = time.time() + seconds_left
+    entry.write_text(json.dumps(data))
+
+
+def test_a_token_near_expiry_is_refreshed(standin, cache_dir):
+    old = lookup()
+    age(cache_dir, 299)  # under five minutes left
+    new = lookup()
+    assert new != old
+    assert len(standin.token_requests()) == 2
+    assert json.loads(entries(cache_dir)[0].read_text())["token"] == new
+
+
+def test_refresh_margin_is_configurable(standin, cache_dir):
+    write_keyring_config("[codeartifact]\nrefresh_margin = 60\n")
+    old = lookup()
+    age(cache_dir, 299)
+    assert lookup() == old  # 299 s left is fine with a 60 s margin
+    age(cache_dir, 59)
+    assert lookup() != old
+
+
+def test_failed_refresh_raises_and_never_serves_the_old_token(standin, cache_dir):
+    lookup()
+    age(cache_dir, 10)
+    standin.fault = "deny"
+    with pytest.raises(errors.AccessDenied):
+        lookup()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"{", b"\x00\xff garbage", b'{"version": 99}', b'{"version": 1, "key": {}, "token": "x"}', b"[]"],
+    ids=["empty", "truncated", "binary", "future-version", "other-key", "wrong-type"],
+)
+def test_a_damaged_entry_is_a_miss_and_is_replaced(standin, cache_dir, content):
+    lookup()
+    [entry] = entries(cache_dir)
+    entry.write_bytes(content)
+    token = lookup()
+    assert len(standin.token_requests()) == 2
+    assert json.loads(entry.read_text())["token"] == token
+
+
+def test_cache_can_be_turned_off(standin, cache_dir):
+    write_keyring_config("[codeartifact]\ncache = false\n")
+    lookup()
+    lookup()
+    assert len(standin.token_requests()) == 2
+    assert not cache_dir.exists()
+
+
+def test_cache_folder_from_setting_and_environment(standin, tmp_path, monkeypatch):
+    write_keyring_config(f"[codeartifact]\ncache_dir = {tmp_path / 'from-setting'}\n")
+    lookup()
+    assert len(entries(tmp_path / "from-setting")) == 1
+    monkeypatch.setenv("CODEARTIFACT_KEYRING_CACHE_DIR", str(tmp_path / "from-env"))
+    lookup()
+    assert len(entries(tmp_path / "from-env")) == 1  # the variable wins over the setting
+
+
+def test_token_from_the_environment_bypasses_the_cache(standin, cache_dir, monkeypatch):
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
+    assert lookup() == "from-ci"
+    assert not cache_dir.exists()
+
+
+# -- unsafe places are not used ---------------------------------------------------
+
+
+def assert_not_used(standin, caplog, folder: Path, where: Path, problem: str) -> None:
+    before = {p: p.read_bytes() for p in folder.glob("*")} if folder.is_dir() else {}
+    lookup()
+    lookup()
+    assert len(standin.token_requests()) == 2  # straight to AWS each time
+    after = {p: p.read_bytes() for p in folder.glob("*")} if folder.is_dir() else {}
+    assert after == before  # nothing written there
+    warnings = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
+    assert warnings == [f"codeartifact-keyring: not using the token cache at {where}: {problem}; " + warnings[0].split("; ", 1)[1]]
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    from keyrings_codeartifact import cache
+
+    monkeypatch.setattr(cache, "_warned", set())
+
+
+def test_group_writable_folder_is_not_used(standin, cache_dir, caplog, fresh_warnings):
+    cache_dir.mkdir(parents=True)
+    cache_dir.chmod(0o770)
+    assert_not_used(standin, caplog, cache_dir, cache_dir, "it is writable by group or others")
+
+
+def test_symlinked_folder_is_not_used(standin, cache_dir, caplog, fresh_warnings, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    cache_dir.parent.mkdir(parents=True, exist_ok=True)
+    cache_dir.symlink_to(elsewhere)
+    assert_not_used(standin, caplog, elsewhere, cache_dir, "it is a symbolic link")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a folder to another user")
+def test_folder_of_another_user_is_not_used(standin, cache_dir, caplog, fresh_warnings):
+    cache_dir.mkdir(parents=True, mode=0o700)
+    os.chown(cache_dir, 65534, 65534)
+    assert_not_used(standin, caplog, cache_dir, cache_dir, "it belongs to another user")
+
+
+def test_symlinked_entry_is_not_used(standin, cache_dir, caplog, fresh_warnings, tmp_path):
+    lookup()
+    [entry] = entries(cache_dir)
+    target = tmp_path / "target.json"
+    target.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(target)
+    standin.reset()
+    before = target.read_bytes()
+    lookup()
+    lookup()
+    assert len(standin.token_requests()) == 2
+    assert target.read_bytes() == before and entry.is_symlink()
+
+
+def test_world_readable_entry_is_not_used(standin, cache_dir, caplog, fresh_warnings):
+    lookup()
+    [entry] = entries(cache_dir)
+    entry.chmod(0o644)
+    standin.reset()
+    lookup()
+    assert len(standin.token_requests()) == 1
+    assert any("it is readable by group or others" in r.getMessage() for r in caplog.records)
