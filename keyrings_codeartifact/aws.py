@@ -9,7 +9,7 @@ resource layer, which a single API call does not need.
 import contextlib
 import logging
 import time
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, Tuple
 
 from . import errors
 
@@ -28,31 +28,19 @@ class Token(NamedTuple):
 
 def fetch_token(endpoint, settings) -> Token:
     """Call GetAuthorizationToken for ``endpoint`` as ``settings`` say."""
-    import botocore.exceptions
-    import botocore.session
-
     log.debug(
         "requesting a token for %s, duration %ss", endpoint.describe(), settings.token_duration
     )
-    try:
-        with _botocore_quiet():
-            session = botocore.session.Session(profile=settings.profile_name)
-            client = session.create_client(
-                "codeartifact",
-                region_name=endpoint.region,
-                endpoint_url=settings.endpoint_url,
-                verify=settings.verify,
-                config=_client_config(settings),
-                **_credentials(session, endpoint, settings),
-            )
-            response = client.get_authorization_token(
-                domain=endpoint.domain,
-                domainOwner=endpoint.owner,
-                durationSeconds=settings.token_duration,
-            )
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-        log.debug("AWS call failed: %s", type(error).__name__)
-        raise errors.translate(error, endpoint, settings) from None
+    with _calling_aws(endpoint, settings):
+        session, credentials = _session(endpoint, settings)
+        codeartifact = _client(
+            session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials
+        )
+        response = codeartifact.get_authorization_token(
+            domain=endpoint.domain,
+            domainOwner=endpoint.owner,
+            durationSeconds=settings.token_duration,
+        )
     issued_at = time.time()
     expires_at = response["expiration"].timestamp()
     if expires_at <= issued_at:
@@ -65,16 +53,48 @@ def fetch_token(endpoint, settings) -> Token:
     return Token(response["authorizationToken"], issued_at, expires_at)
 
 
+def caller_identity(endpoint, settings) -> str:
+    """The ARN that AWS sees when these settings ask for a token (STS GetCallerIdentity)."""
+    with _calling_aws(endpoint, settings):
+        session, credentials = _session(endpoint, settings)
+        return _client(session, "sts", endpoint, settings, **credentials).get_caller_identity()["Arn"]
+
+
+@contextlib.contextmanager
+def _calling_aws(endpoint, settings) -> Iterator[None]:
+    """Keep botocore quiet, and turn its failures into our one-line errors."""
+    import botocore.exceptions
+
+    try:
+        with _botocore_quiet():
+            yield
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        log.debug("AWS call failed: %s", type(error).__name__)
+        raise errors.translate(error, endpoint, settings) from None
+
+
+def _session(endpoint, settings) -> Tuple[object, dict]:
+    """A botocore session, and the explicit credentials its clients should use, if any."""
+    import botocore.session
+
+    session = botocore.session.Session(profile=settings.profile_name)
+    return session, _credentials(session, endpoint, settings)
+
+
+def _client(session, service: str, endpoint, settings, **arguments):
+    return session.create_client(
+        service,
+        region_name=endpoint.region,
+        verify=settings.verify,
+        config=_client_config(settings),
+        **arguments,
+    )
+
+
 def _credentials(session, endpoint, settings) -> dict:
-    """Explicit credentials for the CodeArtifact client, if the settings give any."""
+    """Explicit credentials for the clients, if the settings give any."""
     if settings.role_arn:
-        sts = session.create_client(
-            "sts",
-            region_name=endpoint.region,
-            verify=settings.verify,
-            config=_client_config(settings),
-            **_static_keys(settings),
-        )
+        sts = _client(session, "sts", endpoint, settings, **_static_keys(settings))
         extra = {"ExternalId": settings.external_id} if settings.external_id else {}
         assumed = sts.assume_role(
             RoleArn=settings.role_arn, RoleSessionName=settings.role_session_name, **extra

@@ -8,7 +8,7 @@ else, however CodeArtifact-like, gets ``None`` so that no token can go there.
 
 import re
 from typing import NamedTuple, Optional
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 _DOMAIN = r"[a-z][a-z0-9-]{0,48}[a-z0-9]"
 _OWNER = r"[0-9]{12}"
@@ -134,3 +134,9 @@ def _match(host: str, path: str) -> Optional[Endpoint]:
         repository=repository,
         host=host,
     )
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without any ``user:password@``, for echoing it safely."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

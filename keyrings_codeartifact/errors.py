@@ -9,6 +9,8 @@ import os
 
 from keyring.errors import KeyringError
 
+from .endpoint import without_userinfo
+
 PREFIX = "codeartifact-keyring: "
 
 
@@ -110,7 +112,7 @@ def translate(error: Exception, endpoint, settings) -> CodeArtifactError:
             "check your network and proxy settings, or raise `timeout` in keyringrc.cfg",
         )
     if isinstance(error, boto.ProxyConnectionError):
-        proxy = _without_userinfo(str(error.kwargs.get("proxy_url", "")))
+        proxy = without_userinfo(str(error.kwargs.get("proxy_url", "")))
         return endpoint_error(
             Unreachable,
             endpoint,
@@ -176,12 +178,6 @@ def _translate_client_error(error, endpoint, settings) -> CodeArtifactError:
 
 def _url_of(error) -> str:
     return str(getattr(error, "kwargs", {}).get("endpoint_url", "the API endpoint"))
-
-
-def _without_userinfo(url: str) -> str:
-    """``url`` without ``user:password@``, which a proxy URL may carry."""
-    scheme, separator, rest = url.rpartition("://")
-    return f"{scheme}{separator}{rest.rpartition('@')[2]}"
 
 
 def _one_line(value: object) -> str:

@@ -60,14 +60,35 @@ def config_path() -> Path:
     return platform_.config_root() / "keyringrc.cfg"
 
 
+class Resolution(NamedTuple):
+    """Settings, and where each one that is not a default came from."""
+
+    settings: Settings
+    sources: Dict[str, str]  # option -> "[section]"
+    sections: List[str]  # the sections that apply, least specific first
+    path: Path
+
+
 def load(endpoint, path: Optional[Path] = None) -> Settings:
-    """Return the settings for ``endpoint`` from the config file at ``path``."""
+    """Return the settings for ``endpoint`` (None: the defaults section only)."""
+    return resolve(endpoint, path).settings
+
+
+def resolve(endpoint, path: Optional[Path] = None) -> Resolution:
+    """The settings for ``endpoint`` from the config file at ``path``, with their sources."""
     path = config_path() if path is None else path
     chosen: Dict[str, Tuple[str, str]] = {}  # option -> (value, section it came from)
-    for section, options in _applicable_sections(path, endpoint):
+    applicable = _applicable_sections(path, endpoint)
+    for section, options in applicable:
         for option, value in options.items():
             chosen[ALIASES.get(option, option)] = (value, section)
-    return _validate(chosen, path)
+    sources = {option: f"[{section}]" for option, (_, section) in chosen.items()}
+    return Resolution(_validate(chosen, path), sources, [f"[{s}]" for s, _ in applicable], path)
+
+
+def parse_option(option: str, value: str):
+    """Convert one option's text as the config file would; ValueError says what is allowed."""
+    return _CONVERTERS.get(option, _non_empty)(value.strip())
 
 
 def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]]]:
@@ -126,6 +147,8 @@ def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
 
 
 def _applies(qualifiers: Dict[str, str], endpoint) -> bool:
+    if endpoint is None:
+        return not qualifiers
     actual = {
         "domain": endpoint.domain,
         "account": endpoint.owner,

@@ -2,7 +2,7 @@
 
 moto has no CodeArtifact, so this implements the two calls the backend makes:
 CodeArtifact ``GetAuthorizationToken`` (``POST /v1/authorization-token``, rest-json)
-and STS ``AssumeRole`` (``POST /``, query protocol). Every request's SigV4
+and STS ``AssumeRole`` and ``GetCallerIdentity`` (``POST /``, query protocol). Every request's SigV4
 signature is checked with botocore's own signer against known test keys, so a
 wrong secret is rejected as AWS would. Every request is logged as a JSON line
 (api, domain, owner, region from the signature scope, duration, identity, status)
@@ -248,8 +248,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _assume_role(self, standin: CodeArtifactStandIn, caller: Identity, body: bytes, entry: dict) -> None:
         form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
         entry.update(api=form.get("Action", "unknown"), role_arn=form.get("RoleArn"), external_id=form.get("ExternalId"))
+        if form.get("Action") == "GetCallerIdentity":
+            entry.update(status=200)
+            standin.log(**entry)
+            arn = caller.name[5:] if caller.name.startswith("role:") else f"arn:aws:iam::111122223333:user/{caller.name}"
+            xml = (
+                '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+                f"<GetCallerIdentityResult><Arn>{arn}</Arn><UserId>AIDATEST</UserId>"
+                "<Account>111122223333</Account></GetCallerIdentityResult>"
+                "<ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+            ).encode()
+            self._send_raw(200, xml, "text/xml")
+            return
         if form.get("Action") != "AssumeRole":
-            raise Rejected(400, "InvalidAction", "only AssumeRole is implemented")
+            raise Rejected(400, "InvalidAction", "only AssumeRole and GetCallerIdentity are implemented")
         if form["RoleArn"] in standin.denied_roles:
             raise Rejected(403, "AccessDenied", f"not authorized to perform sts:AssumeRole on {form['RoleArn']}")
         role = standin.assume_role(form["RoleArn"], form.get("RoleSessionName", ""))

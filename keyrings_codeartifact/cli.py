@@ -1,0 +1,340 @@
+"""The ``codeartifact-keyring`` command: tokens for scripts, explanations, the cache.
+
+Exit codes: 0 done; 1 AWS or the settings failed (one line on stderr saying
+why); 2 bad usage, or a URL that is not a CodeArtifact repository endpoint.
+No traceback for expected failures, and a token is printed only by ``token``.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import sys
+import time
+from typing import List, Optional
+
+from . import __version__
+from .endpoint import Endpoint, parse, without_userinfo
+from .errors import PREFIX, CodeArtifactError
+
+OK, FAILED, USAGE = 0, 1, 2
+TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done."""
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return USAGE
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"{PREFIX}{error}", file=sys.stderr)
+        return USAGE
+    except CodeArtifactError as error:
+        print(error, file=sys.stderr)
+        return FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codeartifact-keyring",
+        description="AWS CodeArtifact tokens for pip, uv, twine and poetry, through keyring.",
+        epilog="Exit codes: 0 done, 1 AWS or the settings failed, 2 bad usage or not a CodeArtifact URL.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    token = commands.add_parser(
+        "token",
+        help="print a token for a repository URL, for scripts",
+        description="Print a token for URL (from the cache when fresh), e.g. "
+        "export UV_INDEX_X_PASSWORD=$(codeartifact-keyring token URL).",
+    )
+    token.add_argument("url", metavar="URL", help="the repository endpoint URL")
+    token.add_argument("--duration", metavar="SECONDS", help="token lifetime: 0, or 900 to 43200")
+    token.add_argument("--profile", metavar="NAME", help="the AWS profile to ask as")
+    token.add_argument("--json", action="store_true", help="print JSON: token and expiration")
+    token.set_defaults(run=_token)
+
+    for name in ("explain", "doctor"):
+        explain = commands.add_parser(
+            name,
+            help="show how URL is recognised and configured, and whether keyring reaches this backend"
+            + ("" if name == "explain" else " (same as explain)"),
+            description="Show how URL is recognised, which settings apply and where each came "
+            "from, whether keyring would reach this backend, and the cache state. Never prints a token.",
+        )
+        explain.add_argument("url", metavar="URL", help="the repository endpoint URL")
+        explain.add_argument("--check", action="store_true", help="also call AWS: caller identity and a token request")
+        explain.set_defaults(run=_explain)
+
+    cache = commands.add_parser("cache", help="list or clear cached tokens")
+    cache_commands = cache.add_subparsers(title="cache commands", metavar="COMMAND")
+    listing = cache_commands.add_parser("list", help="list cached tokens (never the tokens themselves)")
+    listing.set_defaults(run=_cache_list)
+    clear = cache_commands.add_parser("clear", help="remove cached tokens, all or those for URL's domain")
+    clear.add_argument("url", metavar="URL", nargs="?", help="only tokens for this repository's domain, owner and region")
+    clear.set_defaults(run=_cache_clear)
+    cache.set_defaults(run=lambda args: _usage(cache))
+    return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return USAGE
+
+
+def _endpoint(url: str) -> Endpoint:
+    endpoint = parse(url)
+    if endpoint is None:
+        shown = without_userinfo(url) if "://" in url else url
+        hint = (
+            "plain http:// never gets a token; use https://"
+            if url.lower().startswith("http://")
+            else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/..."
+        )
+        raise UsageError(f"not a CodeArtifact repository endpoint: {shown}; {hint}")
+    return endpoint
+
+
+# -- token -------------------------------------------------------------------------
+
+
+def _token(args) -> int:
+    from . import settings as config
+
+    endpoint = _endpoint(args.url)
+    expiration = None
+    token = os.environ.get(TOKEN_VARIABLE)
+    if not token:
+        settings = config.load(endpoint)
+        overrides = {"token_duration": args.duration, "profile_name": args.profile}
+        for option, value in overrides.items():
+            if value is not None:
+                try:
+                    settings = settings._replace(**{option: config.parse_option(option, value)})
+                except ValueError as problem:
+                    flag = "--duration" if option == "token_duration" else "--profile"
+                    raise UsageError(f"{flag}: {problem}") from None
+        fetched = _source().get(endpoint, settings)
+        token, expiration = fetched.value, _iso(fetched.expires_at)
+    if args.json:
+        print(json.dumps({"token": token, "expiration": expiration}))
+    else:
+        print(token)
+    return OK
+
+
+def _source():
+    from . import aws, tokens
+
+    return tokens.TokenSource(aws.fetch_token)
+
+
+# -- explain -----------------------------------------------------------------------
+
+
+def _explain(args) -> int:
+    from . import settings as config
+
+    endpoint = _endpoint(args.url)
+    _heading("Endpoint", first=True)
+    _row("form", {"standard": "standard", "dualstack": "dual-stack", "vpc": "VPC endpoint"}[endpoint.form])
+    _row("domain", endpoint.domain)
+    _row("owner", endpoint.owner)
+    _row("region", f"{endpoint.region} (partition {endpoint.partition})")
+    _row("repository", endpoint.repository or "(none in the URL)")
+
+    resolution = config.resolve(endpoint)
+    _heading("Settings")
+    state = "found" if resolution.path.exists() else "absent: defaults apply"
+    _row("config file", f"{resolution.path} ({state})")
+    _row("applicable sections", ", ".join(resolution.sections) or "none")
+    for option, value in resolution.settings._asdict().items():
+        if option == "aws_secret_access_key" and value:
+            value = "(set)"
+        _row(option, f"{'-' if value is None else value}  <- {_source_of(option, resolution.sources)}")
+    if os.environ.get(TOKEN_VARIABLE):
+        _row(TOKEN_VARIABLE, "set: served as the token, AWS is not called")
+
+    _explain_keyring()
+    _explain_cache(endpoint, resolution.settings)
+    if args.check:
+        return _check(endpoint, resolution.settings)
+    return OK
+
+
+_ENVIRONMENT_SOURCES = {
+    "profile_name": "AWS_PROFILE",
+    "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
+    "verify": "AWS_CA_BUNDLE",
+}
+
+
+def _source_of(option: str, sources: dict) -> str:
+    if option == "cache_dir" and os.environ.get("CODEARTIFACT_KEYRING_CACHE_DIR"):
+        return "environment CODEARTIFACT_KEYRING_CACHE_DIR (wins over the file)"
+    if option in sources:
+        return f"config file {sources[option]}"
+    variable = _ENVIRONMENT_SOURCES.get(option)
+    if variable and os.environ.get(variable):
+        return f"default; botocore uses {variable}={os.environ[variable]}"
+    return "default"
+
+
+def _explain_keyring() -> None:
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+
+    from .backend import CodeArtifactBackend
+
+    _heading("Keyring")
+    active = keyring.get_keyring()
+    chain = list(active.backends) if isinstance(active, ChainerBackend) else [active]
+    _row("python", sys.executable)
+    _row("active backend", _backend_name(active))
+    if isinstance(active, ChainerBackend):
+        _row("chain", ", ".join(f"{_backend_name(b)} ({b.priority:g})" for b in chain))
+    if any(isinstance(b, CodeArtifactBackend) for b in chain):
+        _row("reaches this backend", "yes")
+    else:
+        forced = os.environ.get("PYTHON_KEYRING_BACKEND")
+        why = (
+            f"PYTHON_KEYRING_BACKEND={forced} selects another backend"
+            if forced
+            else "keyringrc.cfg [backend] default-keyring, or keyring.backends.fail, selects another backend"
+        )
+        _row("reaches this backend", f"NO: {why}")
+    on_path = shutil.which("keyring")
+    _row("keyring on PATH", f"{on_path or 'none'} (what pip's subprocess provider and uv run)")
+
+
+def _backend_name(backend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def _explain_cache(endpoint: Endpoint, settings) -> None:
+    from . import tokens
+    from .cache import DiskCache, folder_for
+
+    _heading("Cache")
+    if not settings.cache:
+        _row("disk cache", "off (cache = false)")
+        return
+    disk = DiskCache(folder_for(settings.cache_dir))
+    if not disk.folder.exists():
+        _row("folder", f"{disk.folder} (made on the first lookup)")
+    else:
+        _row("folder", f"{disk.folder} ({'usable' if disk.usable() else 'NOT usable: see the warning above'})")
+    key = tokens.cache_key(endpoint, settings)
+    _row("identity", str(key["identity"]))
+    cached = disk.read(key) if disk.folder.is_dir() else None
+    if cached is None:
+        _row("this endpoint", "no cached token: the next lookup asks AWS")
+    else:
+        state = _state(cached.issued_at, cached.expires_at, settings.refresh_margin)
+        _row("this endpoint", f"{state} (expires {_iso(cached.expires_at)})")
+
+
+def _check(endpoint: Endpoint, settings) -> int:
+    from . import aws
+
+    _heading("Check (calls AWS)")
+    try:
+        _row("caller identity", aws.caller_identity(endpoint, settings))
+        token = _source().get(endpoint, settings)
+    except CodeArtifactError as error:
+        _row("result", f"FAILED: {error}")
+        return FAILED
+    _row("token", f"obtained; expires {_iso(token.expires_at)}")
+    return OK
+
+
+# -- cache ---------------------------------------------------------------------------
+
+
+def _disk():
+    from . import settings as config
+    from .cache import DiskCache, folder_for
+
+    return DiskCache(folder_for(config.load(None).cache_dir))
+
+
+def _cache_list(args) -> int:
+    disk = _disk()
+    found = disk.entries() if disk.folder.is_dir() else []
+    if not found:
+        print(f"No cached tokens in {disk.folder}.")
+        return OK
+    print(f"Cached tokens in {disk.folder}:")
+    rows = [("DOMAIN", "OWNER", "REGION", "IDENTITY", "DURATION", "EXPIRES", "STATE")]
+    for _, entry in found:
+        key = entry["key"]
+        rows.append((
+            str(key.get("domain")), str(key.get("owner")), str(key.get("region")),
+            str(key.get("identity")), str(key.get("duration")), _iso(entry["expires_at"]),
+            _state(entry["issued_at"], entry["expires_at"], 300.0),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return OK
+
+
+def _cache_clear(args) -> int:
+    disk = _disk()
+    if args.url:
+        endpoint = _endpoint(args.url)
+        wanted = {"partition": endpoint.partition, "region": endpoint.region,
+                  "domain": endpoint.domain, "owner": endpoint.owner}
+
+        def matches(key) -> bool:
+            return all(key.get(name) == value for name, value in wanted.items())
+    else:
+        def matches(key) -> bool:
+            return True
+    removed = disk.clear(matches) if disk.folder.is_dir() else 0
+    print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {disk.folder}.")
+    return OK
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def _heading(text: str, first: bool = False) -> None:
+    print(text if first else f"\n{text}")
+
+
+def _row(name: str, value: str) -> None:
+    print(f"  {name + ':':<22} {value}")
+
+
+def _iso(epoch: float) -> str:
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _state(issued_at: float, expires_at: float, margin: float) -> str:
+    from .aws import Token
+    from .tokens import is_fresh
+
+    left = expires_at - time.time()
+    if left <= 0:
+        return "expired"
+    state = "fresh" if is_fresh(Token("", issued_at, expires_at), time.time(), margin) else "refresh due"
+    return f"{state}, {_duration(left)} left"
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"

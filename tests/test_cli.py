@@ -1,0 +1,155 @@
+"""The codeartifact-keyring command, run as users run it."""
+
+import json
+import re
+
+import pytest
+
+from helpers import BIN, URL, run, write_keyring_config
+
+CLI = BIN / "codeartifact-keyring"
+
+
+def assert_one_line_error(result, code: int) -> str:
+    assert result.returncode == code
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("codeartifact-keyring: ")
+    return lines[0]
+
+
+def test_token_prints_the_token_and_caches_it(standin):
+    first = run(CLI, "token", URL)
+    assert first.returncode == 0, first.stderr
+    token = first.stdout.strip()
+    assert token in standin.issued
+    assert run(CLI, "token", URL).stdout.strip() == token
+    assert len(standin.token_requests()) == 1
+
+
+def test_token_json_has_token_and_expiration(standin):
+    result = run(CLI, "token", "--json", URL)
+    data = json.loads(result.stdout)
+    assert data["token"] in standin.issued
+    assert data["expiration"].endswith("Z") and data["expiration"][:2] == "20"
+
+
+def test_token_duration_and_profile(standin):
+    assert run(CLI, "token", "--duration", "900", "--profile", "bob", URL).returncode == 0
+    [request] = standin.token_requests()
+    assert (request["duration"], request["identity"]) == (900, "bob")
+
+
+def test_python_dash_m_is_the_same_command(standin):
+    result = run(BIN / "python", "-m", "keyrings_codeartifact", "token", URL)
+    assert result.stdout.strip() in standin.issued
+
+
+def test_bad_duration_is_a_usage_error(standin):
+    line = assert_one_line_error(run(CLI, "token", "--duration", "5", URL), 2)
+    assert line == "codeartifact-keyring: --duration: '5' is not allowed; use 0 (as long as the AWS role session) or 900 to 43200 seconds"
+    assert standin.requests() == []
+
+
+@pytest.mark.parametrize(
+    "url, hint",
+    [
+        ("https://pypi.org/simple/", "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/..."),
+        (URL.replace("https://", "http://"), "plain http:// never gets a token; use https://"),
+    ],
+)
+def test_not_a_codeartifact_url(standin, url, hint):
+    line = assert_one_line_error(run(CLI, "token", url), 2)
+    assert line.endswith(hint)
+
+
+def test_a_password_in_a_rejected_url_is_not_echoed(standin):
+    line = assert_one_line_error(run(CLI, "token", "https://aws:hunter2@pypi.org/simple/"), 2)
+    assert "hunter2" not in line and "https://pypi.org/simple/" in line
+
+
+def test_aws_failure_is_one_line_exit_1(standin):
+    standin.fault = "deny"
+    line = assert_one_line_error(run(CLI, "token", URL), 1)
+    assert "access denied" in line
+
+
+def test_invalid_config_is_one_line_exit_1(standin):
+    write_keyring_config("[codeartifact]\ntoken_duration = 5\n")
+    line = assert_one_line_error(run(CLI, "token", URL), 1)
+    assert "invalid token_duration in section [codeartifact]" in line
+
+
+def test_token_from_the_environment(standin, monkeypatch):
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
+    assert json.loads(run(CLI, "token", "--json", URL).stdout) == {"token": "from-ci", "expiration": None}
+    assert standin.requests() == []
+
+
+def test_explain_shows_recognition_sources_keyring_and_cache(standin):
+    write_keyring_config('[codeartifact]\ntoken_duration = 900\n[codeartifact domain="my-team"]\nprofile_name = bob\n')
+    token = run(CLI, "token", URL).stdout.strip()
+    result = run(CLI, "explain", URL)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in (
+        "form:                  standard",
+        "domain:                my-team",
+        "owner:                 111122223333",
+        "region:                us-east-1 (partition aws)",
+        "repository:            python",
+        'applicable sections:   [codeartifact], [codeartifact domain="my-team"]',
+        'profile_name:          bob  <- config file [codeartifact domain="my-team"]',
+        "token_duration:        900  <- config file [codeartifact]",
+        "timeout:               10.0  <- default",
+        "reaches this backend:  yes",
+        "identity:              profile:bob",
+        "this endpoint:         fresh, ",
+    ):
+        assert expected in out, expected
+    assert token not in out
+
+
+def test_explain_says_when_keyring_is_forced_elsewhere(standin, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    out = run(CLI, "doctor", URL).stdout
+    assert "reaches this backend:  NO: PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring selects another backend" in out
+
+
+def test_explain_check_reports_the_caller_and_a_token(standin):
+    result = run(CLI, "explain", "--check", URL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "caller identity:       arn:aws:iam::111122223333:user/alice" in result.stdout
+    assert "token:                 obtained; expires 20" in result.stdout
+    assert standin.issued and not any(token in result.stdout for token in standin.issued)
+
+
+def test_explain_check_reports_a_failure(standin):
+    standin.fault = "deny"
+    result = run(CLI, "explain", "--check", URL)
+    assert result.returncode == 1
+    assert "result:                FAILED: codeartifact-keyring: cannot get a token" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_cache_list_and_clear(standin):
+    token = run(CLI, "token", URL).stdout.strip()
+    run(CLI, "token", URL.replace("us-east-1", "eu-west-1"))
+    listing = run(CLI, "cache", "list").stdout
+    assert token not in listing
+    assert "my-team  111122223333  us-east-1  profile:default  3600" in listing
+    assert "eu-west-1" in listing and re.search(r"fresh, 5\d min left", listing)
+    cleared = run(CLI, "cache", "clear", URL)
+    assert cleared.stdout.startswith("Removed 1 cached token from ")
+    assert "us-east-1" not in run(CLI, "cache", "list").stdout
+    assert run(CLI, "cache", "clear").stdout.startswith("Removed 1 cached token from ")
+    assert run(CLI, "cache", "list").stdout.startswith("No cached tokens in ")
+
+
+def test_help_and_usage():
+    assert run(CLI, "--help").returncode == 0
+    assert "token" in run(CLI, "token", "--help").stdout
+    assert run(CLI).returncode == 2
+    assert run(CLI, "cache").returncode == 2
+    assert run(CLI, "no-such-command").returncode == 2
