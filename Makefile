@@ -10,7 +10,10 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: test demo clean
+.PHONY: test demo bench clean
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/compare.py $(BENCH_ARGS)
 
 demo: $(VENV)/.installed
 	$(BIN)/python tests/demo.py
@@ -35,4 +38,4 @@ $(TOOLS)/.installed: setup.cfg pyproject.toml Makefile
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build *.egg-info
+	rm -rf $(VENV) $(TOOLS) .venv-bench build *.egg-info

@@ -100,8 +100,7 @@ class DiskCache:
             try:
                 with os.fdopen(descriptor, "w") as file:  # mkstemp makes it 0600
                     json.dump(payload, file)
-                    file.flush()
-                    os.fsync(file.fileno())
+                # No fsync: after a crash a torn entry reads as a miss and is replaced.
                 os.replace(temporary, path)
             except BaseException:
                 _remove(Path(temporary))

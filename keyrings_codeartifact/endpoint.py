@@ -16,39 +16,36 @@ _REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
 _REPOSITORY = r"[A-Za-z0-9][A-Za-z0-9._-]{1,99}"
 _DOMAIN_OWNER = rf"(?P<domain>{_DOMAIN})-(?P<owner>{_OWNER})"
 
+# Patterns stay strings until a service string mentions CodeArtifact: ``re``
+# compiles them then, and caches them. Compiling at import would tax every
+# keyring call on the machine.
+
 # Each form: (name, hostname pattern). Patterns are matched against the whole
 # lower-cased hostname; ``cn`` marks the China partition.
 _HOST_FORMS = (
     (
         "standard",
-        re.compile(
-            rf"{_DOMAIN_OWNER}\.d\.codeartifact\.(?P<region>{_REGION})"
-            r"\.amazonaws\.com(?P<cn>\.cn)?"
-        ),
+        rf"{_DOMAIN_OWNER}\.d\.codeartifact\.(?P<region>{_REGION})\.amazonaws\.com(?P<cn>\.cn)?",
     ),
     (
         "dualstack",
-        re.compile(rf"{_DOMAIN_OWNER}\.codeartifact\.(?P<region>{_REGION})\.on\.aws"),
+        rf"{_DOMAIN_OWNER}\.codeartifact\.(?P<region>{_REGION})\.on\.aws",
     ),
     (
         "vpc",
-        re.compile(
-            rf"vpce-[a-z0-9]+(?:-[a-z0-9]+)+\.d\.codeartifact\.(?P<region>{_REGION})"
-            r"\.vpce\.amazonaws\.com(?P<cn>\.cn)?"
-        ),
+        rf"vpce-[a-z0-9]+(?:-[a-z0-9]+)+\.d\.codeartifact\.(?P<region>{_REGION})"
+        r"\.vpce\.amazonaws\.com(?P<cn>\.cn)?",
     ),
 )
 
 # /FORMAT/REPO/... on the standard and dual-stack hosts.
-_REPOSITORY_PATH = re.compile(rf"/[a-z]+/(?P<repository>{_REPOSITORY})(?:/.*)?")
+_REPOSITORY_PATH = rf"/[a-z]+/(?P<repository>{_REPOSITORY})(?:/.*)?"
 # /FORMAT/d/DOMAIN-OWNER/REPO/... on a VPC endpoint host.
-_VPC_PATH = re.compile(
-    rf"/[a-z]+/d/{_DOMAIN_OWNER}(?:/(?P<repository>{_REPOSITORY})(?:/.*)?)?/?"
-)
+_VPC_PATH = rf"/[a-z]+/d/{_DOMAIN_OWNER}(?:/(?P<repository>{_REPOSITORY})(?:/.*)?)?/?"
 
 # Whitespace, control characters and backslashes: clients disagree on how to
 # read them in a URL, so a string holding any of them is never ours.
-_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+_UNSAFE = r"[\x00-\x20\x7f\\]"
 _MAX_LENGTH = 4096
 
 
@@ -72,10 +69,10 @@ def parse(service: str) -> Optional[Endpoint]:
     """Return the endpoint that ``service`` names, or None if it names none."""
     if (
         not isinstance(service, str)
-        or not service
+        or "codeartifact" not in service.lower()  # the cheap answer for everything else
         or len(service) > _MAX_LENGTH
         or not service.isascii()
-        or _UNSAFE.search(service)
+        or re.search(_UNSAFE, service)
     ):
         return None
     if "://" in service:
@@ -98,7 +95,7 @@ def parse(service: str) -> Optional[Endpoint]:
 
 def _match(host: str, path: str) -> Optional[Endpoint]:
     for form, pattern in _HOST_FORMS:
-        found = pattern.fullmatch(host)
+        found = re.fullmatch(pattern, host)
         if found:
             break
     else:
@@ -117,13 +114,13 @@ def _match(host: str, path: str) -> Optional[Endpoint]:
 
     if form == "vpc":
         # Without private DNS the path, not the host, names the domain.
-        named = _VPC_PATH.fullmatch(path)
+        named = re.fullmatch(_VPC_PATH, path)
         if not named:
             return None
         repository = named["repository"]
     else:
         named = found
-        in_path = _REPOSITORY_PATH.fullmatch(path)
+        in_path = re.fullmatch(_REPOSITORY_PATH, path)
         repository = in_path["repository"] if in_path else None
     return Endpoint(
         form=form,
