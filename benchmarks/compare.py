@@ -131,7 +131,7 @@ class Bench:
 
     def concurrent_lookups(self, which: str, count: int = 16) -> None:
         processes = [
-            subprocess.Popen(self.keyring(which, URL, "aws"), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            subprocess.Popen(self.keyring(which, URL, "aws"), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.scratch)
             for _ in range(count)
         ]
         failures = [p for p in processes if p.wait() != 0]
@@ -142,7 +142,7 @@ class Bench:
         wheel = make_wheel(self.scratch / f"dist-{which}", f"bench-{which}", "1.0")
         result = subprocess.run(
             [str(self.bins[which] / "twine"), "upload", "--non-interactive", "--repository-url", UPLOAD_URL, str(wheel)],
-            env=self.env, capture_output=True, text=True,
+            env=self.env, capture_output=True, text=True, cwd=self.scratch,
         )
         if result.returncode != 0:
             raise SystemExit(f"twine upload failed ({which}):\n{result.stdout}{result.stderr}")
@@ -153,7 +153,7 @@ class Bench:
                 [str(self.bins[which] / "python"), "-m", "pip", "install", "--quiet", "--no-input",
                  "--disable-pip-version-check", "--keyring-provider", "import", "--index-url", URL,
                  "--target", str(self.scratch / f"target-{which}-{run}"), "bench-ours"],
-                env=self.env, capture_output=True, text=True,
+                env=self.env, capture_output=True, text=True, cwd=self.scratch,
             )
             if result.returncode != 0:
                 raise SystemExit(f"pip install failed ({which}):\n{result.stdout}{result.stderr}")
