@@ -15,11 +15,11 @@ import time
 from typing import List, Optional
 
 from . import __version__
+from .backend import TOKEN_VARIABLE
 from .endpoint import Endpoint, parse, without_userinfo
 from .errors import PREFIX, CodeArtifactError
 
 OK, FAILED, USAGE = 0, 1, 2
-TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
 
 
 class UsageError(Exception):
