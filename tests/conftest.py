@@ -1,5 +1,6 @@
 """Shared fixtures: an isolated environment, a test CA, and the CodeArtifact stand-in."""
 
+import logging
 import os
 import ssl
 from pathlib import Path
@@ -11,6 +12,7 @@ import trustme
 from standin.codeartifact import CodeArtifactStandIn
 from standin.tls import CertificatesByName
 
+import helpers
 from helpers import ALICE, BOB, DOMAIN, OWNER, write_aws_file
 
 # Variables of this machine (and of developers' shells) that would change what
@@ -34,6 +36,30 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never probe 169.254.169.254
     return home
+
+
+_STANDINS: list = []  # every API stand-in of the session, for the secrets they hand out
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_output(request, caplog, capsys):
+    """After every test: no issued token, secret key or session token appears in
+    the logs (captured at DEBUG), in what the test printed, or in any output of
+    its subprocesses that is not meant to show a token."""
+    caplog.set_level(logging.DEBUG)
+    helpers.CAPTURED_OUTPUT.clear()
+    yield
+    if request.node.get_closest_marker("prints_secrets"):
+        return
+    logged = [record.getMessage() for when in ("setup", "call") for record in caplog.get_records(when)]
+    outputs = [*logged, *capsys.readouterr(), *helpers.CAPTURED_OUTPUT]
+    secrets = {ALICE[2], BOB[2]}
+    for standin in _STANDINS:
+        secrets.update(standin.issued)
+        for identity in standin.identities.values():
+            secrets.update(filter(None, (identity.secret_key, identity.session_token)))
+    leaked = sorted({secret[:12] + "..." for secret in secrets for text in outputs if secret in text})
+    assert not leaked, f"secrets in the output: {leaked}"
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +86,7 @@ def standin_server(
 ) -> Iterator[CodeArtifactStandIn]:
     log_path = tmp_path_factory.mktemp("standin") / "requests.jsonl"
     with CodeArtifactStandIn(server_context, log_path) as server:
+        _STANDINS.append(server)
         server.add_identity(*ALICE)
         server.add_identity(*BOB)
         server.add_domain(DOMAIN, OWNER)

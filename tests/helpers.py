@@ -35,14 +35,29 @@ def write_keyring_config(text: str) -> Path:
     return path
 
 
+# Output of every subprocess of the current test that is not meant to show a
+# token: conftest's no-secrets check reads it after each test.
+CAPTURED_OUTPUT: list = []
+
+
 def run(*args, stdin: str = "", timeout: float = 180, cwd=None) -> subprocess.CompletedProcess:
     """Run a command in the test's environment and capture its output."""
-    return subprocess.run(
-        [str(arg) for arg in args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=cwd,
-        env=os.environ.copy(),
+    args = [str(arg) for arg in args]
+    result = subprocess.run(
+        args, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=os.environ.copy()
+    )
+    CAPTURED_OUTPUT.append(result.stderr)
+    if not _prints_a_token(args):
+        CAPTURED_OUTPUT.append(result.stdout)
+    return result
+
+
+def _prints_a_token(args: list) -> bool:
+    """Commands whose purpose is to print a token on stdout: `keyring get`,
+    `codeartifact-keyring token`, and test scripts (`python -c`) that print one."""
+    program = Path(args[0]).name
+    return (
+        (program == "keyring" and "get" in args)
+        or "token" in args[1:4]
+        or (program.startswith("python") and "-c" in args)
     )

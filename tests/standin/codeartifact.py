@@ -37,8 +37,13 @@ FAULTS = {
     "deny": (403, "AccessDeniedException"),
     "throttle": (429, "ThrottlingException"),
     "error": (500, "InternalServerException"),
-    "stall": None,
+    "expired": (403, "ExpiredTokenException"),
+    "invalid": (400, "ValidationException"),
+    "stall": None,  # accept the request and never answer
+    "reset": None,  # close the connection without an answer
+    "slow": None,  # answer normally, after SLOW_SECONDS
 }
+SLOW_SECONDS = 2.0
 
 
 class Identity:
@@ -156,10 +161,14 @@ class CodeArtifactStandIn:
             raise Rejected(403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
         return identity, {"region": found["region"], "service": found["service"]}
 
-    def issue_token(self, domain: str, owner: str, region: str, duration: int) -> Tuple[str, float]:
+    def issue_token(
+        self, domain: str, owner: str, region: str, duration: int, identity: str = ""
+    ) -> Tuple[str, float]:
         token = "standin-" + secrets.token_urlsafe(32)
         expires_at = time.time() + (duration or 3600)
-        self.issued[token] = {"domain": domain, "owner": owner, "region": region, "expires_at": expires_at}
+        self.issued[token] = {
+            "domain": domain, "owner": owner, "region": region, "expires_at": expires_at, "identity": identity,
+        }
         return token, expires_at
 
     def assume_role(self, role_arn: str, session_name: str) -> Identity:
@@ -229,7 +238,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         domain, owner = query.get("domain"), query.get("domain-owner")
         raw_duration = query.get("duration")
         entry.update(api="GetAuthorizationToken", domain=domain, owner=owner, duration=raw_duration)
-        if standin.fault:
+        if standin.fault == "slow":
+            time.sleep(SLOW_SECONDS)
+        elif standin.fault:
             self._fault(standin, entry)
             return
         if raw_duration is None:
@@ -240,7 +251,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         entry["duration"] = duration
         if (domain, owner) not in standin.domains:
             raise Rejected(404, "ResourceNotFoundException", f"Domain {domain} not found in account {owner}")
-        token, expires_at = standin.issue_token(domain, owner, scope["region"], duration)
+        token, expires_at = standin.issue_token(domain, owner, scope["region"], duration, entry["identity"])
         entry.update(status=200)
         standin.log(**entry)
         self._send(200, {"authorizationToken": token, "expiration": expires_at})
@@ -286,6 +297,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if standin.fault == "stall":
             standin.stall()
             self.close_connection = True
+            return
+        if standin.fault == "reset":
+            self.close_connection = True
+            self.connection.close()
             return
         status, error_type = FAULTS[standin.fault]
         self._send(status, {"message": f"stand-in fault: {standin.fault}"}, error_type=error_type)
