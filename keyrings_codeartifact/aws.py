@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
 SERVICES = ("codeartifact", "sts")  # the only AWS APIs this backend calls
+_SILENT = logging.CRITICAL + 1
 
 
 class Token(NamedTuple):
@@ -160,12 +161,13 @@ def _client_config(settings):
 
 @contextlib.contextmanager
 def _botocore_quiet() -> Iterator[None]:
-    """Keep botocore to warnings and errors for the duration of our AWS calls.
+    """Silence botocore's logging for the duration of our AWS calls.
 
     At DEBUG botocore logs request headers (with session tokens) and response
     bodies (with our token, or an assumed role's secret key); a host program
     that logs everything at DEBUG, such as ``pip -vv``, would print them. At
-    INFO it says where it found credentials, which pip would print on every run.
+    INFO it says where it found credentials, at WARNING it prints tracebacks of
+    failed SSO refreshes. Our own one-line errors already say what went wrong.
     """
     manager = logging.Logger.manager
     loggers = [logging.getLogger("botocore")] + [
@@ -176,7 +178,7 @@ def _botocore_quiet() -> Iterator[None]:
     saved = [(logger, logger.level) for logger in loggers]
     for logger in loggers:
         if logger is loggers[0] or logger.level != logging.NOTSET:
-            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+            logger.setLevel(_SILENT)
     try:
         yield
     finally:

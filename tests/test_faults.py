@@ -1,0 +1,41 @@
+"""Every fault from AWS and the network, through the real keyring CLI: exit 1, our
+one line last, nothing cached, and the next lookup recovers."""
+
+import re
+
+import pytest
+
+from faults import FAULTS
+from helpers import BIN, URL, run
+
+KEYRING = BIN / "keyring"
+
+
+@pytest.fixture
+def standin_with_domain(standin):
+    yield standin
+    standin.add_domain("my-team", "111122223333")  # unknown-domain removes it
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_fault_gives_one_actionable_line_and_caches_nothing(fault, standin_with_domain, isolated_env, monkeypatch):
+    set_up, error_class, advice = FAULTS[fault]
+    set_up(standin_with_domain, isolated_env, monkeypatch)
+    result = run(KEYRING, "get", URL, "aws", timeout=120)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    last_line = result.stderr.strip().splitlines()[-1]
+    prefix = f"keyrings_codeartifact.errors.{error_class}: codeartifact-keyring: cannot get a token for domain 'my-team' (owner 111122223333, region us-east-1): "
+    assert last_line.startswith(prefix), last_line
+    assert re.search(advice, last_line), last_line
+    cache = isolated_env / ".cache" / "codeartifact-keyring"
+    assert not list(cache.glob("*.json"))
+
+
+@pytest.mark.parametrize("fault", ["throttled", "server-error", "connection-reset", "denied"])
+def test_the_next_lookup_recovers_once_the_fault_is_gone(fault, standin, isolated_env, monkeypatch):
+    FAULTS[fault][0](standin, isolated_env, monkeypatch)
+    assert run(KEYRING, "get", URL, "aws").returncode == 1
+    standin.fault = None
+    result = run(KEYRING, "get", URL, "aws")
+    assert result.returncode == 0 and result.stdout.strip() in standin.issued
