@@ -1,0 +1,117 @@
+"""Faults in the cache: in every case no crash, no expired token served, nothing
+secret written where it should not be, and the next lookup recovers."""
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from helpers import BIN, URL
+from keyrings_codeartifact import aws, cache, tokens
+from keyrings_codeartifact.aws import Token
+from keyrings_codeartifact.backend import CodeArtifactBackend
+from keyrings_codeartifact.endpoint import parse
+from keyrings_codeartifact.settings import Settings
+
+
+@pytest.fixture
+def cache_dir(isolated_env, monkeypatch):
+    monkeypatch.setattr(cache, "_warned", set())
+    return isolated_env / ".cache" / "codeartifact-keyring"
+
+
+def lookup() -> str:
+    return CodeArtifactBackend().get_password(URL, "aws")
+
+
+def entry(folder):
+    [path] = folder.glob("*.json")
+    return path
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file to another user")
+def test_entry_of_another_user_is_not_used(standin, cache_dir, caplog):
+    lookup()
+    os.chown(entry(cache_dir), 65534, 65534)
+    before = entry(cache_dir).read_bytes()
+    lookup()
+    assert len(standin.token_requests()) == 2
+    assert entry(cache_dir).read_bytes() == before
+    assert "it belongs to another user" in caplog.text
+
+
+def test_group_writable_entry_is_not_used(standin, cache_dir, caplog):
+    lookup()
+    entry(cache_dir).chmod(0o620)
+    lookup()
+    assert len(standin.token_requests()) == 2
+    assert "it is writable by group or others" in caplog.text
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.ENOSPC, errno.EACCES], ids=["read-only", "disk-full", "no-permission"])
+def test_a_failed_write_still_serves_the_token_and_leaves_nothing(standin, cache_dir, caplog, monkeypatch, code):
+    def failing_dump(payload, file):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(cache.json, "dump", failing_dump)
+    token = lookup()
+    assert token in standin.issued
+    assert list(cache_dir.glob("*.json")) == [] and list(cache_dir.glob(".tmp-*")) == []
+    warnings = [r.getMessage() for r in caplog.records if "could not be saved" in r.getMessage()]
+    assert len(warnings) == 1 and os.strerror(code) in warnings[0]
+    lookup()  # warned once only
+    assert len([r for r in caplog.records if "could not be saved" in r.getMessage()]) == 1
+
+
+def test_a_process_killed_mid_write_never_leaves_a_torn_entry(standin, cache_dir, tmp_path):
+    key = tokens.cache_key(parse(URL), Settings())
+    cache_dir.mkdir(parents=True, mode=0o700)
+    tokens_written = [f"token-{n}-" + "x" * 200_000 for n in range(2)]  # big, to widen the window
+    writer = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from keyrings_codeartifact.cache import DiskCache\n"
+        "from keyrings_codeartifact.aws import Token\n"
+        "key = json.loads(sys.argv[2]); cache = DiskCache(Path(sys.argv[1]))\n"
+        "values = [f'token-{n}-' + 'x' * 200_000 for n in range(2)]\n"
+        "n = 0\n"
+        "while True:\n"
+        "    cache.write(key, Token(values[n % 2], 1.0, 4e9)); n += 1\n"
+    )
+    for attempt in range(15):
+        process = subprocess.Popen([str(BIN / "python"), "-c", writer, str(cache_dir), json.dumps(key)])
+        time.sleep(0.05 + attempt * 0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        found = cache.DiskCache(cache_dir).read(key)
+        assert found is None or found.value in tokens_written
+    assert cache.DiskCache(cache_dir).read(key) is not None  # writes did land
+    # Leftover temporary files are harmless, and `cache clear` sweeps them.
+    assert CodeArtifactBackend().get_password(URL, "aws") in tokens_written
+    cache.DiskCache(cache_dir).clear()
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_clock_moved_past_expiry_fetches_anew(standin, cache_dir):
+    cached = lookup()
+    later = tokens.TokenSource(aws.fetch_token, clock=lambda: time.time() + 7200)
+    fresh = later.get(parse(URL), Settings())
+    assert fresh.value != cached
+    assert len(standin.token_requests()) == 2
+    assert json.loads(entry(cache_dir).read_text())["token"] == fresh.value
+
+
+def test_an_expired_entry_is_never_served_even_if_aws_fails(standin, cache_dir):
+    lookup()
+    path = entry(cache_dir)
+    data = json.loads(path.read_text())
+    data["expires_at"] = time.time() - 1
+    path.write_text(json.dumps(data))
+    standin.fault = "error"
+    with pytest.raises(Exception) as caught:
+        lookup()
+    assert "codeartifact-keyring: cannot get a token" in str(caught.value)
