@@ -56,6 +56,30 @@ def fetch_token(endpoint, settings) -> Token:
     return Token(response["authorizationToken"], issued_at, expires_at)
 
 
+def repository_endpoint(endpoint, settings, endpoint_type: str = "ipv4") -> str:
+    """The pypi URL of ``endpoint.repository`` (CodeArtifact GetRepositoryEndpoint).
+
+    ``endpoint.owner`` may be empty: AWS then takes the caller's account."""
+    with _calling_aws(endpoint, settings):
+        session, credentials = _session(endpoint, settings)
+        codeartifact = _client(
+            session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials
+        )
+        owner = {"domainOwner": endpoint.owner} if endpoint.owner else {}
+        response = codeartifact.get_repository_endpoint(
+            domain=endpoint.domain, repository=endpoint.repository, format="pypi",
+            endpointType=endpoint_type, **owner,
+        )
+    return response["repositoryEndpoint"]
+
+
+def default_region(profile_name=None):
+    """The region the AWS config gives (AWS_REGION, the profile's region), or None."""
+    import botocore.session
+
+    return botocore.session.Session(profile=profile_name).get_config_variable("region")
+
+
 def caller_identity(endpoint, settings) -> str:
     """The ARN that AWS sees when these settings ask for a token (STS GetCallerIdentity)."""
     with _calling_aws(endpoint, settings):

@@ -2,8 +2,9 @@
 
 keyring imports this module, and asks for its priority, on every keyring call
 on the machine, so both are cheap: nothing here imports botocore, and a service
-that is not a CodeArtifact endpoint is answered with None before any file is
-read. The flow for one that is: service string -> endpoint (``endpoint``) ->
+that is not a CodeArtifact endpoint is answered with None at once (a service
+that looks like a repository name costs one read of keyringrc.cfg per process,
+for [codeartifact-repositories]). The flow for an endpoint: service string -> endpoint (``endpoint``) ->
 settings (``settings``) -> token (``tokens``: memory, ``cache``, ``aws``) -> credential.
 """
 
@@ -36,6 +37,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
     def __init__(self) -> None:
         super().__init__()
         self._source = None  # a tokens.TokenSource, made on first use
+        self._names = None  # repository name -> URL, read on first use
 
     def get_credential(
         self, service: str, username: Optional[str]
@@ -59,7 +61,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
     def _token_for(self, service: str, username: Optional[str]) -> Optional[str]:
         if username not in (None, USERNAME):
             return None
-        endpoint = endpoints.parse(service)
+        endpoint = endpoints.parse(service) or self._named(service)
         if endpoint is None:
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
@@ -70,6 +72,22 @@ class CodeArtifactBackend(backend.KeyringBackend):
         from . import settings
 
         return self._tokens().get(endpoint, settings.load(endpoint)).value
+
+    def _named(self, service: str):
+        """The endpoint a repository name stands for in [codeartifact-repositories]."""
+        if not (
+            isinstance(service, str)
+            and 0 < len(service) <= 100
+            and service.isascii()
+            and service.replace("-", "").replace("_", "").isalnum()
+        ):
+            return None
+        if self._names is None:
+            from . import settings
+
+            self._names = settings.repository_names()
+        url = self._names.get(service.lower())
+        return endpoints.parse(url) if url else None
 
     def _tokens(self):
         if self._source is None:

@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import time
+from pathlib import Path
 from typing import List, Optional
 
 from . import __version__
@@ -76,6 +77,38 @@ def _parser() -> argparse.ArgumentParser:
         explain.add_argument("url", metavar="URL", help="the repository endpoint URL")
         explain.add_argument("--check", action="store_true", help="also call AWS: caller identity and a token request")
         explain.set_defaults(run=_explain)
+
+    setup = commands.add_parser(
+        "setup",
+        help="configure pip, uv, poetry or twine to use a repository through keyring (no token written)",
+        description="Write, once, what makes TOOL ask keyring for the repository's credentials. "
+        "Never writes a token; running it again changes nothing; --dry-run shows the change as a diff.",
+    )
+    tools = setup.add_subparsers(title="tools", metavar="TOOL")
+    for tool, text in (
+        ("pip", "set index-url (or add an extra-index-url) and keyring-provider in pip's config"),
+        ("uv", "add a named index with user aws and keyring-provider = subprocess to uv.toml or pyproject.toml"),
+        ("poetry", "add the source to this poetry project and configure the publish repository"),
+        ("twine", "add a section with the upload URL and username aws to ~/.pypirc"),
+    ):
+        parser_ = tools.add_parser(tool, help=text, description=text + ".")
+        _add_repository_arguments(parser_)
+        parser_.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
+        parser_.set_defaults(run=_setup, tool=tool)
+        if tool in ("pip", "uv"):
+            parser_.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
+        if tool == "pip":
+            where = parser_.add_mutually_exclusive_group()
+            for flag in ("user", "global", "site"):
+                where.add_argument(f"--{flag}", dest="scope", action="store_const", const=flag,
+                                   help=f"pip's {flag} config file" + (" (default)" if flag == "user" else ""))
+            parser_.add_argument("--pip", metavar="COMMAND", help="the pip to configure (default: pip on PATH)")
+        if tool == "uv":
+            parser_.add_argument("--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml")
+        if tool == "poetry":
+            parser_.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
+                                 help="the source's priority, as poetry defines it (default: primary)")
+    setup.set_defaults(run=lambda args: _usage(setup))
 
     cache = commands.add_parser("cache", help="list or clear cached tokens")
     cache_commands = cache.add_subparsers(title="cache commands", metavar="COMMAND")
@@ -258,6 +291,67 @@ def _check(endpoint: Endpoint, settings) -> int:
         return FAILED
     _row("token", f"obtained; expires {_iso(token.expires_at)}")
     return OK
+
+
+# -- setup ---------------------------------------------------------------------------
+
+
+def _add_repository_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL", nargs="?", help="the repository endpoint URL")
+    parser.add_argument("--domain", help="instead of URL: the domain, asking AWS for the URL")
+    parser.add_argument("--repository", help="with --domain: the repository")
+    parser.add_argument("--domain-owner", metavar="ACCOUNT", help="with --domain: the owning account (default: yours)")
+    parser.add_argument("--region", help="with --domain: the region (default: your AWS config's)")
+    parser.add_argument("--endpoint-type", choices=["ipv4", "dualstack"], default="ipv4",
+                        help="with --domain: the kind of URL to ask for (default: ipv4)")
+    parser.add_argument("--name", default="codeartifact", help="the name the repository gets in the tool's config (default: codeartifact)")
+
+
+def _setup(args) -> int:
+    from . import configure
+
+    try:
+        repository = configure.repository_from_url(_repository_url(args), args.name)
+        if args.tool == "pip":
+            pip = args.pip.split() if args.pip else configure.default_pip()
+            changes = configure.pip_changes(repository, pip, args.scope or "user", args.extra)
+        elif args.tool == "uv":
+            changes = configure.uv_changes(repository, Path.cwd() if args.project else None, args.extra)
+        elif args.tool == "poetry":
+            changes = configure.poetry_changes(repository, Path.cwd(), args.priority)
+        else:
+            changes = configure.twine_changes(repository)
+    except configure.SetupError as error:
+        raise UsageError(str(error)) from None
+    changes.append(configure.name_mapping_change(repository))
+    for change in changes:
+        if not change.changes_anything:
+            print(f"{change.path}: already set up, unchanged")
+        elif args.dry_run:
+            print(change.diff(), end="")
+        else:
+            change.apply()
+            print(f"{change.path}: updated")
+    print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
+    return OK
+
+
+def _repository_url(args) -> str:
+    if args.url and args.domain:
+        raise UsageError("give URL or --domain and --repository, not both")
+    if args.url:
+        return args.url
+    if not (args.domain and args.repository):
+        raise UsageError("give the repository URL, or --domain and --repository")
+    from . import aws
+    from . import settings as config
+
+    region = args.region or aws.default_region()
+    if not region:
+        raise UsageError("--region is needed: your AWS config names no default region")
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    endpoint = Endpoint("api", args.domain, args.domain_owner or "", region, partition, args.repository, "")
+    return aws.repository_endpoint(endpoint, config.load(endpoint), args.endpoint_type)
 
 
 # -- cache ---------------------------------------------------------------------------

@@ -62,7 +62,8 @@ class Endpoint(NamedTuple):
 
     def describe(self) -> str:
         """Name the endpoint for people: domain, owner and region."""
-        return f"domain '{self.domain}' (owner {self.owner}, region {self.region})"
+        owner = self.owner or "the caller's account"
+        return f"domain '{self.domain}' (owner {owner}, region {self.region})"
 
 
 def parse(service: str) -> Optional[Endpoint]:

@@ -20,6 +20,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 from .errors import PREFIX, ConfigError
 
 SECTION = "codeartifact"
+NAMES_SECTION = "codeartifact-repositories"
 QUALIFIERS = ("domain", "account", "region", "name")
 # Names keyrings.codeartifact users may already have in their files.
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
@@ -84,6 +85,23 @@ def resolve(endpoint, path: Optional[Path] = None) -> Resolution:
             chosen[ALIASES.get(option, option)] = (value, section)
     sources = {option: f"[{section}]" for option, (_, section) in chosen.items()}
     return Resolution(_validate(chosen, path), sources, [f"[{s}]" for s, _ in applicable], path)
+
+
+def repository_names(path: Optional[Path] = None) -> Dict[str, str]:
+    """``[codeartifact-repositories]``: repository names (lower-cased) and their URLs,
+    for tools that ask keyring by name (hatch) rather than by URL."""
+    path = config_path() if path is None else path
+    parser = configparser.RawConfigParser(
+        inline_comment_prefixes=("#", ";"), default_section="\0no-defaults"
+    )
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as error:
+        first_line = str(error).splitlines()[0]
+        raise ConfigError(f"{PREFIX}cannot read {path}: {first_line}") from None
+    if not parser.has_section(NAMES_SECTION):
+        return {}
+    return {name.lower(): url.strip() for name, url in parser.items(NAMES_SECTION)}
 
 
 def parse_option(option: str, value: str):

@@ -13,7 +13,7 @@ from standin.codeartifact import CodeArtifactStandIn
 from standin.tls import CertificatesByName
 
 import helpers
-from helpers import ALICE, BOB, DOMAIN, OWNER, write_aws_file
+from helpers import ALICE, BOB, DOMAIN, OWNER, TOOLS, write_aws_file
 
 # Variables of this machine (and of developers' shells) that would change what
 # the backend, botocore or keyring do. Every test starts without them.
@@ -60,6 +60,14 @@ def no_secret_in_output(request, caplog, capsys):
             secrets.update(filter(None, (identity.secret_key, identity.session_token)))
     leaked = sorted({secret[:12] + "..." for secret in secrets for text in outputs if secret in text})
     assert not leaked, f"secrets in the output: {leaked}"
+
+
+@pytest.fixture(scope="session")
+def tools() -> Path:
+    """The tool environments `make test` builds: keyring CLI, older pip, poetry."""
+    if not (TOOLS / ".installed").exists():
+        pytest.fail(f"{TOOLS} is missing: run the tests with `make test`, which builds it")
+    return TOOLS
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from typing import Iterator
 
 import pytest
 
-from helpers import TOOLS
 from standin.environment import client_environment
 from standin.index import PackageIndex
 from standin.proxy import ConnectProxy
@@ -23,14 +22,6 @@ def proxy(standin_server, index) -> Iterator[ConnectProxy]:
     api = ("127.0.0.1", int(standin_server.url.rsplit(":", 1)[1]))
     with ConnectProxy(api=api, index=index.address) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def tools() -> Path:
-    """The tool environments `make test` builds: keyring CLI, older pip, poetry."""
-    if not (TOOLS / ".installed").exists():
-        pytest.fail(f"{TOOLS} is missing: run the tests with `make test`, which builds it")
-    return TOOLS
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 moto has no CodeArtifact, so this implements the two calls the backend makes:
 CodeArtifact ``GetAuthorizationToken`` (``POST /v1/authorization-token``, rest-json)
+and ``GetRepositoryEndpoint`` (``GET /v1/repository/endpoint``)
 and STS ``AssumeRole`` and ``GetCallerIdentity`` (``POST /``, query protocol). Every request's SigV4
 signature is checked with botocore's own signer against known test keys, so a
 wrong secret is rejected as AWS would. Every request is logged as a JSON line
@@ -203,6 +204,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format, *args) -> None:  # quiet: the JSON log says it all
         pass
 
+    def do_GET(self) -> None:
+        self.do_POST()
+
     def do_POST(self) -> None:
         standin = self.server.standin
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -214,6 +218,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             service = scope["service"]
             if service == "sts":
                 self._assume_role(standin, identity, body, entry)
+            elif scope["service"] == "codeartifact" and urlsplit(self.path).path == "/v1/repository/endpoint":
+                self._repository_endpoint(standin, scope, entry)
             elif scope["service"] == "codeartifact":
                 self._authorization_token(standin, scope, entry)
             else:
@@ -255,6 +261,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         entry.update(status=200)
         standin.log(**entry)
         self._send(200, {"authorizationToken": token, "expiration": expires_at})
+
+    def _repository_endpoint(self, standin: CodeArtifactStandIn, scope: dict, entry: dict) -> None:
+        query = {key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()}
+        domain, repository = query.get("domain"), query.get("repository")
+        owners = [o for d, o in standin.domains if d == domain]
+        owner = query.get("domain-owner") or (owners[0] if owners else None)
+        entry.update(api="GetRepositoryEndpoint", domain=domain, owner=owner, repository=repository,
+                     format=query.get("format"), endpoint_type=query.get("endpointType"))
+        if query.get("format") != "pypi":
+            raise Rejected(400, "ValidationException", "this stand-in serves format pypi only")
+        if (domain, owner) not in standin.domains:
+            raise Rejected(404, "ResourceNotFoundException", f"Domain {domain} not found in account {owner}")
+        region = scope["region"]
+        if query.get("endpointType") == "dualstack":
+            url = f"https://{domain}-{owner}.codeartifact.{region}.on.aws/pypi/{repository}/"
+        else:
+            url = f"https://{domain}-{owner}.d.codeartifact.{region}.amazonaws.com/pypi/{repository}/"
+        entry.update(status=200)
+        standin.log(**entry)
+        self._send(200, {"repositoryEndpoint": url})
 
     def _assume_role(self, standin: CodeArtifactStandIn, caller: Identity, body: bytes, entry: dict) -> None:
         form = {key: values[0] for key, values in parse_qs(body.decode()).items()}

@@ -1,0 +1,104 @@
+"""After `codeartifact-keyring setup TOOL`, from a clean HOME, the tool's plain
+commands get in: no flags, no variables, no token anywhere."""
+
+import os
+import textwrap
+
+import pytest
+
+from helpers import BIN, DOMAIN, OWNER, REGION, URL, run
+from standin.wheels import make_wheel
+
+CLI = BIN / "codeartifact-keyring"
+
+
+@pytest.fixture
+def published(e2e, tmp_path, monkeypatch):
+    wheel = make_wheel(tmp_path / "dist", "setup-hello", "1.0", message="set up")
+    (e2e.root / "python").mkdir(parents=True, exist_ok=True)
+    (e2e.root / "python" / wheel.name).write_bytes(wheel.read_bytes())
+    # Client configs under the test's HOME must count, as they do for a user.
+    for name in ("PIP_CONFIG_FILE", "UV_NO_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return e2e
+
+
+def setup(*args, cwd=None):
+    result = run(CLI, "setup", *args, cwd=cwd)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def ok(result):
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def token_requests(standin):
+    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
+
+
+@pytest.mark.parametrize("which", ["pip-with-backend", "older-pip-without"])
+def test_setup_pip_then_plain_pip_install(published, standin, tools, tmp_path, which):
+    pip = BIN / "pip" if which == "pip-with-backend" else tools / "pip-26.1" / "bin" / "pip"
+    setup("pip", "--pip", str(pip), URL)
+    ok(run(pip, "install", "--target", tmp_path / "t", "setup-hello"))
+    assert (tmp_path / "t" / "setup_hello").is_dir()
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+def test_setup_uv_then_uv_pip_install_and_uv_sync(published, standin, tmp_path):
+    setup("uv", URL)
+    ok(run(BIN / "uv", "pip", "install", "--no-cache", "--target", tmp_path / "t", "setup-hello"))
+    assert (tmp_path / "t" / "setup_hello").is_dir()
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = ["setup-hello==1.0"]\n'
+    )
+    ok(run(BIN / "uv", "sync", "--no-cache", "--python", BIN / "python", cwd=app))
+    check = ok(run(app / ".venv" / "bin" / "python", "-c", "import setup_hello; print(setup_hello.MESSAGE)"))
+    assert check.stdout.strip() == "set up"
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]  # the second run used the cache
+
+
+def test_setup_uv_project_then_uv_sync(published, standin, tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = ["setup-hello==1.0"]\n'
+    )
+    setup("uv", "--project", URL, cwd=app)
+    ok(run(BIN / "uv", "sync", "--no-cache", "--python", BIN / "python", cwd=app))
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+def test_setup_poetry_then_install_and_publish(published, standin, tools, tmp_path, monkeypatch):
+    monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+    poetry = tools / "poetry" / "bin" / "poetry"
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "pyproject.toml").write_text(textwrap.dedent(
+        """
+        [project]
+        name = "setup-lib"
+        version = "1.0"
+        requires-python = ">=3.9"
+        dependencies = ["setup-hello==1.0"]
+        """
+    ))
+    (lib / "setup_lib").mkdir()
+    (lib / "setup_lib" / "__init__.py").write_text("")
+    setup("poetry", URL, cwd=lib)
+    ok(run(poetry, "install", "--no-interaction", cwd=lib))
+    wheel = make_wheel(lib / "dist", "setup-lib", "1.0")
+    ok(run(poetry, "publish", "--repository", "codeartifact", "--no-interaction", cwd=lib))
+    assert wheel.name in published.packages("python")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+def test_setup_twine_then_upload_by_name(published, standin, tmp_path):
+    setup("twine", URL)
+    wheel = make_wheel(tmp_path / "dist", "setup-twined", "1.0")
+    ok(run(BIN / "twine", "upload", "--non-interactive", "--repository", "codeartifact", wheel))
+    assert wheel.name in published.packages("python")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
