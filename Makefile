@@ -4,6 +4,7 @@
 #                keyring  the keyring CLI that pip's subprocess provider and uv run
 #                pip-26.1 an older pip, whose subprocess provider calls `keyring get URL USER`
 #                poetry   poetry, with this package beside it as `poetry self add` would put it
+#                hatch    hatch, which asks keyring by repository name
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,6 +36,8 @@ $(TOOLS)/.installed: setup.cfg pyproject.toml Makefile
 	$(PYTHON) -m venv $(TOOLS)/poetry
 	$(TOOLS)/poetry/bin/python -m pip install $(PIP_QUIET) --upgrade pip
 	$(TOOLS)/poetry/bin/python -m pip install $(PIP_QUIET) poetry==2.5.1 -e .
+	$(PYTHON) -m venv $(TOOLS)/hatch
+	$(TOOLS)/hatch/bin/python -m pip install $(PIP_QUIET) hatch==1.18.2 -e .
 	touch $@
 
 clean:

@@ -102,3 +102,21 @@ def test_setup_twine_then_upload_by_name(published, standin, tmp_path):
     ok(run(BIN / "twine", "upload", "--non-interactive", "--repository", "codeartifact", wheel))
     assert wheel.name in published.packages("python")
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+def test_hatch_publish_gets_the_token(published, standin, tools, tmp_path, isolated_env):
+    # hatch 1.18 asks keyring.get_password(REPOSITORY_URL, user) (older releases asked by
+    # name, which [codeartifact-repositories] answers: see test_setup.py). hatch's HTTP
+    # client ignores HTTPS_PROXY, so its upload cannot reach the stand-in here; what is
+    # checked is that hatch got a token (without one, --no-prompt aborts with "Missing
+    # required option: auth") for exactly the right domain.
+    config = isolated_env / ".config" / "hatch" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[publish.index.repos.codeartifact]\nurl = "{URL.replace("/simple/", "/")}"\nuser = "aws"\n')
+    project = tmp_path / "hatched"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "hatched"\nversion = "1.0"\n')
+    wheel = make_wheel(project / "dist", "hatched", "1.0")
+    result = run(tools / "hatch" / "bin" / "hatch", "publish", "--repo", "codeartifact", "--no-prompt", wheel, cwd=project)
+    assert "Missing required option: auth" not in result.stdout + result.stderr
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
