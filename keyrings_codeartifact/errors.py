@@ -63,69 +63,49 @@ _BAD_CREDENTIALS = {
 }
 
 
+# botocore exceptions that are not answers from AWS, first match wins:
+# (class names, our error class, advice). The advice may use {profile}, {url}
+# (the API endpoint) and {proxy} (without any user:password).
+_SDK_FAILURES = (
+    (("ProfileNotFound",), CredentialsError,
+     "AWS profile '{profile}' is not configured; check profile_name in keyringrc.cfg or "
+     "AWS_PROFILE, or create it with `aws configure --profile NAME`"),
+    (("SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError"), CredentialsError,
+     "the AWS SSO session has expired or was never started; run `aws sso login --profile {profile}`"),
+    (("NoCredentialsError", "PartialCredentialsError"), CredentialsError,
+     "no AWS credentials found; run `aws configure`, or `aws sso login --profile NAME` "
+     "and set AWS_PROFILE=NAME"),
+    (("SSLError",), Unreachable,
+     "TLS certificate check failed for {url}; set AWS_CA_BUNDLE or `verify` in keyringrc.cfg "
+     "to your CA bundle"),
+    (("ConnectTimeoutError", "ReadTimeoutError"), Unreachable,
+     "CodeArtifact at {url} did not answer in time; check your network and proxy settings, "
+     "or raise `timeout` in keyringrc.cfg"),
+    (("ProxyConnectionError",), Unreachable,
+     "the proxy {proxy} refused or failed the connection to CodeArtifact; check HTTPS_PROXY "
+     "and NO_PROXY"),
+    (("ConnectionError", "ConnectionClosedError"), Unreachable,
+     "could not connect to CodeArtifact at {url}; check your network and proxy settings, "
+     "and endpoint_url if you set it"),
+)
+
+
 def translate(error: Exception, endpoint, settings) -> CodeArtifactError:
     """Turn a botocore exception into one of ours, with advice a person can act on."""
     import botocore.exceptions as boto
 
-    profile = settings.profile_name or os.environ.get("AWS_PROFILE") or "default"
     if isinstance(error, boto.ClientError):
         return _translate_client_error(error, endpoint, settings)
-    if isinstance(error, boto.ProfileNotFound):
-        return endpoint_error(
-            CredentialsError,
-            endpoint,
-            f"AWS profile '{error.kwargs.get('profile', profile)}' is not configured; "
-            "check profile_name in keyringrc.cfg or AWS_PROFILE, "
-            "or create it with `aws configure --profile NAME`",
-        )
-    sso_errors = tuple(
-        getattr(boto, name)
-        for name in ("SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError")
-        if hasattr(boto, name)
-    )
-    if isinstance(error, sso_errors):
-        return endpoint_error(
-            CredentialsError,
-            endpoint,
-            f"the AWS SSO session has expired or was never started; "
-            f"run `aws sso login --profile {profile}`",
-        )
-    if isinstance(error, (boto.NoCredentialsError, boto.PartialCredentialsError)):
-        return endpoint_error(
-            CredentialsError,
-            endpoint,
-            "no AWS credentials found; run `aws configure`, or "
-            "`aws sso login --profile NAME` and set AWS_PROFILE=NAME",
-        )
-    if isinstance(error, boto.SSLError):
-        return endpoint_error(
-            Unreachable,
-            endpoint,
-            f"TLS certificate check failed for {_url_of(error)}; "
-            "set AWS_CA_BUNDLE or `verify` in keyringrc.cfg to your CA bundle",
-        )
-    if isinstance(error, (boto.ConnectTimeoutError, boto.ReadTimeoutError)):
-        return endpoint_error(
-            Unreachable,
-            endpoint,
-            f"CodeArtifact at {_url_of(error)} did not answer in time; "
-            "check your network and proxy settings, or raise `timeout` in keyringrc.cfg",
-        )
-    if isinstance(error, boto.ProxyConnectionError):
-        proxy = without_userinfo(str(error.kwargs.get("proxy_url", "")))
-        return endpoint_error(
-            Unreachable,
-            endpoint,
-            f"the proxy {proxy} refused or failed the connection to CodeArtifact; "
-            "check HTTPS_PROXY and NO_PROXY",
-        )
-    if isinstance(error, (boto.ConnectionError, boto.ConnectionClosedError)):
-        return endpoint_error(
-            Unreachable,
-            endpoint,
-            f"could not connect to CodeArtifact at {_url_of(error)}; "
-            "check your network and proxy settings, and endpoint_url if you set it",
-        )
+    details = getattr(error, "kwargs", {})
+    facts = {
+        "profile": details.get("profile") or settings.profile_name or os.environ.get("AWS_PROFILE") or "default",
+        "url": details.get("endpoint_url", "the API endpoint"),
+        "proxy": without_userinfo(str(details.get("proxy_url", ""))),
+    }
+    for names, cls, advice in _SDK_FAILURES:
+        classes = tuple(getattr(boto, name) for name in names if hasattr(boto, name))
+        if isinstance(error, classes):
+            return endpoint_error(cls, endpoint, advice.format(**facts))
     return endpoint_error(ServiceError, endpoint, f"AWS SDK error: {_one_line(error)}")
 
 
@@ -174,10 +154,6 @@ def _translate_client_error(error, endpoint, settings) -> CodeArtifactError:
         f"CodeArtifact answered {code} (HTTP {status}) {message}".rstrip()
         + "; try again later",
     )
-
-
-def _url_of(error) -> str:
-    return str(getattr(error, "kwargs", {}).get("endpoint_url", "the API endpoint"))
 
 
 def _one_line(value: object) -> str:

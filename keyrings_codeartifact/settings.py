@@ -89,16 +89,9 @@ def resolve(endpoint, path: Optional[Path] = None) -> Resolution:
 
 def repository_names(path: Optional[Path] = None) -> Dict[str, str]:
     """``[codeartifact-repositories]``: repository names (lower-cased) and their URLs,
-    for tools that ask keyring by name (hatch) rather than by URL."""
+    for tools that ask keyring by name rather than by URL."""
     path = config_path() if path is None else path
-    parser = configparser.RawConfigParser(
-        inline_comment_prefixes=("#", ";"), default_section="\0no-defaults"
-    )
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError) as error:
-        first_line = str(error).splitlines()[0]
-        raise ConfigError(f"{PREFIX}cannot read {path}: {first_line}") from None
+    parser = _read(path)
     if not parser.has_section(NAMES_SECTION):
         return {}
     return {name.lower(): url.strip() for name, url in parser.items(NAMES_SECTION)}
@@ -109,8 +102,9 @@ def parse_option(option: str, value: str):
     return _CONVERTERS.get(option, _non_empty)(value.strip())
 
 
-def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]]]:
-    """The sections that apply to ``endpoint``, least specific first."""
+def _read(path: Path) -> configparser.RawConfigParser:
+    """keyringrc.cfg parsed (empty if missing), as keyrings.codeartifact read it:
+    inline comments allowed, no DEFAULT section merged into the others."""
     parser = configparser.RawConfigParser(
         inline_comment_prefixes=("#", ";"), default_section="\0no-defaults"
     )
@@ -119,6 +113,12 @@ def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]
     except (configparser.Error, UnicodeDecodeError) as error:
         first_line = str(error).splitlines()[0]
         raise ConfigError(f"{PREFIX}cannot read {path}: {first_line}") from None
+    return parser
+
+
+def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]]]:
+    """The sections that apply to ``endpoint``, least specific first."""
+    parser = _read(path)
 
     applicable = []
     for order, section in enumerate(parser.sections()):
