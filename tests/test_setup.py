@@ -162,3 +162,19 @@ def test_bad_input_is_one_line(isolated_env):
     result = run(CLI, "setup", "poetry", URL, cwd=isolated_env)
     assert result.returncode == 2 and "pyproject.toml does not exist" in result.stderr
     assert run(CLI, "setup", "twine").returncode == 2
+
+
+def test_pip_site_config_of_another_environment(tmp_path):
+    import subprocess
+    import sys
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = venv / "bin" / "pip"
+    setup("pip", "--site", "--pip", str(pip), URL)
+    text = (venv / "pip.conf").read_text()
+    assert edits.ini_get(text, "global", "keyring-provider") == "subprocess"  # no backend in that venv
+    major, minor = map(int, run(pip, "--version").stdout.split()[1].split(".")[:2])
+    expected = URL if (major, minor) >= (26, 2) else AT_URL  # older pip needs the user in the URL
+    assert edits.ini_get(text, "global", "index-url") == expected
+    assert f"global.index-url='{expected}'" in run(pip, "config", "--site", "list").stdout  # pip reads it

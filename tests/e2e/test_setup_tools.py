@@ -46,7 +46,7 @@ def test_setup_pip_then_plain_pip_install(published, standin, tools, tmp_path, w
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
-def test_setup_uv_then_uv_pip_install_and_uv_sync(published, standin, tmp_path):
+def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin, tmp_path):
     setup("uv", URL)
     ok(run(BIN / "uv", "pip", "install", "--no-cache", "--target", tmp_path / "t", "setup-hello"))
     assert (tmp_path / "t" / "setup_hello").is_dir()
@@ -58,7 +58,10 @@ def test_setup_uv_then_uv_pip_install_and_uv_sync(published, standin, tmp_path):
     ok(run(BIN / "uv", "sync", "--no-cache", "--python", BIN / "python", cwd=app))
     check = ok(run(app / ".venv" / "bin" / "python", "-c", "import setup_hello; print(setup_hello.MESSAGE)"))
     assert check.stdout.strip() == "set up"
-    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]  # the second run used the cache
+    wheel = make_wheel(tmp_path / "dist", "uv-setup-published", "1.0")
+    ok(run(BIN / "uv", "publish", "--index", "codeartifact", wheel))
+    assert wheel.name in published.packages("python")
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]  # later runs used the cache
 
 
 def test_setup_uv_project_then_uv_sync(published, standin, tmp_path):
