@@ -26,9 +26,11 @@ QUALIFIERS = ("domain", "account", "region", "name")
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
 
 DURATION_HELP = "0 (as long as the AWS role session) or 900 to 43200 seconds"
-_ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
-_QUALIFIER = re.compile(r"""\s+(?P<key>\w+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))""")
+# Patterns stay strings (``re`` compiles and caches them on first use): this
+# module is imported on every CodeArtifact lookup, cache hits included.
+_ROLE_ARN = r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
+_SESSION_NAME = r"[\w+=,.@-]{2,64}"
+_QUALIFIER = r"""\s+(?P<key>\w+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))"""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -145,7 +147,7 @@ def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
     rest = section[len(SECTION) :].rstrip()
     qualifiers: Dict[str, str] = {}
     position = 0
-    for found in _QUALIFIER.finditer(rest):
+    for found in re.finditer(_QUALIFIER, rest):
         if found.start() != position:
             break
         key = found["key"]
@@ -261,13 +263,13 @@ def _endpoint_url(value: str) -> str:
 
 
 def _role_arn(value: str) -> str:
-    if not _ROLE_ARN.fullmatch(value):
+    if not re.fullmatch(_ROLE_ARN, value):
         raise ValueError(f"'{value}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
     return value
 
 
 def _session_name(value: str) -> str:
-    if not _SESSION_NAME.fullmatch(value):
+    if not re.fullmatch(_SESSION_NAME, value):
         raise ValueError(f"'{value}' is not allowed; use 2 to 64 of letters, digits and +=,.@_-")
     return value
 
