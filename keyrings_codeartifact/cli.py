@@ -308,7 +308,7 @@ def _add_repository_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _setup(args) -> int:
-    from . import configure
+    from . import configure, edits
 
     try:
         repository = configure.repository_from_url(_repository_url(args), args.name)
@@ -321,7 +321,7 @@ def _setup(args) -> int:
             changes = configure.poetry_changes(repository, Path.cwd(), args.priority)
         else:
             changes = configure.twine_changes(repository)
-    except configure.SetupError as error:
+    except (configure.SetupError, edits.CannotEdit) as error:
         raise UsageError(str(error)) from None
     changes.append(configure.name_mapping_change(repository))
     for change in changes:

@@ -137,7 +137,7 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
     }
     if not extra:
         fields["default"] = "true"
-    after = _toml_named_table(after, f"{prefix}index", fields)
+    after = edits.toml_set_array_entry(after, f"{prefix}index", fields)
     return [edits.Change(path, before, after)]
 
 
@@ -145,44 +145,6 @@ def _uv_user_config() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("APPDATA", Path.home())) / "uv" / "uv.toml"
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "uv" / "uv.toml"
-
-
-def _toml_named_table(text: str, array: str, fields: Dict[str, str]) -> str:
-    """``text`` with an ``[[array]]`` entry named ``fields["name"]`` holding ``fields``
-    (strings quoted, "true" as is): added, or its keys set if it exists."""
-    rendered = {key: value if value == "true" else edits.toml_string(value) for key, value in fields.items()}
-    entries = _dig(edits.toml_load(text), array.split(".")) or []
-    if not any(entry.get("name") == fields["name"] for entry in entries):
-        block = f"[[{array}]]\n" + "".join(f"{key} = {value}\n" for key, value in rendered.items())
-        return edits.toml_append_block(text, block)
-    lines = text.splitlines(keepends=True)
-    start, end = _toml_entry_span(lines, array, fields["name"])
-    section = "".join(lines[start:end])
-    for key, value in rendered.items():
-        pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
-        if pattern.search(section):
-            section = pattern.sub(lambda _: f"{key} = {value}", section, count=1)
-        else:
-            section = section.rstrip("\n") + f"\n{key} = {value}\n" + ("\n" if section.endswith("\n\n") else "")
-    return "".join(lines[:start]) + section + "".join(lines[end:])
-
-
-def _toml_entry_span(lines: List[str], array: str, name: str) -> Tuple[int, int]:
-    header = re.compile(rf"^\s*\[\[\s*{re.escape(array)}\s*\]\]")
-    starts = [n for n, line in enumerate(lines) if header.match(line)]
-    for start in starts:
-        end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")), len(lines))
-        if any(re.match(rf'^\s*name\s*=\s*["\']{re.escape(name)}["\']', line) for line in lines[start:end]):
-            return start, end
-    raise SetupError(f"cannot find the [[{array}]] entry named {name} to update; edit it by hand")
-
-
-def _dig(data: dict, keys: List[str]):
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 # -- poetry ---------------------------------------------------------------------------
@@ -194,7 +156,7 @@ def poetry_changes(repository: Repository, project: Path, priority: str) -> List
     if not pyproject.exists():
         raise SetupError(f"{pyproject} does not exist; run this in your poetry project")
     before = edits.read(pyproject)
-    after = _toml_named_table(
+    after = edits.toml_set_array_entry(
         before, "tool.poetry.source", {"name": repository.name, "url": repository.index_url, "priority": priority}
     )
     config = _poetry_config_file()

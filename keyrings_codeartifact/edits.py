@@ -11,7 +11,11 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+
+class CannotEdit(Exception):
+    """The file is not laid out in a way these edits can change safely."""
 
 
 class Change(NamedTuple):
@@ -189,3 +193,41 @@ def toml_append_block(text: str, block: str) -> str:
     if text.endswith("\n\n"):
         separator = ""
     return text + separator + block
+
+
+def toml_set_array_entry(text: str, array: str, fields: Dict[str, str]) -> str:
+    """``text`` with an ``[[array]]`` entry named ``fields["name"]`` holding ``fields``
+    (strings quoted, "true" as is): added, or its keys set if it exists."""
+    rendered = {key: value if value == "true" else toml_string(value) for key, value in fields.items()}
+    entries = _dig(toml_load(text), array.split(".")) or []
+    if not any(entry.get("name") == fields["name"] for entry in entries):
+        block = f"[[{array}]]\n" + "".join(f"{key} = {value}\n" for key, value in rendered.items())
+        return toml_append_block(text, block)
+    lines = text.splitlines(keepends=True)
+    start, end = _toml_entry_span(lines, array, fields["name"])
+    section = "".join(lines[start:end])
+    for key, value in rendered.items():
+        pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
+        if pattern.search(section):
+            section = pattern.sub(lambda _: f"{key} = {value}", section, count=1)
+        else:
+            section = section.rstrip("\n") + f"\n{key} = {value}\n" + ("\n" if section.endswith("\n\n") else "")
+    return "".join(lines[:start]) + section + "".join(lines[end:])
+
+
+def _toml_entry_span(lines: List[str], array: str, name: str) -> Tuple[int, int]:
+    header = re.compile(rf"^\s*\[\[\s*{re.escape(array)}\s*\]\]")
+    starts = [n for n, line in enumerate(lines) if header.match(line)]
+    for start in starts:
+        end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")), len(lines))
+        if any(re.match(rf'^\s*name\s*=\s*["\']{re.escape(name)}["\']', line) for line in lines[start:end]):
+            return start, end
+    raise CannotEdit(f"cannot find the [[{array}]] entry named {name} to update; edit it by hand")
+
+
+def _dig(data: dict, keys: List[str]):
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data

@@ -3,7 +3,7 @@
 import pytest
 from keyring.credentials import SimpleCredential
 
-from helpers import ALICE, BOB, DOMAIN, OWNER, REGION, URL, write_aws_file, write_keyring_config
+from helpers import BOB, DOMAIN, OWNER, REGION, URL, write_aws_file, write_keyring_config
 from keyrings_codeartifact import tokens
 from keyrings_codeartifact.aws import Token
 from keyrings_codeartifact.backend import CodeArtifactBackend

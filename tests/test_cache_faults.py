@@ -12,7 +12,6 @@ import pytest
 
 from helpers import BIN, URL
 from keyrings_codeartifact import aws, cache, tokens
-from keyrings_codeartifact.aws import Token
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings

@@ -2,10 +2,6 @@
 second run, a dry run or a name lookup behave as promised. (The end-to-end tests
 show the tools then really get in.)"""
 
-import os
-
-import pytest
-
 from helpers import BIN, URL, run
 from keyrings_codeartifact import edits
 

@@ -1,7 +1,6 @@
 """After `codeartifact-keyring setup TOOL`, from a clean HOME, the tool's plain
 commands get in: no flags, no variables, no token anywhere."""
 
-import os
 import textwrap
 
 import pytest
