@@ -2,6 +2,7 @@
 commands get in: no flags, no variables, no token anywhere."""
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -106,19 +107,31 @@ def test_setup_twine_then_upload_by_name(published, standin, tmp_path):
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
-def test_hatch_publish_gets_the_token(published, standin, tools, tmp_path, isolated_env):
+def test_hatch_publish_uploads_with_the_token(published, standin, tools, tmp_path, isolated_env, ca_bundle):
     # hatch 1.18 asks keyring.get_password(REPOSITORY_URL, user) (older releases asked by
-    # name, which [codeartifact-repositories] answers: see test_setup.py). hatch's HTTP
-    # client ignores HTTPS_PROXY, so its upload cannot reach the stand-in here; what is
-    # checked is that hatch got a token (without one, --no-prompt aborts with "Missing
-    # required option: auth") for exactly the right domain.
+    # name, which [codeartifact-repositories] answers: see test_setup.py). Its HTTP client
+    # ignores HTTPS_PROXY, so instead of the proxy hatch runs in a mount namespace whose
+    # /etc/hosts maps the repository hostname to 127.0.0.1, and the URL carries the
+    # index's port (the backend ignores ports, as it does for any URL).
+    host = URL.split("/")[2]
+    port = published.address[1]
+    hosts = tmp_path / "hosts"
+    hosts.write_text(Path("/etc/hosts").read_text() + f"\n127.0.0.1 {host}\n")
     config = isolated_env / ".config" / "hatch" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(f'[publish.index.repos.codeartifact]\nurl = "{URL.replace("/simple/", "/")}"\nuser = "aws"\n')
+    config.write_text(
+        f'[publish.index.repos.codeartifact]\nurl = "https://{host}:{port}/pypi/python/"\n'
+        f'user = "aws"\nca-cert = "{ca_bundle}"\n'
+    )
     project = tmp_path / "hatched"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "hatched"\nversion = "1.0"\n')
     wheel = make_wheel(project / "dist", "hatched", "1.0")
-    result = run(tools / "hatch" / "bin" / "hatch", "publish", "--repo", "codeartifact", "--no-prompt", wheel, cwd=project)
-    assert "Missing required option: auth" not in result.stdout + result.stderr
+    hatch = tools / "hatch" / "bin" / "hatch"
+    ok(run(
+        "unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"',
+        hosts, hatch, "publish", "--repo", "codeartifact", "--no-prompt", wheel, cwd=project,
+    ))
+    assert wheel.name in published.packages("python")
+    assert "passed to pypiserver" in [r["status"] for r in published.requests if r["method"] == "POST"]
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
