@@ -86,13 +86,15 @@ class TokenSource:
         if self._fresh(token, settings):
             log.debug("token for %s from the disk cache", endpoint.describe())
             return token
-        from filelock import Timeout
+        from .cache import LOCK_TIMEOUT
 
-        lock = disk.lock(key)
         try:
-            lock.acquire()
-        except (Timeout, OSError) as error:
-            log.debug("cache lock not taken (%s); asking AWS directly", type(error).__name__)
+            lock = disk.lock(key)
+            locked = lock.acquire(timeout=LOCK_TIMEOUT)
+        except OSError as error:
+            log.debug("cache lock not taken (%s); asking AWS directly", error.strerror)
+            locked = False
+        if not locked:
             return self._fetch(endpoint, settings)
         try:
             token = disk.read(key)  # another process may have fetched it meanwhile
