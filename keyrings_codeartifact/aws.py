@@ -35,10 +35,7 @@ def fetch_token(endpoint, settings) -> Token:
         "requesting a token for %s, duration %ss", endpoint.describe(), settings.token_duration
     )
     with _calling_aws(endpoint, settings):
-        session, credentials = _session(endpoint, settings)
-        codeartifact = _client(
-            session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials
-        )
+        codeartifact = _codeartifact_client(endpoint, settings)
         response = codeartifact.get_authorization_token(
             domain=endpoint.domain,
             domainOwner=endpoint.owner,
@@ -61,10 +58,7 @@ def repository_endpoint(endpoint, settings, endpoint_type: str = "ipv4") -> str:
 
     ``endpoint.owner`` may be empty: AWS then takes the caller's account."""
     with _calling_aws(endpoint, settings):
-        session, credentials = _session(endpoint, settings)
-        codeartifact = _client(
-            session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials
-        )
+        codeartifact = _codeartifact_client(endpoint, settings)
         owner = {"domainOwner": endpoint.owner} if endpoint.owner else {}
         response = codeartifact.get_repository_endpoint(
             domain=endpoint.domain, repository=endpoint.repository, format="pypi",
@@ -133,6 +127,13 @@ def _loader_of_our_services(session):
     data_path = session.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
     extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep)] if data_path else []
     return OurServicesLoader(extra_search_paths=extra)
+
+
+def _codeartifact_client(endpoint, settings):
+    session, credentials = _session(endpoint, settings)
+    return _client(
+        session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials
+    )
 
 
 def _client(session, service: str, endpoint, settings, **arguments):

@@ -4,8 +4,9 @@ keyring imports this module, and asks for its priority, on every keyring call
 on the machine, so both are cheap: nothing here imports botocore, and a service
 that is not a CodeArtifact endpoint is answered with None at once (a service
 that looks like a repository name costs one read of keyringrc.cfg per process,
-for [codeartifact-repositories]). The flow for an endpoint: service string -> endpoint (``endpoint``) ->
-settings (``settings``) -> token (``tokens``: memory, ``cache``, ``aws``) -> credential.
+for [codeartifact-repositories]). The flow for an endpoint: service string ->
+endpoint (``endpoint``) -> settings (``settings``) -> token (``tokens``: memory,
+``cache``, ``aws``) -> credential.
 """
 
 import importlib.util

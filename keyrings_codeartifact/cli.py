@@ -357,15 +357,17 @@ def _repository_url(args) -> str:
 # -- cache ---------------------------------------------------------------------------
 
 
-def _disk():
+def _disk_and_defaults():
+    """The cache folder, and the [codeartifact] defaults it was chosen by."""
     from . import settings as config
     from .cache import DiskCache, folder_for
 
-    return DiskCache(folder_for(config.load(None).cache_dir))
+    defaults = config.load(None)
+    return DiskCache(folder_for(defaults.cache_dir)), defaults
 
 
 def _cache_list(args) -> int:
-    disk = _disk()
+    disk, defaults = _disk_and_defaults()
     found = disk.entries() if disk.folder.is_dir() else []
     if not found:
         print(f"No cached tokens in {disk.folder}.")
@@ -377,7 +379,7 @@ def _cache_list(args) -> int:
         rows.append((
             str(key.get("domain")), str(key.get("owner")), str(key.get("region")),
             str(key.get("identity")), str(key.get("duration")), _iso(entry["expires_at"]),
-            _state(entry["issued_at"], entry["expires_at"], 300.0),
+            _state(entry["issued_at"], entry["expires_at"], defaults.refresh_margin),
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -386,18 +388,15 @@ def _cache_list(args) -> int:
 
 
 def _cache_clear(args) -> int:
-    disk = _disk()
-    if args.url:
+    disk, _ = _disk_and_defaults()
+    removed = 0
+    if disk.folder.is_dir() and args.url:
         endpoint = _endpoint(args.url)
         wanted = {"partition": endpoint.partition, "region": endpoint.region,
                   "domain": endpoint.domain, "owner": endpoint.owner}
-
-        def matches(key) -> bool:
-            return all(key.get(name) == value for name, value in wanted.items())
-    else:
-        def matches(key) -> bool:
-            return True
-    removed = disk.clear(matches) if disk.folder.is_dir() else 0
+        removed = disk.clear(lambda key: all(key.get(name) == value for name, value in wanted.items()))
+    elif disk.folder.is_dir():
+        removed = disk.clear()
     print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {disk.folder}.")
     return OK
 

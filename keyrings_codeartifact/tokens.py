@@ -16,7 +16,7 @@ from .aws import Token
 log = logging.getLogger(__name__)
 
 
-def is_fresh(token: Optional[Token], now: float, margin: float = 300.0) -> bool:
+def is_fresh(token: Optional[Token], now: float, margin: float) -> bool:
     """Whether ``token`` may still be handed out at ``now``.
 
     The margin is ``margin`` seconds, or a quarter of the token's life if that is shorter.

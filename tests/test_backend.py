@@ -183,11 +183,11 @@ def _token(issued_at: float, lifetime: float) -> Token:
 
 def test_tokens_are_refreshed_ahead_of_expiry():
     hour = _token(1000, 3600)
-    assert tokens.is_fresh(hour, 1000 + 3600 - 301)
-    assert not tokens.is_fresh(hour, 1000 + 3600 - 300)  # five minutes left: refresh
+    assert tokens.is_fresh(hour, 1000 + 3600 - 301, 300)
+    assert not tokens.is_fresh(hour, 1000 + 3600 - 300, 300)  # five minutes left: refresh
     short = _token(1000, 900)  # a quarter of the life for short tokens
-    assert tokens.is_fresh(short, 1000 + 674)
-    assert not tokens.is_fresh(short, 1000 + 675)
+    assert tokens.is_fresh(short, 1000 + 674, 300)
+    assert not tokens.is_fresh(short, 1000 + 675, 300)
 
 
 def test_source_fetches_again_when_the_token_is_no_longer_fresh():
