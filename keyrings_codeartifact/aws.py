@@ -10,23 +10,16 @@ import contextlib
 import logging
 import os
 import time
-from typing import Iterator, NamedTuple, Tuple
+from typing import Iterator, Tuple
 
 from . import errors
+from .authtoken import Token
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
 SERVICES = ("codeartifact", "sts")  # the only AWS APIs this backend calls
 _SILENT = logging.CRITICAL + 1
-
-
-class Token(NamedTuple):
-    """An authorization token and its lifetime, in epoch seconds."""
-
-    value: str
-    issued_at: float
-    expires_at: float
 
 
 def fetch_token(endpoint, settings) -> Token:

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from .aws import Token
+from .authtoken import Token
 
 log = logging.getLogger(__name__)
 

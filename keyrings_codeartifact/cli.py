@@ -418,8 +418,7 @@ def _iso(epoch: float) -> str:
 
 
 def _state(issued_at: float, expires_at: float, margin: float) -> str:
-    from .aws import Token
-    from .tokens import is_fresh
+    from .authtoken import Token, is_fresh
 
     left = expires_at - time.time()
     if left <= 0:

@@ -11,20 +11,9 @@ import os
 import time
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
-from .aws import Token
+from .authtoken import Token, is_fresh
 
 log = logging.getLogger(__name__)
-
-
-def is_fresh(token: Optional[Token], now: float, margin: float) -> bool:
-    """Whether ``token`` may still be handed out at ``now``.
-
-    The margin is ``margin`` seconds, or a quarter of the token's life if that is shorter.
-    """
-    if token is None:
-        return False
-    lifetime = token.expires_at - token.issued_at
-    return now < token.expires_at - min(margin, lifetime / 4)
 
 
 def identity(settings, environ: Mapping[str, str]) -> str:

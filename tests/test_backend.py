@@ -5,7 +5,7 @@ from keyring.credentials import SimpleCredential
 
 from helpers import BOB, DOMAIN, OWNER, REGION, URL, write_aws_file, write_keyring_config
 from keyrings_codeartifact import tokens
-from keyrings_codeartifact.aws import Token
+from keyrings_codeartifact.authtoken import Token, is_fresh
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
@@ -183,11 +183,11 @@ def _token(issued_at: float, lifetime: float) -> Token:
 
 def test_tokens_are_refreshed_ahead_of_expiry():
     hour = _token(1000, 3600)
-    assert tokens.is_fresh(hour, 1000 + 3600 - 301, 300)
-    assert not tokens.is_fresh(hour, 1000 + 3600 - 300, 300)  # five minutes left: refresh
+    assert is_fresh(hour, 1000 + 3600 - 301, 300)
+    assert not is_fresh(hour, 1000 + 3600 - 300, 300)  # five minutes left: refresh
     short = _token(1000, 900)  # a quarter of the life for short tokens
-    assert tokens.is_fresh(short, 1000 + 674, 300)
-    assert not tokens.is_fresh(short, 1000 + 675, 300)
+    assert is_fresh(short, 1000 + 674, 300)
+    assert not is_fresh(short, 1000 + 675, 300)
 
 
 def test_source_fetches_again_when_the_token_is_no_longer_fresh():
