@@ -85,6 +85,24 @@ def _calling_aws(endpoint, settings) -> Iterator[None]:
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         log.debug("AWS call failed: %s", type(error).__name__)
         raise errors.translate(error, endpoint, settings) from None
+    except RuntimeError as error:
+        if "refreshed credentials are still expired" not in str(error):
+            raise
+        raise _still_expired(endpoint, settings) from None
+
+
+def _still_expired(endpoint, settings) -> errors.CodeArtifactError:
+    """botocore's RuntimeError when a credential_process or the container endpoint
+    hands out credentials that have already expired."""
+    from .identity import resolve
+
+    source = resolve(settings).words
+    return errors.endpoint_error(
+        errors.CredentialsError,
+        endpoint,
+        f"the AWS credentials are still expired after a refresh ({source}); "
+        "make that source hand out current credentials, or check this machine's clock",
+    )
 
 
 def _session(endpoint, settings) -> Tuple[object, dict]:

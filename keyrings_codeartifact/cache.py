@@ -181,3 +181,48 @@ def _remove(path: Path) -> None:
     except OSError:
         pass
 
+
+
+class NullCache:
+    """No disk cache (turned off, or unsafe): every refresh goes to AWS."""
+
+    def read(self, key: Dict[str, object]) -> Optional[Token]:
+        return None
+
+    def fetch_through(self, key, fetch, wanted, budget: float) -> Token:
+        return fetch()
+
+
+def open_cache(settings):
+    """The disk cache these settings ask for, or a NullCache (turned off, or unsafe)."""
+    if not settings.cache:
+        return NullCache()
+    disk = DiskCache(folder_for(settings.cache_dir))
+    return disk if disk.usable() else NullCache()
+
+
+def _fetch_through(disk: DiskCache, key, fetch, wanted, budget: float) -> Token:
+    """Under the entry's lock: what another process stored meanwhile if ``wanted``,
+    else ``fetch()``, stored. Without the lock after ``budget`` seconds."""
+    try:
+        lock = disk.lock(key)
+        locked = lock.acquire(timeout=budget)
+    except OSError as error:
+        log.debug("cache lock not taken (%s); asking AWS directly", error.strerror)
+        locked = False
+    if not locked:
+        token = fetch()
+        disk.write(key, token)
+        return token
+    try:
+        token = disk.read(key)
+        if wanted(token):
+            return token
+        token = fetch()
+        disk.write(key, token)
+        return token
+    finally:
+        lock.release()
+
+
+DiskCache.fetch_through = _fetch_through  # type: ignore[attr-defined]

@@ -199,6 +199,7 @@ def _explain(args) -> int:
     if os.environ.get(TOKEN_VARIABLE):
         _row(TOKEN_VARIABLE, "set: served as the token, AWS is not called")
 
+    _explain_identity(resolution.settings)
     _explain_keyring()
     _explain_cache(endpoint, resolution.settings)
     if args.check:
@@ -222,6 +223,15 @@ def _source_of(option: str, sources: dict) -> str:
     if variable and os.environ.get(variable):
         return f"default; botocore uses {variable}={os.environ[variable]}"
     return "default"
+
+
+def _explain_identity(settings) -> None:
+    from .identity import resolve
+
+    who = resolve(settings)
+    _heading("Identity")
+    _row("asks AWS as", who.words)
+    _row("cache key", who.key)
 
 
 def _explain_keyring() -> None:
@@ -270,7 +280,6 @@ def _explain_cache(endpoint: Endpoint, settings) -> None:
     else:
         _row("folder", f"{disk.folder} ({'usable' if disk.usable() else 'NOT usable: see the warning above'})")
     key = tokens.cache_key(endpoint, settings)
-    _row("identity", str(key["identity"]))
     cached = disk.read(key) if disk.folder.is_dir() else None
     if cached is None:
         _row("this endpoint", "no cached token: the next lookup asks AWS")
@@ -280,16 +289,19 @@ def _explain_cache(endpoint: Endpoint, settings) -> None:
 
 
 def _check(endpoint: Endpoint, settings) -> int:
+    """Ask AWS who these credentials are and for a token, bypassing the cache, so
+    that what is shown is what AWS says now for the identity above."""
     from . import aws
 
-    _heading("Check (calls AWS)")
+    _heading("Check (calls AWS, bypasses the cache)")
     try:
         _row("caller identity", aws.caller_identity(endpoint, settings))
-        token = _source().get(endpoint, settings)
+        token = aws.fetch_token(endpoint, settings)
     except CodeArtifactError as error:
         _row("result", f"FAILED: {error}")
         return FAILED
-    _row("token", f"obtained; expires {_iso(token.expires_at)}")
+    _row("token", f"issued to that caller; expires {_iso(token.expires_at)} (not cached)")
+    _row("served by lookups", "the cached token of the identity above, asked for by these same credentials")
     return OK
 
 

@@ -50,7 +50,8 @@ class Settings(NamedTuple):
     aws_secret_access_key: Optional[str] = None
     cache: bool = True  # share tokens between processes through the disk cache
     cache_dir: Optional[str] = None  # None: $CODEARTIFACT_KEYRING_CACHE_DIR or the user cache folder
-    refresh_margin: float = 300.0  # seconds of life left below which a token is refreshed
+    refresh_margin: float = 300.0  # seconds of life left below which a token is never served
+    advisory_margin: float = 900.0  # seconds of life left below which a refresh is tried
 
 
 OPTIONS = tuple(Settings._fields)
@@ -278,6 +279,7 @@ _CONVERTERS = {
     "token_duration": _duration,
     "timeout": _seconds(0, 300, low_included=False),
     "refresh_margin": _seconds(0, 3600, low_included=True),
+    "advisory_margin": _seconds(0, 7200, low_included=True),
     "cache": _boolean,
     "verify": _verify,
     "endpoint_url": _endpoint_url,

@@ -1,37 +1,31 @@
 """Where tokens come from: this process's memory, then the disk cache, then AWS.
 
-A token is served only while more than a margin of its life is left, as
-botocore's refreshable credentials do, so that no client is handed a token that
-expires mid-download; past that it is fetched anew, and if that fails the user
-gets the error, never the old token.
+Refreshing follows botocore's refreshable credentials. Inside the *advisory*
+window (``advisory_margin``, 15 minutes of life left) a token is refreshed if
+AWS answers; if it does not, the still-valid token is served and one warning is
+logged. Inside the *mandatory* window (``refresh_margin``, 5 minutes) a token is
+never served: the refresh must succeed, or the user gets the error. An expired
+token is never served.
+
+Tokens are kept per cache key (endpoint, identity, duration): the identity is
+who botocore would ask as (``identity``), so one principal's token never goes
+back to another. One lock per process makes the threads of a host program
+(poetry downloads in threads) wait for one fetch instead of each making one.
 """
 
 import logging
 import os
+import threading
 import time
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
+from . import identity
 from .authtoken import Token, is_fresh
+from .errors import CodeArtifactError
 
 log = logging.getLogger(__name__)
 
-
-def identity(settings, environ: Mapping[str, str]) -> str:
-    """Who asks AWS, named so that it stays the same across refreshed SSO and
-    assumed-role sessions (a profile name, not a temporary access key id),
-    following botocore's order: explicit keys, explicit profile, environment keys,
-    AWS_PROFILE, the default chain."""
-    if settings.aws_access_key_id:
-        who = f"keys:{settings.aws_access_key_id}"
-    elif settings.profile_name:
-        who = f"profile:{settings.profile_name}"
-    elif environ.get("AWS_ACCESS_KEY_ID"):
-        who = f"env:{environ['AWS_ACCESS_KEY_ID']}"
-    else:
-        who = f"profile:{environ.get('AWS_PROFILE') or environ.get('AWS_DEFAULT_PROFILE') or 'default'}"
-    if settings.role_arn:
-        who += f" role:{settings.role_arn}"
-    return who
+RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried sooner
 
 
 def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> Dict[str, object]:
@@ -41,9 +35,18 @@ def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> Di
         "region": endpoint.region,
         "domain": endpoint.domain,
         "owner": endpoint.owner,
-        "identity": identity(settings, environ),
+        "identity": identity.resolve(settings, environ).key,
         "duration": settings.token_duration,
     }
+
+
+def fetch_budget(settings) -> float:
+    """The longest one fetch may take: every attempt connecting and reading up to
+    ``timeout``, plus botocore's backoff between attempts, plus a role to assume."""
+    from .aws import MAX_ATTEMPTS
+
+    per_call = MAX_ATTEMPTS * 2 * settings.timeout + 2.0 ** MAX_ATTEMPTS
+    return per_call * (2 if settings.role_arn else 1)
 
 
 class TokenSource:
@@ -53,54 +56,50 @@ class TokenSource:
         self._fetch = fetch
         self._clock = clock
         self._memory: Dict[Tuple, Token] = {}
+        self._advisory_failed: Dict[Tuple, float] = {}  # key -> when a refresh last failed
+        self._lock = threading.Lock()
 
     def get(self, endpoint, settings) -> Token:
-        """A fresh token for ``endpoint``, fetching one if need be."""
+        """A token for ``endpoint`` with more than the mandatory margin of life left."""
         key = cache_key(endpoint, settings)
         remembered = tuple(sorted(key.items()))
-        token = self._memory.get(remembered)
-        if not self._fresh(token, settings):
-            token = self._from_disk_or_aws(key, endpoint, settings)
+        with self._lock:
+            token = self._memory.get(remembered)
+            if not self._refresh_due(remembered, token, settings):
+                return token  # type: ignore[return-value]
+            from .cache import open_cache
+
+            cache = open_cache(settings)
+            stored = cache.read(key)
+            if stored is not None and (token is None or stored.expires_at > token.expires_at):
+                log.debug("token for %s from the disk cache", endpoint.describe())
+                token = stored
+            if self._refresh_due(remembered, token, settings):
+                token = self._refresh(cache, key, remembered, token, endpoint, settings)
             self._memory[remembered] = token
-        return token
-
-    def _fresh(self, token: Optional[Token], settings) -> bool:
-        return is_fresh(token, self._clock(), settings.refresh_margin)
-
-    def _from_disk_or_aws(self, key, endpoint, settings) -> Token:
-        disk = _disk_cache(settings)
-        if disk is None:
-            return self._fetch(endpoint, settings)
-        token = disk.read(key)
-        if self._fresh(token, settings):
-            log.debug("token for %s from the disk cache", endpoint.describe())
             return token
-        from .cache import LOCK_TIMEOUT
 
+    def _refresh_due(self, remembered: Tuple, token: Optional[Token], settings) -> bool:
+        now = self._clock()
+        if not is_fresh(token, now, settings.refresh_margin):
+            return True  # missing, expired, or inside the mandatory window
+        if is_fresh(token, now, settings.advisory_margin):
+            return False
+        return now - self._advisory_failed.get(remembered, -RETRY_ADVISORY_AFTER) >= RETRY_ADVISORY_AFTER
+
+    def _refresh(self, cache, key, remembered, token: Optional[Token], endpoint, settings) -> Token:
+        """A new token; or, if AWS fails inside the advisory window, the one we have."""
         try:
-            lock = disk.lock(key)
-            locked = lock.acquire(timeout=LOCK_TIMEOUT)
-        except OSError as error:
-            log.debug("cache lock not taken (%s); asking AWS directly", error.strerror)
-            locked = False
-        if not locked:
-            return self._fetch(endpoint, settings)
-        try:
-            token = disk.read(key)  # another process may have fetched it meanwhile
-            if self._fresh(token, settings):
-                return token
-            token = self._fetch(endpoint, settings)
-            disk.write(key, token)
-            return token
-        finally:
-            lock.release()
-
-
-def _disk_cache(settings):
-    """The disk cache these settings ask for, or None (turned off, or unsafe)."""
-    if not settings.cache:
-        return None
-    from .cache import DiskCache, folder_for
-
-    disk = DiskCache(folder_for(settings.cache_dir))
-    return disk if disk.usable() else None
+            return cache.fetch_through(
+                key,
+                lambda: self._fetch(endpoint, settings),
+                wanted=lambda found: is_fresh(found, self._clock(), settings.advisory_margin),
+                budget=fetch_budget(settings),
+            )
+        except CodeArtifactError as error:
+            if not is_fresh(token, self._clock(), settings.refresh_margin):
+                raise
+            self._advisory_failed[remembered] = self._clock()
+            minutes = int(token.left(self._clock()) // 60)  # type: ignore[union-attr]
+            log.warning("%s; serving the cached token, still valid for %d min", error, minutes)
+            return token  # type: ignore[return-value]

@@ -201,9 +201,9 @@ def test_source_fetches_again_when_the_token_is_no_longer_fresh():
     source = tokens.TokenSource(fetch, clock=lambda: now[0])
     endpoint, settings = parse(URL), Settings(cache=False)
     assert source.get(endpoint, settings).value == "token-1"
-    now[0] += 3000
+    now[0] += 2600
     assert source.get(endpoint, settings).value == "token-1"
-    now[0] += 400  # within five minutes of expiry
+    now[0] += 400  # within fifteen minutes of expiry: the advisory window
     assert source.get(endpoint, settings).value == "token-2"
     assert source.get(endpoint, settings._replace(profile_name="other")).value == "token-3"
-    assert fetched == [1000.0, 4400.0, 4400.0]
+    assert fetched == [1000.0, 4000.0, 4000.0]

@@ -104,7 +104,8 @@ def test_explain_shows_recognition_sources_keyring_and_cache(standin):
         "token_duration:        900  <- config file [codeartifact]",
         "timeout:               10.0  <- default",
         "reaches this backend:  yes",
-        "identity:              profile:bob",
+        "asks AWS as:           AWS profile: name bob, in ",
+        "cache key:             profile:bob:",
         "this endpoint:         fresh, ",
     ):
         assert expected in out, expected
@@ -121,7 +122,9 @@ def test_explain_check_reports_the_caller_and_a_token(standin):
     result = run(CLI, "explain", "--check", URL)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "caller identity:       arn:aws:iam::111122223333:user/alice" in result.stdout
-    assert "token:                 obtained; expires 20" in result.stdout
+    assert "token:                 issued to that caller; expires 20" in result.stdout
+    assert len(standin.token_requests()) == 1
+    assert run(CLI, "cache", "list").stdout.startswith("No cached tokens")  # --check bypasses the cache
     assert standin.issued and not any(token in result.stdout for token in standin.issued)
 
 
@@ -138,7 +141,7 @@ def test_cache_list_and_clear(standin):
     run(CLI, "token", URL.replace("us-east-1", "eu-west-1"))
     listing = run(CLI, "cache", "list").stdout
     assert token not in listing
-    assert "my-team  111122223333  us-east-1  profile:default  3600" in listing
+    assert re.search(r"my-team  111122223333  us-east-1  profile:default:[0-9a-f]{16}  3600", listing)
     assert "eu-west-1" in listing and re.search(r"fresh, 5\d min left", listing)
     cleared = run(CLI, "cache", "clear", URL)
     assert cleared.stdout.startswith("Removed 1 cached token from ")

@@ -1,0 +1,107 @@
+"""Refreshing like botocore's refreshable credentials: an advisory window (refresh
+if AWS answers, else keep serving), a mandatory window (refresh or fail), never an
+expired token; and one call for many threads of one process.
+
+Real botocore against the stand-in; the source's clock is moved forward instead
+of waiting, and the stand-in's faults make AWS fail on demand."""
+
+import logging
+import threading
+
+import pytest
+
+from helpers import URL, write_keyring_config
+from keyrings_codeartifact import aws, settings, tokens
+from keyrings_codeartifact.backend import CodeArtifactBackend
+from keyrings_codeartifact.endpoint import parse
+from keyrings_codeartifact.errors import CodeArtifactError
+
+HOUR = 3600.0
+
+
+class Clock:
+    """Real time plus an offset the test moves."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        import time
+
+        return time.time() + self.offset
+
+
+@pytest.fixture(params=["cache on", "cache off"])
+def source(request, standin):
+    if request.param == "cache off":
+        write_keyring_config("[codeartifact]\ncache = false\n")
+    clock = Clock()
+    token_source = tokens.TokenSource(aws.fetch_token, clock=clock)
+    endpoint = parse(URL)
+
+    def get():
+        return token_source.get(endpoint, settings.load(endpoint)).value
+
+    get.clock = clock
+    return get
+
+
+def test_inside_the_advisory_window_a_refresh_is_tried(standin, source):
+    first = source()
+    source.clock.offset = HOUR - 600  # ten minutes left: advisory, not mandatory
+    second = source()
+    assert second != first
+    assert len(standin.token_requests()) == 2
+
+
+def test_a_failed_advisory_refresh_keeps_serving_and_warns_once(standin, source, caplog):
+    first = source()
+    source.clock.offset = HOUR - 600
+    standin.fault = "error"
+    assert source() == first
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "serving the cached token, still valid for 9 min" in warnings[0]
+    attempts = len(standin.requests())
+    assert source() == first  # not retried at once: no second wait for a failing AWS
+    assert len(standin.requests()) == attempts
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    standin.fault = None
+    source.clock.offset += tokens.RETRY_ADVISORY_AFTER
+    assert source() != first  # AWS is back: refreshed
+
+
+def test_inside_the_mandatory_window_a_failed_refresh_is_an_error(standin, source):
+    source()
+    source.clock.offset = HOUR - 200  # under five minutes left
+    standin.fault = "error"
+    with pytest.raises(CodeArtifactError, match="InternalServerException"):
+        source()
+
+
+def test_an_expired_token_is_never_served(standin, source):
+    source()
+    source.clock.offset = HOUR + 1
+    standin.fault = "deny"
+    with pytest.raises(CodeArtifactError, match="access denied"):
+        source()
+
+
+@pytest.mark.parametrize("cache", ["true", "false"])
+def test_sixteen_threads_of_one_process_make_one_call(standin, cache):
+    write_keyring_config(f"[codeartifact]\ncache = {cache}\n")
+    backend = CodeArtifactBackend()
+    barrier = threading.Barrier(16)
+    results = []
+
+    def lookup():
+        barrier.wait()
+        results.append(backend.get_password(URL, "aws"))
+
+    standin.fault = "slow"  # every thread arrives while the first call is under way
+    threads = [threading.Thread(target=lookup) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 16 and len(set(results)) == 1
+    assert len(standin.token_requests()) == 1
