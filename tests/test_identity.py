@@ -73,6 +73,13 @@ def test_environment_keys(sources, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ALICE[1])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
     assert lookup(sources, "alice", new_call=False) == alice
+    # AWS_PROFILE does not outrank environment keys (botocore drops its
+    # EnvProvider only for a profile passed to the session, not for AWS_PROFILE).
+    monkeypatch.setenv("AWS_PROFILE", "bob")
+    assert lookup(sources, "alice", new_call=False) == alice
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    lookup(sources, "bob", new_call=True)  # profile bob: not the same identity as bob's keys in the environment
 
 
 def test_named_profile(sources, monkeypatch):
@@ -82,6 +89,16 @@ def test_named_profile(sources, monkeypatch):
     assert lookup(sources, "bob", new_call=False) == bob
     monkeypatch.delenv("AWS_PROFILE")
     assert lookup(sources, "alice", new_call=False) == alice
+
+
+def test_profile_name_in_keyringrc_outranks_environment_keys(sources, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ALICE[1])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
+    write_keyring_config("[codeartifact]\nprofile_name = bob\n")
+    lookup(sources, "bob", new_call=True)  # a profile given to the session: botocore ignores the variables
+    lookup(sources, "bob", new_call=False)
+    write_keyring_config("[codeartifact]\n")
+    lookup(sources, "alice", new_call=True)
 
 
 def test_role_arn_in_keyringrc(sources):
@@ -216,6 +233,11 @@ def test_web_identity(sources, isolated_env, monkeypatch):
     monkeypatch.setenv("AWS_ROLE_ARN", role("readonly"))
     lookup(sources, f"role:{role('readonly')}", new_call=True)
     lookup(sources, f"role:{role('readonly')}", new_call=False)
+    # Web identity from the environment comes before [default]'s keys in botocore's
+    # chain; without it, [default] (alice) asks.
+    monkeypatch.delenv("AWS_ROLE_ARN")
+    monkeypatch.delenv("AWS_WEB_IDENTITY_TOKEN_FILE")
+    lookup(sources, "alice", new_call=True)
 
 
 @pytest.fixture
@@ -241,6 +263,15 @@ def test_container_credentials(tasks, monkeypatch):
     monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-b-authorization")
     lookup(tasks, "task-b", new_call=True)
     lookup(tasks, "task-b", new_call=False)
+
+
+def test_profile_keys_come_before_the_container_endpoint(tasks, isolated_env, monkeypatch):
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    write_aws_file(isolated_env / ".aws" / "credentials", keys("default", ALICE))
+    lookup(tasks, "alice", new_call=True)  # the container endpoint is not asked
+    (isolated_env / ".aws" / "credentials").write_text("")
+    lookup(tasks, "task-a", new_call=True)
+    lookup(tasks, "task-a", new_call=False)
 
 
 def test_container_credentials_with_a_token_file(tasks, isolated_env, monkeypatch):
