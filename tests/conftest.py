@@ -10,6 +10,7 @@ import pytest
 import trustme
 
 from standin.codeartifact import CodeArtifactStandIn
+from standin.credentials import CredentialSources
 from standin.tls import CertificatesByName
 
 import helpers
@@ -55,9 +56,7 @@ def no_secret_in_output(request, caplog, capsys):
     outputs = [*logged, *capsys.readouterr(), *helpers.CAPTURED_OUTPUT]
     secrets = {ALICE[2], BOB[2]}
     for standin in _STANDINS:
-        secrets.update(standin.issued)
-        for identity in standin.identities.values():
-            secrets.update(filter(None, (identity.secret_key, identity.session_token)))
+        secrets.update(standin.secrets())
     leaked = sorted({secret[:12] + "..." for secret in secrets for text in outputs if secret in text})
     assert not leaked, f"secrets in the output: {leaked}"
 
@@ -127,3 +126,20 @@ def standin(
     )
     yield standin_server
     standin_server.reset()
+
+
+@pytest.fixture(scope="session")
+def credential_sources_server(standin_server: CodeArtifactStandIn) -> Iterator[CredentialSources]:
+    with CredentialSources(standin_server) as server:
+        _STANDINS.append(server)
+        yield server
+
+
+@pytest.fixture
+def sources(credential_sources_server: CredentialSources, standin: CodeArtifactStandIn) -> Iterator[CredentialSources]:
+    """The container, IMDS, SSO and credential_process stand-ins, fresh for this
+    test (none configured: each test sets up the source it uses). Its ``calls()``
+    are the requests to every stand-in, the AWS APIs' included."""
+    credential_sources_server.reset()
+    yield credential_sources_server
+    credential_sources_server.reset()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BIN, BOB, URL, run, write_aws_file, write_keyring_config
+from helpers import BIN, URL, run, write_aws_file, write_keyring_config
 from keyrings_codeartifact import errors
 from keyrings_codeartifact.backend import CodeArtifactBackend
 
@@ -79,16 +79,18 @@ def test_durations_never_share_a_token(standin):
     assert [r["duration"] for r in standin.token_requests()] == [3600, 900]
 
 
-def test_refreshed_session_credentials_keep_the_cache(standin, isolated_env):
-    # An SSO or assumed-role profile gets new temporary keys every session: the
-    # cache is keyed by the profile name, so it still hits.
+def test_a_refreshed_assumed_role_session_keeps_the_cache(standin, isolated_env, monkeypatch):
+    # Profile dev assumes a role: every session (every new process) gets new
+    # temporary keys from STS, and the stand-in, like STS, never hands out the
+    # same keys twice. The token is cached for what selects the role, not for
+    # those keys, so the next session is a cache hit: no STS call, no token call.
+    role = "arn:aws:iam::111122223333:role/dev"
+    write_aws_file(isolated_env / ".aws" / "config", f"[profile dev]\nrole_arn = {role}\nsource_profile = default\n")
+    monkeypatch.setenv("AWS_PROFILE", "dev")
     token = lookup()
-    write_aws_file(
-        isolated_env / ".aws" / "credentials",
-        f"[default]\naws_access_key_id = {BOB[1]}\naws_secret_access_key = {BOB[2]}\n",
-    )
-    assert lookup() != token  # rotated to another user: never alice's token
-    assert [r["identity"] for r in standin.token_requests()] == ["alice", "bob"]
+    assert standin.issued[token]["identity"] == f"role:{role}"
+    assert lookup() == token
+    assert [r["api"] for r in standin.requests()] == ["AssumeRole", "GetAuthorizationToken"]
 
 
 def age(folder: Path, seconds_left: float) -> None:

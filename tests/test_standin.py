@@ -5,12 +5,15 @@ import base64
 import socket
 import ssl
 import time
+import urllib.error
+import urllib.request
 
 import botocore.session
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, UnauthorizedSSOTokenError
 
-from helpers import ALICE, DOMAIN, OWNER, REGION
+from helpers import ALICE, DOMAIN, OWNER, REGION, write_aws_file
+from standin.credentials import sso_profile
 from standin.index import PackageIndex
 from standin.proxy import ConnectProxy
 
@@ -113,3 +116,151 @@ def test_proxy_answers_403_to_anything_else(standin_server):
             connection.sendall(b"CONNECT pypi.org:443 HTTP/1.1\r\nHost: pypi.org:443\r\n\r\n")
             assert connection.recv(100).startswith(b"HTTP/1.1 403")
         assert proxy.tunnels == [{"host": "pypi.org", "port": 443, "allowed": False}]
+
+
+# -- the credential sources of botocore's chain --------------------------------
+# Real botocore, in this process, finds credentials in each source, and the API
+# stand-in accepts them and records whose token it issued.
+
+ACCOUNT = "111122223333"
+
+
+def token_from_the_chain(**session_arguments) -> str:
+    """A token got as botocore's default credential chain finds credentials."""
+    session = botocore.session.Session(**session_arguments)
+    codeartifact = session.create_client("codeartifact", region_name=REGION)
+    return codeartifact.get_authorization_token(domain=DOMAIN, domainOwner=OWNER)["authorizationToken"]
+
+
+def principal(standin, token: str) -> str:
+    return standin.issued[token]["identity"]
+
+
+def apis(sources) -> list:
+    return [call["api"] for call in sources.calls()]
+
+
+@pytest.fixture
+def no_aws_files(isolated_env):
+    """No profile has keys: botocore's chain goes on to the other sources."""
+    (isolated_env / ".aws" / "credentials").write_text("")
+
+
+def test_sts_assume_role_from_a_profile(standin, sources, isolated_env, monkeypatch):
+    role = f"arn:aws:iam::{ACCOUNT}:role/reader"
+    write_aws_file(isolated_env / ".aws" / "config", f"[profile dev]\nrole_arn = {role}\nsource_profile = default\n")
+    first = token_from_the_chain(profile="dev")
+    second = token_from_the_chain(profile="dev")
+    assert principal(standin, first) == principal(standin, second) == f"role:{role}"
+    assume = [r for r in standin.requests() if r["api"] == "AssumeRole"]
+    assert [(r["identity"], r["role_arn"]) for r in assume] == [("alice", role)] * 2
+    sessions = [r["access_key"] for r in standin.token_requests()]
+    assert sessions[0] != sessions[1]  # every role session has keys of its own
+
+
+def test_sts_assume_role_with_web_identity_is_unsigned_and_checks_the_token(standin, sources, tmp_path, monkeypatch):
+    token_file = tmp_path / "web-identity-token"
+    token_file.write_text("oidc-token-of-ci-job")
+    standin.web_identity_tokens.add("oidc-token-of-ci-job")
+    monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
+    for role in ("publish", "readonly"):
+        monkeypatch.setenv("AWS_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/{role}")
+        assert principal(standin, token_from_the_chain()) == f"role:arn:aws:iam::{ACCOUNT}:role/{role}"
+    web = [r for r in standin.requests() if r["api"] == "AssumeRoleWithWebIdentity"]
+    assert [r["status"] for r in web] == [200, 200]
+    assert web[0]["session_name"].startswith("botocore-session-")  # botocore's default name
+
+    token_file.write_text("a-token-nobody-issued")
+    with pytest.raises(ClientError) as caught:
+        token_from_the_chain()
+    assert caught.value.response["Error"]["Code"] == "InvalidIdentityToken"
+
+
+def test_container_endpoint_names_the_task_by_its_authorization(standin, sources, no_aws_files, tmp_path, monkeypatch):
+    sources.add_container_task("task-a-authorization", "task-a")
+    sources.add_container_task("task-b-authorization", "task-b")
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    assert principal(standin, token_from_the_chain()) == "task-a"
+    monkeypatch.delenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+    token_file = tmp_path / "container-authorization"
+    token_file.write_text("task-b-authorization")
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(token_file))
+    assert principal(standin, token_from_the_chain()) == "task-b"
+    assert apis(sources) == ["container", "GetAuthorizationToken"] * 2
+
+
+def test_container_endpoint_refuses_an_unknown_authorization(sources):
+    request = urllib.request.Request(sources.container_url, headers={"Authorization": "made-up"})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request)
+    assert caught.value.code == 401
+
+
+def test_instance_metadata_v2(standin, sources, no_aws_files, monkeypatch):
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", sources.url)
+    sources.instance_role = "build-runner"
+    assert principal(standin, token_from_the_chain()) == "instance:build-runner"
+    assert apis(sources) == ["imds-token", "imds-role", "imds-credentials", "GetAuthorizationToken"]
+
+
+def test_instance_metadata_refuses_requests_without_a_session_token(sources):
+    sources.instance_role = "build-runner"
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        direct.open(sources.url + "/latest/meta-data/iam/security-credentials/")
+    assert caught.value.code == 401
+
+
+@pytest.fixture
+def sso_cache_of_this_home(isolated_env, monkeypatch):
+    """botocore fixes its SSO cache folder (under ~) when it is imported, before
+    this test's HOME exists: point it at this HOME (subprocesses need no help)."""
+    import botocore.credentials
+    import botocore.tokens
+
+    folder = str(isolated_env / ".aws" / "sso" / "cache")
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", folder)
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", folder)
+
+
+def test_sso_get_role_credentials(standin, sources, isolated_env, sso_cache_of_this_home, monkeypatch):
+    write_aws_file(isolated_env / ".aws" / "config", sso_profile("dev", "my-sso", ACCOUNT, "ReadOnly"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", sources.url)
+    sources.sso_login(isolated_env, "my-sso")
+    first = token_from_the_chain(profile="dev")
+    second = token_from_the_chain(profile="dev")
+    assert principal(standin, first) == principal(standin, second) == f"sso:{ACCOUNT}/ReadOnly"
+    assert apis(sources) == ["sso", "GetAuthorizationToken"] * 2
+    keys = [r["access_key"] for r in standin.token_requests()]
+    assert keys[0] != keys[1]  # new temporary keys for every GetRoleCredentials
+
+    sources.sso_access_tokens["my-sso"] = "signed-out"  # the cached access token no longer works
+    with pytest.raises(UnauthorizedSSOTokenError):
+        token_from_the_chain(profile="dev")
+
+
+def test_credential_process(standin, sources, isolated_env):
+    write_aws_file(
+        isolated_env / ".aws" / "config",
+        f"[profile ci]\ncredential_process = {sources.process_command('process:reader')}\n",
+    )
+    assert principal(standin, token_from_the_chain(profile="ci")) == "process:reader"
+    assert apis(sources) == ["process", "GetAuthorizationToken"]
+
+
+@pytest.mark.parametrize("source", ["process", "container"])
+def test_expired_credentials_make_botocore_raise_runtime_error(standin, sources, isolated_env, monkeypatch, source):
+    # What the backend must turn into a one-line error (issue 9).
+    if source == "process":
+        write_aws_file(isolated_env / ".aws" / "config", f"[default]\ncredential_process = {sources.process_command('p')}\n")
+    else:
+        sources.add_container_task("task-a-authorization", "task-a")
+        monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
+        monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    (isolated_env / ".aws" / "credentials").write_text("")
+    sources.expired.add(source)
+    with pytest.raises(RuntimeError, match="refreshed credentials are still expired"):
+        token_from_the_chain()
+    assert apis(sources) == [source, source]  # botocore asked twice, then gave up

@@ -3,9 +3,12 @@
 moto has no CodeArtifact, so this implements the two calls the backend makes:
 CodeArtifact ``GetAuthorizationToken`` (``POST /v1/authorization-token``, rest-json)
 and ``GetRepositoryEndpoint`` (``GET /v1/repository/endpoint``)
-and STS ``AssumeRole`` and ``GetCallerIdentity`` (``POST /``, query protocol). Every request's SigV4
-signature is checked with botocore's own signer against known test keys, so a
-wrong secret is rejected as AWS would. Every request is logged as a JSON line
+and STS ``AssumeRole``, ``AssumeRoleWithWebIdentity`` and ``GetCallerIdentity``
+(``POST /``, query protocol). Every signed request's SigV4 signature is checked with
+botocore's own signer against known test keys, so a wrong secret is rejected as
+AWS would; ``AssumeRoleWithWebIdentity`` is unsigned, as in AWS, and accepts only
+the web identity tokens a test registered. An assumed role's principal is named
+``role:ARN``; each session gets new temporary keys. Every request is logged as a JSON line
 (api, domain, owner, region from the signature scope, duration, identity, status)
 so that tests can count and inspect the calls made. It listens on 127.0.0.1
 only, on a port the OS picks, over TLS with a test CA.
@@ -74,6 +77,7 @@ class CodeArtifactStandIn:
         self.issued: Dict[str, dict] = {}  # token -> what it was issued for
         self.fault: Optional[str] = None  # a key of FAULTS, applied to every token request
         self.denied_roles: Set[str] = set()  # role ARNs that AssumeRole refuses
+        self.web_identity_tokens: Set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler, self, server_context)
@@ -100,8 +104,16 @@ class CodeArtifactStandIn:
     def token_requests(self) -> List[dict]:
         return [r for r in self.requests() if r["api"] == "GetAuthorizationToken"]
 
+    def secrets(self) -> Set[str]:
+        """Everything this stand-in handed out or accepts that must never be printed."""
+        found = set(self.issued) | self.web_identity_tokens
+        for identity in self.identities.values():
+            found.update(filter(None, (identity.secret_key, identity.session_token)))
+        return found
+
     def reset(self) -> None:
-        """Forget faults and the request log; identities and domains stay."""
+        """Forget faults and the request log; identities, web identity tokens and
+        domains stay."""
         self.fault = None
         self.denied_roles.clear()
         self._stop_stalling.set()
@@ -173,8 +185,12 @@ class CodeArtifactStandIn:
         return token, expires_at
 
     def assume_role(self, role_arn: str, session_name: str) -> Identity:
+        return self.temporary_identity(f"role:{role_arn}")
+
+    def temporary_identity(self, name: str) -> Identity:
+        """New temporary keys (with a session token) of principal ``name``."""
         identity = Identity(
-            name=f"role:{role_arn}",
+            name=name,
             access_key="ASIA" + secrets.token_hex(8).upper(),
             secret_key=secrets.token_urlsafe(30),
             session_token=secrets.token_urlsafe(60),
@@ -213,6 +229,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         entry: dict = {"api": "unknown", "path": self.path}
         service = "sts" if urlsplit(self.path).path == "/" else "codeartifact"
         try:
+            if service == "sts" and _form(body).get("Action") == "AssumeRoleWithWebIdentity":
+                self._assume_role_with_web_identity(standin, _form(body), entry)
+                return
             identity, scope = standin.authenticate(self, body)
             entry.update(identity=identity.name, region=scope["region"], access_key=identity.access_key)
             service = scope["service"]
@@ -283,7 +302,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, {"repositoryEndpoint": url})
 
     def _assume_role(self, standin: CodeArtifactStandIn, caller: Identity, body: bytes, entry: dict) -> None:
-        form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
+        form = _form(body)
         entry.update(api=form.get("Action", "unknown"), role_arn=form.get("RoleArn"), external_id=form.get("ExternalId"))
         if form.get("Action") == "GetCallerIdentity":
             entry.update(status=200)
@@ -298,24 +317,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_raw(200, xml, "text/xml")
             return
         if form.get("Action") != "AssumeRole":
-            raise Rejected(400, "InvalidAction", "only AssumeRole and GetCallerIdentity are implemented")
+            raise Rejected(400, "InvalidAction", "only AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity are implemented")
         if form["RoleArn"] in standin.denied_roles:
             raise Rejected(403, "AccessDenied", f"not authorized to perform sts:AssumeRole on {form['RoleArn']}")
         role = standin.assume_role(form["RoleArn"], form.get("RoleSessionName", ""))
         entry.update(status=200, assumed=role.name)
         standin.log(**entry)
-        expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-        xml = (
-            '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>'
-            f"<Credentials><AccessKeyId>{role.access_key}</AccessKeyId>"
-            f"<SecretAccessKey>{role.secret_key}</SecretAccessKey>"
-            f"<SessionToken>{role.session_token}</SessionToken>"
-            f"<Expiration>{expiration}</Expiration></Credentials>"
-            f"<AssumedRoleUser><Arn>{form['RoleArn']}</Arn><AssumedRoleId>AROATEST:s</AssumedRoleId></AssumedRoleUser>"
-            "</AssumeRoleResult><ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata>"
-            "</AssumeRoleResponse>"
-        ).encode()
-        self._send_raw(200, xml, "text/xml")
+        self._send_raw(200, _assumed_role_xml("AssumeRole", role, form["RoleArn"]), "text/xml")
+
+    def _assume_role_with_web_identity(self, standin: CodeArtifactStandIn, form: dict, entry: dict) -> None:
+        """Unsigned, as in AWS: the web identity token is the proof of who asks."""
+        role_arn = form.get("RoleArn", "")
+        entry.update(api="AssumeRoleWithWebIdentity", role_arn=role_arn, session_name=form.get("RoleSessionName"))
+        if form.get("WebIdentityToken") not in standin.web_identity_tokens:
+            raise Rejected(400, "InvalidIdentityToken", "the web identity token is not valid")
+        if not role_arn or not form.get("RoleSessionName"):
+            raise Rejected(400, "ValidationError", "RoleArn and RoleSessionName are required")
+        if role_arn in standin.denied_roles:
+            raise Rejected(403, "AccessDenied", f"not authorized to perform sts:AssumeRoleWithWebIdentity on {role_arn}")
+        role = standin.assume_role(role_arn, form["RoleSessionName"])
+        entry.update(identity=None, status=200, assumed=role.name)
+        standin.log(**entry)
+        subject = "<SubjectFromWebIdentityToken>standin-subject</SubjectFromWebIdentityToken><Audience>sts.amazonaws.com</Audience>"
+        self._send_raw(200, _assumed_role_xml("AssumeRoleWithWebIdentity", role, role_arn, subject), "text/xml")
 
     def _fault(self, standin: CodeArtifactStandIn, entry: dict) -> None:
         entry.update(status="fault", error=standin.fault)
@@ -343,3 +367,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+def _form(body: bytes) -> Dict[str, str]:
+    """A query-protocol request body, first value of each key."""
+    return {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
+
+
+def _assumed_role_xml(action: str, role: Identity, role_arn: str, extra: str = "") -> bytes:
+    """STS's answer to AssumeRole or AssumeRoleWithWebIdentity, as botocore parses it."""
+    expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    return (
+        f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
+        f"<Credentials><AccessKeyId>{role.access_key}</AccessKeyId>"
+        f"<SecretAccessKey>{role.secret_key}</SecretAccessKey>"
+        f"<SessionToken>{role.session_token}</SessionToken>"
+        f"<Expiration>{expiration}</Expiration></Credentials>"
+        f"<AssumedRoleUser><Arn>{role_arn}</Arn><AssumedRoleId>AROATEST:s</AssumedRoleId></AssumedRoleUser>"
+        f"{extra}</{action}Result><ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata>"
+        f"</{action}Response>"
+    ).encode()

@@ -1,0 +1,351 @@
+"""A cached token only ever goes back to the AWS principal that asked for it (issue 9).
+
+For every source of botocore's credential chain: real ``keyring get`` processes
+(disk cache on, as by default) are served the token of the principal botocore
+really signs as; a repeated lookup by the same identity makes no call of any kind
+(no STS, container endpoint, IMDS, SSO, credential_process or CodeArtifact call);
+a change of who is asking makes a new call and gets the new principal's token.
+The stand-ins record whose keys each token was issued to.
+"""
+
+import re
+
+import botocore.session
+import pytest
+
+from helpers import ALICE, BIN, BOB, URL, run, write_aws_file, write_keyring_config
+from standin.credentials import sso_profile
+
+KEYRING = BIN / "keyring"
+CLI = BIN / "codeartifact-keyring"
+ACCOUNT = "111122223333"
+
+
+def role(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
+
+
+def keys(name: str, user: tuple) -> str:
+    """A credentials-file section with ``user``'s keys."""
+    return f"[{name}]\naws_access_key_id = {user[1]}\naws_secret_access_key = {user[2]}\n"
+
+
+def describe(calls: list) -> str:
+    """The calls made, without any secret: API and who made or was served it."""
+    shown = [f"{c['api']}({c.get('principal') or c.get('assumed') or c.get('identity') or ''})" for c in calls]
+    return ", ".join(shown) or "none"
+
+
+def lookup(sources, principal: str, new_call: bool) -> str:
+    """``keyring get URL aws`` in a new process, as uv runs it. Asserts that it
+    served a token issued to ``principal``, and that it asked CodeArtifact as
+    ``principal`` (``new_call``) or made no call of any kind. Returns the token."""
+    before = len(sources.calls())
+    result = run(KEYRING, "get", URL, "aws")
+    calls = sources.calls()[before:]
+    problem = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    assert result.returncode == 0, f"expected {principal}'s token, got an error: {problem}"
+    issued = sources.api.issued.get(result.stdout.strip())
+    served = issued["identity"] if issued else "nobody (not a token the stand-in issued)"
+    assert served == principal, (
+        f"expected {principal}'s token, served {served}'s; calls of this lookup: {describe(calls)}"
+    )
+    if new_call:
+        asked = [c.get("identity") for c in calls if c["api"] == "GetAuthorizationToken"]
+        assert asked == [principal], f"expected one token request as {principal}, made: {describe(calls)}"
+    else:
+        assert calls == [], f"expected no call for {principal} (a cache hit), made: {describe(calls)}"
+    return result.stdout.strip()
+
+
+# -- identities the cache key named before issue 9 ---------------------------------
+
+
+def test_environment_keys(sources, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ALICE[1])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
+    alice = lookup(sources, "alice", new_call=True)
+    assert lookup(sources, "alice", new_call=False) == alice
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", BOB[1])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", BOB[2])
+    bob = lookup(sources, "bob", new_call=True)
+    assert lookup(sources, "bob", new_call=False) == bob
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ALICE[1])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
+    assert lookup(sources, "alice", new_call=False) == alice
+    # AWS_PROFILE does not outrank environment keys (botocore drops its
+    # EnvProvider only for a profile passed to the session, not for AWS_PROFILE).
+    monkeypatch.setenv("AWS_PROFILE", "bob")
+    assert lookup(sources, "alice", new_call=False) == alice
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    lookup(sources, "bob", new_call=True)  # profile bob: not the same identity as bob's keys in the environment
+
+
+def test_named_profile(sources, monkeypatch):
+    alice = lookup(sources, "alice", new_call=True)  # [default]
+    monkeypatch.setenv("AWS_PROFILE", "bob")
+    bob = lookup(sources, "bob", new_call=True)
+    assert lookup(sources, "bob", new_call=False) == bob
+    monkeypatch.delenv("AWS_PROFILE")
+    assert lookup(sources, "alice", new_call=False) == alice
+
+
+def test_profile_name_in_keyringrc_outranks_environment_keys(sources, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ALICE[1])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
+    write_keyring_config("[codeartifact]\nprofile_name = bob\n")
+    lookup(sources, "bob", new_call=True)  # a profile given to the session: botocore ignores the variables
+    lookup(sources, "bob", new_call=False)
+    write_keyring_config("[codeartifact]\n")
+    lookup(sources, "alice", new_call=True)
+
+
+def test_role_arn_in_keyringrc(sources):
+    write_keyring_config(f"[codeartifact]\nrole_arn = {role('reader')}\n")
+    reader = lookup(sources, f"role:{role('reader')}", new_call=True)
+    assert lookup(sources, f"role:{role('reader')}", new_call=False) == reader
+    write_keyring_config(f"[codeartifact]\nrole_arn = {role('publisher')}\n")
+    lookup(sources, f"role:{role('publisher')}", new_call=True)
+    lookup(sources, f"role:{role('publisher')}", new_call=False)
+
+
+# -- profiles: what the profile name does not say ------------------------------------
+
+
+def test_one_profile_name_in_two_credential_files(sources, isolated_env, monkeypatch):
+    first = write_aws_file(isolated_env / "a" / "credentials", keys("work", ALICE))
+    second = write_aws_file(isolated_env / "b" / "credentials", keys("work", BOB))
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(first))
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(second))
+    lookup(sources, "bob", new_call=True)
+    lookup(sources, "bob", new_call=False)
+
+
+def test_a_profile_edited_in_place(sources, isolated_env):
+    lookup(sources, "alice", new_call=True)
+    write_aws_file(isolated_env / ".aws" / "credentials", keys("default", BOB))  # keys rotated to bob's
+    lookup(sources, "bob", new_call=True)
+    lookup(sources, "bob", new_call=False)
+
+
+def test_both_profile_variables_set(sources, isolated_env, monkeypatch):
+    write_aws_file(isolated_env / ".aws" / "credentials", keys("alice", ALICE) + "\n" + keys("bob", BOB))
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "alice")
+    monkeypatch.setenv("AWS_PROFILE", "bob")
+    # botocore's own answer: AWS_DEFAULT_PROFILE comes first (configprovider's
+    # 'profile': ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], a chain, first set wins).
+    assert botocore.session.Session().get_config_variable("profile") == "alice"
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+    monkeypatch.delenv("AWS_DEFAULT_PROFILE")
+    lookup(sources, "bob", new_call=True)
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "bob")
+    monkeypatch.setenv("AWS_PROFILE", "alice")
+    lookup(sources, "bob", new_call=False)
+
+
+def test_credential_process(sources, isolated_env, monkeypatch):
+    config = isolated_env / ".aws" / "config"
+    monkeypatch.setenv("AWS_PROFILE", "ci")
+    write_aws_file(config, f"[profile ci]\ncredential_process = {sources.process_command('process:reader')}\n")
+    lookup(sources, "process:reader", new_call=True)
+    lookup(sources, "process:reader", new_call=False)
+    write_aws_file(config, f"[profile ci]\ncredential_process = {sources.process_command('process:publisher')}\n")
+    lookup(sources, "process:publisher", new_call=True)
+    lookup(sources, "process:publisher", new_call=False)
+
+
+def role_profile(role_name: str) -> str:
+    return f"[profile dev]\nrole_arn = {role(role_name)}\nsource_profile = default\n"
+
+
+def test_one_role_profile_in_two_config_files(sources, isolated_env, monkeypatch):
+    reader = write_aws_file(isolated_env / "reader" / "config", role_profile("reader"))
+    publisher = write_aws_file(isolated_env / "publisher" / "config", role_profile("publisher"))
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(reader))
+    lookup(sources, f"role:{role('reader')}", new_call=True)
+    lookup(sources, f"role:{role('reader')}", new_call=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(publisher))
+    lookup(sources, f"role:{role('publisher')}", new_call=True)
+    lookup(sources, f"role:{role('publisher')}", new_call=False)
+
+
+def test_a_refreshed_assumed_role_session_keeps_the_cache(sources, isolated_env, monkeypatch):
+    # Every process assumes the role anew and gets new temporary keys (the
+    # stand-in, like STS, never hands out the same keys twice): the next
+    # process is still a cache hit, with no STS call.
+    write_aws_file(isolated_env / ".aws" / "config", role_profile("reader"))
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    token = lookup(sources, f"role:{role('reader')}", new_call=True)
+    assert [c["api"] for c in sources.calls()] == ["AssumeRole", "GetAuthorizationToken"]
+    assert lookup(sources, f"role:{role('reader')}", new_call=False) == token
+
+
+# -- SSO ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sso(sources, isolated_env, monkeypatch):
+    """Profile ``dev`` signs in through SSO session ``my-sso`` (logged in) as ReadOnly."""
+    write_aws_file(isolated_env / ".aws" / "config", sso_profile("dev", "my-sso", ACCOUNT, "ReadOnly"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", sources.url)
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    sources.sso_login(isolated_env, "my-sso")
+    return sources
+
+
+def test_sso(sso, isolated_env):
+    lookup(sso, f"sso:{ACCOUNT}/ReadOnly", new_call=True)
+    lookup(sso, f"sso:{ACCOUNT}/ReadOnly", new_call=False)
+    write_aws_file(isolated_env / ".aws" / "config", sso_profile("dev", "my-sso", ACCOUNT, "Publisher"))
+    lookup(sso, f"sso:{ACCOUNT}/Publisher", new_call=True)
+    lookup(sso, f"sso:{ACCOUNT}/Publisher", new_call=False)
+
+
+def test_a_refreshed_sso_session_keeps_the_cache(sso, isolated_env):
+    token = lookup(sso, f"sso:{ACCOUNT}/ReadOnly", new_call=True)
+    # Next morning: `aws sso login` again. The old access token is dead, the
+    # cache file holds a new one, GetRoleCredentials would hand out new keys.
+    sso.sso_login(isolated_env, "my-sso")
+    assert lookup(sso, f"sso:{ACCOUNT}/ReadOnly", new_call=False) == token
+
+
+# -- sources outside the AWS files ----------------------------------------------------
+
+
+def test_web_identity(sources, isolated_env, monkeypatch):
+    token_file = isolated_env / "web-identity-token"
+    token_file.write_text("oidc-token-1")
+    sources.api.web_identity_tokens.add("oidc-token-1")
+    monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("AWS_ROLE_ARN", role("publish"))
+    publish = lookup(sources, f"role:{role('publish')}", new_call=True)
+    assert lookup(sources, f"role:{role('publish')}", new_call=False) == publish
+    # The token file's content is rotated in place (as on EKS): same role, same identity.
+    token_file.write_text("oidc-token-2")
+    sources.api.web_identity_tokens.add("oidc-token-2")
+    assert lookup(sources, f"role:{role('publish')}", new_call=False) == publish
+    monkeypatch.setenv("AWS_ROLE_ARN", role("readonly"))
+    lookup(sources, f"role:{role('readonly')}", new_call=True)
+    lookup(sources, f"role:{role('readonly')}", new_call=False)
+    # Web identity from the environment comes before [default]'s keys in botocore's
+    # chain; without it, [default] (alice) asks.
+    monkeypatch.delenv("AWS_ROLE_ARN")
+    monkeypatch.delenv("AWS_WEB_IDENTITY_TOKEN_FILE")
+    lookup(sources, "alice", new_call=True)
+
+
+@pytest.fixture
+def no_profile_keys(isolated_env):
+    """No profile has keys: botocore's chain goes on to the container endpoint or IMDS."""
+    (isolated_env / ".aws" / "credentials").write_text("")
+
+
+@pytest.fixture
+def tasks(sources, no_profile_keys, monkeypatch):
+    """A container credentials endpoint serving two tasks, told apart by their
+    authorization tokens (as ECS and EKS Pod Identity do)."""
+    sources.add_container_task("task-a-authorization", "task-a")
+    sources.add_container_task("task-b-authorization", "task-b")
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
+    return sources
+
+
+def test_container_credentials(tasks, monkeypatch):
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    lookup(tasks, "task-a", new_call=True)
+    lookup(tasks, "task-a", new_call=False)
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-b-authorization")
+    lookup(tasks, "task-b", new_call=True)
+    lookup(tasks, "task-b", new_call=False)
+
+
+def test_profile_keys_come_before_the_container_endpoint(tasks, isolated_env, monkeypatch):
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    write_aws_file(isolated_env / ".aws" / "credentials", keys("default", ALICE))
+    lookup(tasks, "alice", new_call=True)  # the container endpoint is not asked
+    (isolated_env / ".aws" / "credentials").write_text("")
+    lookup(tasks, "task-a", new_call=True)
+    lookup(tasks, "task-a", new_call=False)
+
+
+def test_container_credentials_with_a_token_file(tasks, isolated_env, monkeypatch):
+    task_a = isolated_env / "task-a" / "token"
+    task_b = isolated_env / "task-b" / "token"
+    for path, authorization in ((task_a, "task-a-authorization"), (task_b, "task-b-authorization")):
+        path.parent.mkdir()
+        path.write_text(authorization)
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(task_a))
+    lookup(tasks, "task-a", new_call=True)
+    lookup(tasks, "task-a", new_call=False)
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(task_b))
+    task_b_token = lookup(tasks, "task-b", new_call=True)
+    # The agent rotates task B's token in its file (as EKS Pod Identity does): still task B.
+    tasks.add_container_task("task-b-authorization-rotated", "task-b")
+    task_b.write_text("task-b-authorization-rotated")
+    assert lookup(tasks, "task-b", new_call=False) == task_b_token
+
+
+def test_instance_metadata(sources, isolated_env, monkeypatch):
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", sources.url)
+    sources.instance_role = "build-runner"
+    lookup(sources, "alice", new_call=True)  # [default] has keys: IMDS is not asked
+    (isolated_env / ".aws" / "credentials").write_text("")  # the keys are removed: the instance's role
+    instance = lookup(sources, "instance:build-runner", new_call=True)
+    assert lookup(sources, "instance:build-runner", new_call=False) == instance
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", BOB[1])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", BOB[2])
+    lookup(sources, "bob", new_call=True)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    assert lookup(sources, "instance:build-runner", new_call=False) == instance
+
+
+# -- credentials that are already expired -----------------------------------------------
+
+SOURCE_NAMED = {"process": r"credential[_ ]process|custom-process", "container": r"container"}
+
+
+@pytest.fixture(params=["process", "container"])
+def expired_source(request, sources, no_profile_keys, isolated_env, monkeypatch) -> str:
+    """A credential_process or container endpoint that hands out expired keys."""
+    if request.param == "process":
+        write_aws_file(
+            isolated_env / ".aws" / "config", f"[default]\ncredential_process = {sources.process_command('p')}\n"
+        )
+    else:
+        sources.add_container_task("task-a-authorization", "task-a")
+        monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
+        monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    sources.expired.add(request.param)
+    return request.param
+
+
+def assert_names_expired_source(line: str, source: str) -> None:
+    assert "expired" in line.lower(), f"expected the message to say the credentials expired: {line}"
+    assert re.search(SOURCE_NAMED[source], line, re.IGNORECASE), f"expected the message to name the {source}: {line}"
+
+
+def test_expired_credentials_end_keyring_get_with_our_one_line_error(expired_source, sources):
+    result = run(KEYRING, "get", URL, "aws")
+    assert (result.returncode, result.stdout) == (1, "")
+    last_line = (result.stderr.strip().splitlines() or [""])[-1]
+    assert "RuntimeError" not in result.stderr, f"botocore's RuntimeError reached keyring: {last_line}"
+    assert last_line.startswith("keyrings_codeartifact.errors.CredentialsError: codeartifact-keyring: "), last_line
+    assert_names_expired_source(last_line, expired_source)
+    assert sources.api.token_requests() == []
+
+
+def test_expired_credentials_are_one_line_from_our_cli(expired_source, sources):
+    result = run(CLI, "token", URL)
+    assert (result.returncode, result.stdout) == (1, "")
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr, f"a traceback, ending: {lines[-1]}"
+    assert len(lines) == 1 and lines[0].startswith("codeartifact-keyring: "), lines
+    assert_names_expired_source(lines[0], expired_source)
