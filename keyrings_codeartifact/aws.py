@@ -9,6 +9,7 @@ resource layer, which a single API call does not need.
 import contextlib
 import logging
 import os
+import threading
 import time
 from typing import Iterator, Tuple
 
@@ -195,6 +196,11 @@ def _client_config(settings):
     )
 
 
+_quiet_lock = threading.Lock()
+_quiet_depth = 0  # calls under way; botocore's levels are restored when the last ends
+_quiet_saved: list = []
+
+
 @contextlib.contextmanager
 def _botocore_quiet() -> Iterator[None]:
     """Silence botocore's logging for the duration of our AWS calls.
@@ -204,7 +210,25 @@ def _botocore_quiet() -> Iterator[None]:
     that logs everything at DEBUG, such as ``pip -vv``, would print them. At
     INFO it says where it found credentials, at WARNING it prints tracebacks of
     failed SSO refreshes. Our own one-line errors already say what went wrong.
+    Calls in several threads at once keep it silent until the last one ends.
     """
+    global _quiet_depth
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            _quiet_saved[:] = _silence_botocore()
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                for logger, level in _quiet_saved:
+                    logger.setLevel(level)
+
+
+def _silence_botocore() -> list:
+    """Set botocore's loggers above CRITICAL; return their levels as they were."""
     manager = logging.Logger.manager
     loggers = [logging.getLogger("botocore")] + [
         logger
@@ -215,9 +239,4 @@ def _botocore_quiet() -> Iterator[None]:
     for logger in loggers:
         if logger is loggers[0] or logger.level != logging.NOTSET:
             logger.setLevel(_SILENT)
-    try:
-        yield
-    finally:
-        for logger, level in saved:
-            logger.setLevel(level)
-
+    return saved

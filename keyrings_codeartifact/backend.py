@@ -12,6 +12,7 @@ endpoint (``endpoint``) -> settings (``settings``) -> token (``tokens``: memory,
 import importlib.util
 import logging
 import os
+import threading
 from typing import Optional
 
 from jaraco.classes import properties
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 USERNAME = "aws"
 TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
+_SOURCE_LOCK = threading.Lock()
 
 
 class CodeArtifactBackend(backend.KeyringBackend):
@@ -91,9 +93,10 @@ class CodeArtifactBackend(backend.KeyringBackend):
         return endpoints.parse(url) if url else None
 
     def _tokens(self):
-        if self._source is None:
-            from . import aws, tokens
+        with _SOURCE_LOCK:  # threads of a host program share one source, and its locks
+            if self._source is None:
+                from . import aws, tokens
 
-            self._source = tokens.TokenSource(aws.fetch_token)
-        return self._source
+                self._source = tokens.TokenSource(aws.fetch_token)
+            return self._source
 

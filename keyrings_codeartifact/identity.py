@@ -8,22 +8,26 @@ refreshed (new temporary keys for the same SSO role or assumed role).
 The order is botocore's (``credentials.create_credential_resolver``): keys in
 keyringrc.cfg; environment keys (unless keyringrc.cfg names a profile); then the
 profile (``profile_name``, else ``AWS_DEFAULT_PROFILE``, else ``AWS_PROFILE``,
-else ``default``): a role to assume, web identity (its environment variables win
-over the profile's), SSO, keys, ``credential_process``; then the boto2-era files,
-container credentials, and the instance metadata service (IMDS). For a profile the
-name holds the config and credentials files' paths and a digest of the settings
-that decide who it is, along ``source_profile`` chains.
+else ``default``) if one of its providers applies: a role to assume, web identity
+(its environment variables win over the profile's), SSO, keys, a login session,
+``credential_process``; then the boto2-era files, container credentials, and the
+instance metadata service (IMDS). A variable that is set but empty counts as set,
+as botocore counts it. For a profile the name holds the config and credentials
+files' paths and a digest of the settings that decide who it is, along
+``source_profile`` chains.
 
-Pure: reads the two AWS files and the environment, imports nothing heavy, never
-touches the network. Secrets (a container authorization token) enter only the
-digest, never the words.
+Pure: reads the AWS files, a container's token file and the environment, imports
+nothing heavy, never touches the network. Secrets (a container authorization
+token, a command line's arguments) enter only the digest, never the words.
 """
 
+import base64
 import configparser
 import hashlib
 import json
 import os
 import shlex
+import socket
 from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 # Profile settings that decide which principal a profile is.
@@ -52,12 +56,13 @@ _KIND_WORDS = {
     "container": "container credentials",
     "imds": "EC2 instance metadata (IMDS)",
     "legacy": "boto2 credentials file",
+    "unreadable": "an AWS file botocore cannot read",
     "none": "no credentials found",
 }
-
-
 # Kinds whose first fact (profile name, access key id) names them in `cache list`.
 _LABELLED = ("keys", "environment", "profile")
+_DEFAULT_FILES = {"AWS_CONFIG_FILE": "~/.aws/config", "AWS_SHARED_CREDENTIALS_FILE": "~/.aws/credentials"}
+_BOTO_FILES = ("/etc/boto.cfg", "~/.boto")
 
 
 class Identity(NamedTuple):
@@ -76,11 +81,12 @@ class _Facts:
         self.shown: List[Tuple[str, str]] = []
         self.hidden: List[str] = []
 
-    def add(self, name: str, value: Optional[str]) -> None:
-        if value:
-            self.shown.append((name, value))
+    def add(self, name: str, value: Optional[str]) -> "_Facts":
+        if value is not None:
+            self.shown.append((name, value or "''"))
+        return self
 
-    def identity(self, role: Optional[Tuple[str, ...]] = None) -> Identity:
+    def identity(self, role: Optional[Tuple[Optional[str], ...]] = None) -> Identity:
         shown = list(self.shown)
         if role:
             shown.append(("then assumes role", " ".join(filter(None, role))))
@@ -98,26 +104,23 @@ def resolve(settings, environ: Mapping[str, str] = os.environ) -> Identity:
     if settings.role_arn:  # keyringrc.cfg's role: assumed with whatever credentials follow
         role = (settings.role_arn, settings.role_session_name, _digest(settings.external_id))
     if settings.aws_access_key_id:
-        facts = _Facts("keys")
-        facts.add("id", settings.aws_access_key_id)
-        return facts.identity(role)
+        return _Facts("keys").add("id", settings.aws_access_key_id).identity(role)
     return _default_chain(settings.profile_name, environ).identity(role)
 
 
 def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) -> _Facts:
-    if not explicit_profile and environ.get("AWS_ACCESS_KEY_ID"):
-        facts = _Facts("environment")
-        facts.add("id", environ["AWS_ACCESS_KEY_ID"])
-        return facts
-    name = (
-        explicit_profile
-        or environ.get("AWS_DEFAULT_PROFILE")
-        or environ.get("AWS_PROFILE")
-        or "default"
-    )
     files = _AwsFiles(environ)
+    if files.unreadable:  # botocore fails before it looks for credentials
+        facts = _Facts("unreadable").add("file", ", ".join(path for path, _ in files.unreadable))
+        facts.hidden.extend(digest for _, digest in files.unreadable)
+        return facts
+    named = explicit_profile or _first_set(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+    if named is not None and files.profile(named) is None:  # botocore: ProfileNotFound
+        return _Facts("profile").add("name", named).add("missing from", files.where())
+    if not explicit_profile and environ.get("AWS_ACCESS_KEY_ID"):
+        return _Facts("environment").add("id", environ["AWS_ACCESS_KEY_ID"])
     use_environment = not explicit_profile  # botocore ignores env credentials then
-    facts = _profile(name, files, environ, use_environment, seen=())
+    facts = _profile(named or "default", files, environ, use_environment, seen=())
     if facts is not None:
         return facts
     return _after_profiles(environ)
@@ -126,37 +129,47 @@ def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) 
 def _profile(
     name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool, seen: Tuple[str, ...]
 ) -> Optional[_Facts]:
-    """The facts of profile ``name`` if it provides credentials, else None."""
+    """The facts of profile ``name`` if one of botocore's profile providers applies, else None."""
     config = files.profile(name)
     web_identity = _web_identity(config or {}, environ if use_environment else {})
     assumes_role = config is not None and "role_arn" in config and "web_identity_token_file" not in config
-    if not assumes_role and web_identity is not None and web_identity.get("from environment"):
+    if not assumes_role and web_identity and web_identity.pop("from environment", None):
         facts = _Facts("web-identity")
-        for option in ("role_arn", "web_identity_token_file", "role_session_name"):
-            facts.add(option.replace("_", " "), web_identity.get(option))
+        for option, value in web_identity.items():
+            facts.add(option.replace("_", " "), value)
         return facts
     if config is None:
         if name == "default" and not seen:
             return None  # no default profile: botocore goes on down the chain
-        facts = _Facts("profile")  # botocore fails: ProfileNotFound
-        facts.add("name", name)
-        facts.add("missing from", files.where())
-        return facts
-    deciding = {option: config[option] for option in _DECIDING if option in config}
-    if not deciding:
+        return _Facts("profile").add("name", name).add("missing from", files.where())
+    if not (assumes_role or web_identity or _provides(config, files.credentials_section(name))):
         return None
+    deciding = {option: config[option] for option in _DECIDING if option in config}
+    if web_identity and not assumes_role:
+        deciding.update(web_identity)
     if "sso_session" in config:
         session = files.sso_session(config["sso_session"]) or {}
         deciding["sso_session start_url"] = session.get("sso_start_url", "")
-    facts = _Facts("profile")
-    facts.add("name", name)
-    facts.add("in", files.where())
-    for option in ("role_arn", "sso_account_id", "sso_role_name", "aws_access_key_id", "credential_process"):
+    facts = _Facts("profile").add("name", name).add("in", files.where())
+    for option in ("role_arn", "sso_account_id", "sso_role_name", "aws_access_key_id"):
         facts.add(option.replace("_", " "), deciding.get(option))
+    facts.add("credential process", _program(deciding.get("credential_process")))
     facts.hidden.append(json.dumps(deciding, sort_keys=True))
     if assumes_role:
         facts.hidden.append(_role_source(config, name, files, environ, seen))
     return facts
+
+
+def _provides(config: Dict[str, str], credentials_section: Dict[str, str]) -> bool:
+    """Whether SSO, keys, a login session or a credential process apply to this profile."""
+    return (
+        "sso_account_id" in config
+        or "sso_role_name" in config
+        or "aws_access_key_id" in credentials_section
+        or "login_session" in config
+        or "credential_process" in config
+        or "aws_access_key_id" in config
+    )
 
 
 def _role_source(config: Dict[str, str], name: str, files: "_AwsFiles", environ, seen) -> str:
@@ -164,7 +177,7 @@ def _role_source(config: Dict[str, str], name: str, files: "_AwsFiles", environ,
     source = config.get("source_profile")
     if source == name:  # a profile may use its own keys to assume its role
         return "itself"
-    if source:
+    if source is not None:
         if source in seen:
             return "cycle"
         parent = _profile(source, files, environ, use_environment=False, seen=seen + (name,))
@@ -173,17 +186,21 @@ def _role_source(config: Dict[str, str], name: str, files: "_AwsFiles", environ,
 
 
 def _web_identity(config: Dict[str, str], environ: Mapping[str, str]) -> Optional[Dict[str, str]]:
-    """Web identity settings, the environment's winning over the profile's, or None."""
+    """Web identity settings, a set environment variable winning over the profile, or None."""
     variables = {
-        "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
         "role_arn": "AWS_ROLE_ARN",
+        "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
         "role_session_name": "AWS_ROLE_SESSION_NAME",
     }
-    found = {option: environ.get(variable) or config.get(option, "") for option, variable in variables.items()}
-    if not found["web_identity_token_file"]:
+    found = {}
+    for option, variable in variables.items():
+        value = environ[variable] if variable in environ else config.get(option)
+        if value is not None:
+            found[option] = value
+    if not found.get("web_identity_token_file"):
         return None
-    found["web_identity_token_file"] = _path(found["web_identity_token_file"])
-    if any(environ.get(variable) for variable in variables.values()):
+    found["web_identity_token_file"] = os.path.abspath(found["web_identity_token_file"])  # opened as is
+    if any(variable in environ for variable in variables.values()):
         found["from environment"] = "yes"
     return found
 
@@ -191,9 +208,7 @@ def _web_identity(config: Dict[str, str], environ: Mapping[str, str]) -> Optiona
 def _credential_source(source: str, environ: Mapping[str, str]) -> _Facts:
     """A role profile's ``credential_source``: Environment, EcsContainer or Ec2InstanceMetadata."""
     if source == "Environment":
-        facts = _Facts("environment")
-        facts.add("id", environ.get("AWS_ACCESS_KEY_ID"))
-        return facts
+        return _Facts("environment").add("id", environ.get("AWS_ACCESS_KEY_ID"))
     if source == "EcsContainer":
         return _container(environ) or _Facts("none")
     return _imds(environ)
@@ -201,39 +216,110 @@ def _credential_source(source: str, environ: Mapping[str, str]) -> _Facts:
 
 def _after_profiles(environ: Mapping[str, str]) -> _Facts:
     """What botocore tries when no profile provides credentials."""
-    legacy = environ.get("AWS_CREDENTIAL_FILE") or environ.get("BOTO_CONFIG")
-    if legacy:
-        facts = _Facts("legacy")
-        facts.add("file", os.path.abspath(os.path.expanduser(legacy)))
-        return facts
+    legacy = _legacy(environ)
+    if legacy is not None:
+        return legacy
     container = _container(environ)
     if container is not None:
         return container
-    if environ.get("AWS_EC2_METADATA_DISABLED", "").lower() == "true":
+    if environ.get("AWS_EC2_METADATA_DISABLED", "false").lower() == "true":
         return _Facts("none")
     return _imds(environ)
+
+
+def _legacy(environ: Mapping[str, str]) -> Optional[_Facts]:
+    """botocore's boto2-era providers: AWS_CREDENTIAL_FILE, then BOTO_CONFIG or its default files."""
+    if "AWS_CREDENTIAL_FILE" in environ:
+        path = os.path.expanduser(environ["AWS_CREDENTIAL_FILE"])
+        try:
+            with open(path, encoding="utf-8", errors="replace") as file:
+                lines = dict(line.split("=", 1) for line in file.read().splitlines() if "=" in line)
+        except OSError:
+            return _Facts("unreadable").add("file", path)
+        values = {key.strip(): value.strip() for key, value in lines.items()}
+        if "AWSAccessKeyId" in values:
+            return _Facts("legacy").add("file", path).add("access key id", values["AWSAccessKeyId"])
+    paths = [environ["BOTO_CONFIG"]] if "BOTO_CONFIG" in environ else list(_BOTO_FILES)
+    for path in paths:
+        expanded = os.path.expanduser(os.path.expandvars(path))
+        if not os.path.isfile(expanded):
+            continue
+        key_id = _sections(expanded, {}).get("Credentials", {}).get("aws_access_key_id")
+        if key_id is not None:
+            return _Facts("legacy").add("file", expanded).add("access key id", key_id)
+    return None
 
 
 def _container(environ: Mapping[str, str]) -> Optional[_Facts]:
     relative = environ.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
     full = environ.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-    if not (relative or full):
+    if relative is None and full is None:
         return None
     facts = _Facts("container")
-    facts.add("relative uri", relative)
-    facts.add("uri", None if relative else full)
+    if relative is not None:  # botocore prefers the relative URI when both are set
+        facts.add("relative uri", relative)
+    else:
+        facts.add("uri", _without_secrets(full or ""))
+        facts.hidden.append(full or "")
     token_file = environ.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-    facts.add("authorization token file", token_file and os.path.abspath(token_file))
-    if environ.get("AWS_CONTAINER_AUTHORIZATION_TOKEN") and not token_file:
+    if token_file is not None:
+        facts.add("authorization token file", os.path.abspath(token_file))
+        facts.hidden.append(_token_subject(token_file))
+    elif "AWS_CONTAINER_AUTHORIZATION_TOKEN" in environ:
         facts.add("authorization token", "(set)")
         facts.hidden.append(_digest(environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) or "")
     return facts
 
 
+def _token_subject(path: str) -> str:
+    """Who a container's authorization token names: a JWT's issuer and subject (which
+    stay the same when the token is rotated), else a digest of the whole token."""
+    try:
+        with open(path, "rb") as file:
+            token = file.read(65536).strip()
+    except OSError:
+        return "unreadable"
+    parts = token.split(b".")
+    if len(parts) == 3:
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + b"=" * (-len(parts[1]) % 4)))
+            if isinstance(claims, dict) and claims.get("sub"):
+                return json.dumps([claims.get("iss"), claims["sub"]])
+        except ValueError:
+            pass
+    return hashlib.sha256(token).hexdigest()
+
+
 def _imds(environ: Mapping[str, str]) -> _Facts:
-    facts = _Facts("imds")
-    facts.add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
-    return facts
+    """The instance's role, as far as it can be told without asking: this host, this endpoint."""
+    return (
+        _Facts("imds")
+        .add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
+        .add("host", socket.gethostname())
+    )
+
+
+def _first_set(environ: Mapping[str, str], *names: str) -> Optional[str]:
+    """The value of the first variable that is set, even to nothing (botocore's rule)."""
+    for name in names:
+        if name in environ:
+            return environ[name]
+    return None
+
+
+def _program(command: Optional[str]) -> Optional[str]:
+    """A command line's program name, without arguments (which may hold secrets)."""
+    if command is None:
+        return None
+    words = _split(command) or [command]
+    return os.path.basename(words[0]) + (" ..." if len(words) > 1 else "")
+
+
+def _without_secrets(url: str) -> str:
+    """A URL without user:password and query, for showing it."""
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}://{host.rpartition('@')[2]}{slash}{path.split('?')[0].split('#')[0]}"
 
 
 def _digest(value: Optional[str]) -> Optional[str]:
@@ -244,13 +330,14 @@ class _AwsFiles:
     """The shared config and credentials files, read as botocore reads them."""
 
     def __init__(self, environ: Mapping[str, str]):
-        self.config_path = _path(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
-        self.credentials_path = _path(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
-        self._config = _sections(self.config_path)
-        self._credentials = _sections(self.credentials_path)
+        self.unreadable: List[Tuple[str, str]] = []  # (path, digest of its bytes)
+        self.config_path = _path(environ, "AWS_CONFIG_FILE")
+        self.credentials_path = _path(environ, "AWS_SHARED_CREDENTIALS_FILE")
+        self._config = _sections(self.config_path, self.unreadable)
+        self._credentials = _sections(self.credentials_path, self.unreadable)
 
     def where(self) -> str:
-        return f"{self.config_path} and {self.credentials_path}"
+        return f"{self.config_path or '(no config file)'} and {self.credentials_path or '(no credentials file)'}"
 
     def profile(self, name: str) -> Optional[Dict[str, str]]:
         """The profile's settings, the credentials file's winning (botocore's full_config)."""
@@ -262,12 +349,16 @@ class _AwsFiles:
             found = {**(found or {}), **self._credentials[name]}
         return found
 
+    def credentials_section(self, name: str) -> Dict[str, str]:
+        return self._credentials.get(name, {})
+
     def sso_session(self, name: str) -> Optional[Dict[str, str]]:
+        found = None
         for section, options in self._config.items():
             parts = _split(section)
             if len(parts) == 2 and parts[0] == "sso-session" and parts[1] == name:
-                return options
-        return None
+                found = options  # the last one wins, as in botocore's profile map
+        return found
 
 
 def _profile_name(section: str) -> Optional[str]:
@@ -280,23 +371,35 @@ def _profile_name(section: str) -> Optional[str]:
     return None
 
 
-def _split(section: str) -> List[str]:
+def _split(text: str) -> List[str]:
     try:
-        return shlex.split(section)
+        return shlex.split(text)
     except ValueError:
         return []
 
 
-def _path(value: str) -> str:
+def _path(environ: Mapping[str, str], variable: str) -> Optional[str]:
+    """The file ``variable`` names (set but empty: none, as botocore reads it)."""
+    value = environ[variable] if variable in environ else _DEFAULT_FILES[variable]
+    if not value:
+        return None
     return os.path.abspath(os.path.expanduser(os.path.expandvars(value)))
 
 
-def _sections(path: str) -> Dict[str, Dict[str, str]]:
-    """The file's sections and options; an unreadable file counts as empty (botocore
-    then fails with its own error, and the identity does not matter)."""
+def _sections(path: Optional[str], unreadable) -> Dict[str, Dict[str, str]]:
+    """The file's sections and options ({} if it does not exist). A file botocore
+    cannot parse is recorded in ``unreadable``: botocore fails, and the identity
+    must differ from that of a machine without the file."""
+    if path is None or not os.path.isfile(path):
+        return {}
     parser = configparser.RawConfigParser()
     try:
         parser.read([path])
+        return {section: dict(parser.items(section)) for section in parser.sections()}
     except (configparser.Error, UnicodeDecodeError, OSError):
+        try:
+            with open(path, "rb") as file:
+                unreadable.append((path, hashlib.sha256(file.read()).hexdigest()))
+        except OSError:
+            unreadable.append((path, "unreadable"))
         return {}
-    return {section: dict(parser.items(section)) for section in parser.sections()}

@@ -4,13 +4,14 @@ Refreshing follows botocore's refreshable credentials. Inside the *advisory*
 window (``advisory_margin``, 15 minutes of life left) a token is refreshed if
 AWS answers; if it does not, the still-valid token is served and one warning is
 logged. Inside the *mandatory* window (``refresh_margin``, 5 minutes) a token is
-never served: the refresh must succeed, or the user gets the error. An expired
-token is never served.
+never served: the refresh must succeed, or the user gets the error. A short token
+uses a quarter of its life for either margin if that is shorter. An expired token
+is never served.
 
 Tokens are kept per cache key (endpoint, identity, duration): the identity is
 who botocore would ask as (``identity``), so one principal's token never goes
-back to another. One lock per process makes the threads of a host program
-(poetry downloads in threads) wait for one fetch instead of each making one.
+back to another. A lock per key makes the threads of a host program (poetry
+downloads in threads) wait for one fetch instead of each making one.
 """
 
 import logging
@@ -57,13 +58,14 @@ class TokenSource:
         self._clock = clock
         self._memory: Dict[Tuple, Token] = {}
         self._advisory_failed: Dict[Tuple, float] = {}  # key -> when a refresh last failed
-        self._lock = threading.Lock()
+        self._locks: Dict[Tuple, threading.Lock] = {}  # one per key: other endpoints never wait
+        self._locks_lock = threading.Lock()
 
     def get(self, endpoint, settings) -> Token:
         """A token for ``endpoint`` with more than the mandatory margin of life left."""
         key = cache_key(endpoint, settings)
         remembered = tuple(sorted(key.items()))
-        with self._lock:
+        with self._lock_for(remembered):
             token = self._memory.get(remembered)
             if not self._refresh_due(remembered, token, settings):
                 return token  # type: ignore[return-value]
@@ -78,6 +80,10 @@ class TokenSource:
                 token = self._refresh(cache, key, remembered, token, endpoint, settings)
             self._memory[remembered] = token
             return token
+
+    def _lock_for(self, remembered: Tuple) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(remembered, threading.Lock())
 
     def _refresh_due(self, remembered: Tuple, token: Optional[Token], settings) -> bool:
         now = self._clock()

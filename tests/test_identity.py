@@ -8,6 +8,8 @@ a change of who is asking makes a new call and gets the new principal's token.
 The stand-ins record whose keys each token was issued to.
 """
 
+import base64
+import json
 import re
 
 import botocore.session
@@ -274,10 +276,22 @@ def test_profile_keys_come_before_the_container_endpoint(tasks, isolated_env, mo
     lookup(tasks, "task-a", new_call=False)
 
 
+def service_account_token(subject: str, issued_at: int) -> str:
+    """A token shaped like EKS Pod Identity's: a JWT naming the pod's service account."""
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    claims = {"iss": "https://oidc.eks.example", "sub": f"system:serviceaccount:ci:{subject}", "iat": issued_at}
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.signature-{issued_at}"
+
+
 def test_container_credentials_with_a_token_file(tasks, isolated_env, monkeypatch):
     task_a = isolated_env / "task-a" / "token"
     task_b = isolated_env / "task-b" / "token"
-    for path, authorization in ((task_a, "task-a-authorization"), (task_b, "task-b-authorization")):
+    for path, authorization, principal in ((task_a, service_account_token("a", 1), "task-a"),
+                                           (task_b, service_account_token("b", 1), "task-b")):
+        tasks.add_container_task(authorization, principal)
         path.parent.mkdir()
         path.write_text(authorization)
     monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(task_a))
@@ -286,9 +300,22 @@ def test_container_credentials_with_a_token_file(tasks, isolated_env, monkeypatc
     monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(task_b))
     task_b_token = lookup(tasks, "task-b", new_call=True)
     # The agent rotates task B's token in its file (as EKS Pod Identity does): still task B.
-    tasks.add_container_task("task-b-authorization-rotated", "task-b")
-    task_b.write_text("task-b-authorization-rotated")
+    rotated = service_account_token("b", 2)
+    tasks.add_container_task(rotated, "task-b")
+    task_b.write_text(rotated)
     assert lookup(tasks, "task-b", new_call=False) == task_b_token
+
+
+def test_one_token_path_for_two_service_accounts(tasks, isolated_env, monkeypatch):
+    # EKS Pod Identity: every pod has the same URI and token path; the token in
+    # the file says which service account (and so which role) the pod is.
+    path = isolated_env / "eks-pod-identity-token"
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(path))
+    for subject, principal in (("a", "task-a"), ("b", "task-b")):
+        token = service_account_token(subject, 1)
+        tasks.add_container_task(token, principal)
+        path.write_text(token)
+        lookup(tasks, principal, new_call=True)
 
 
 def test_instance_metadata(sources, isolated_env, monkeypatch):
