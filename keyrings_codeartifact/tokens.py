@@ -68,39 +68,37 @@ class TokenSource:
         return is_fresh(token, self._clock(), settings.refresh_margin)
 
     def _from_disk_or_aws(self, key, endpoint, settings) -> Token:
-        disk = _disk_cache(settings)
-        if disk is None:
-            return self._fetch(endpoint, settings)
-        token = disk.read(key)
-        if self._fresh(token, settings):
-            log.debug("token for %s from the disk cache", endpoint.describe())
-            return token
-        from .cache import LOCK_TIMEOUT
-
-        try:
-            lock = disk.lock(key)
-            locked = lock.acquire(timeout=LOCK_TIMEOUT)
-        except OSError as error:
-            log.debug("cache lock not taken (%s); asking AWS directly", error.strerror)
-            locked = False
-        if not locked:
-            return self._fetch(endpoint, settings)
-        try:
-            token = disk.read(key)  # another process may have fetched it meanwhile
+        with _disk_cache(settings) as disk:
+            token = disk.read(key)
             if self._fresh(token, settings):
+                log.debug("token for %s from the disk cache", endpoint.describe())
                 return token
-            token = self._fetch(endpoint, settings)
-            disk.write(key, token)
-            return token
-        finally:
-            lock.release()
+            return disk.fetch_through(
+                key,
+                fetch=lambda: self._fetch(endpoint, settings),
+                wanted=lambda entry: self._fresh(entry, settings),
+                budget=fetch_budget(settings),
+            )
 
 
 def _disk_cache(settings):
-    """The disk cache these settings ask for, or None (turned off, or unsafe)."""
-    if not settings.cache:
-        return None
-    from .cache import DiskCache, folder_for
+    """The disk cache these settings ask for: a DiskCache, or a NullCache (turned
+    off, or unsafe)."""
+    from .cache import open_cache
 
-    disk = DiskCache(folder_for(settings.cache_dir))
-    return disk if disk.usable() else None
+    return open_cache(settings)
+
+
+STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine
+
+
+def fetch_budget(settings) -> float:
+    """An upper bound, in seconds, of one token fetch with botocore's retries: every
+    attempt may take ``timeout`` to connect and ``timeout`` to read, and botocore's
+    standard retry mode waits at most min(2**n, 20) s (+5 s if AWS asks for more)
+    before retry n. With ``role_arn``, AssumeRole comes first, with its own retries."""
+    from .aws import MAX_ATTEMPTS
+
+    backoff = sum(min(2.0 ** n, 20.0) + 5.0 for n in range(MAX_ATTEMPTS - 1))
+    one_call = MAX_ATTEMPTS * 2 * settings.timeout + backoff
+    return (2 if settings.role_arn else 1) * one_call + STARTUP_SECONDS
