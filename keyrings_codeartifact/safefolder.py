@@ -290,7 +290,7 @@ def _make_posix(path: Path) -> int:
 
 
 def _not_made_inside(path: Path, parent: Path, owner: int) -> Unsafe:
-    problem = f"it does not exist, and {parent} belongs to another user ({_user(owner)}), so it is not made there"
+    problem = f"it does not exist, and {parent} belongs to another user, {_user(owner)}, so it is not made there"
     if os.getuid() == 0:
         remedy = ("this process runs as root with another user's HOME, as under `sudo -E`: "
                   "use sudo without -E, or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
@@ -309,7 +309,7 @@ def _check_folder(path: Path, status: os.stat_result) -> None:
 
 
 def _owned_by_another(path: Path, owner: int) -> Unsafe:
-    me = _user(os.getuid())
+    me = _name(os.getuid())
     if os.getuid() == 0:
         return Unsafe(path, "it belongs to another user",
                       f"{_user(owner)} owns it and this process runs as root, as under `sudo -E`: "
@@ -335,12 +335,18 @@ def _check_file(path: Path, status: os.stat_result) -> None:
 
 def _user(uid: int) -> str:
     """'NAME (uid N)', or 'uid N' for a uid with no name."""
+    name = _name(uid)
+    return f"uid {uid}" if name == str(uid) else f"{name} (uid {uid})"
+
+
+def _name(uid: int) -> str:
+    """The user name of ``uid``, or the number if it has none."""
     try:
         import pwd
 
-        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+        return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
-        return f"uid {uid}"
+        return str(uid)
 
 
 # -- Windows -----------------------------------------------------------------------------

@@ -192,7 +192,7 @@ def test_a_folder_swapped_for_a_symlink_is_never_followed(standin, world_dir, tm
                     entry.unlink(missing_ok=True)
     finally:
         swapper.wait(timeout=30)
-    assert len(served) > 50
+    assert len(served) > 20  # enough to meet every state of the swap
     assert "decoy-token" not in served
     assert {p.name: p.read_bytes() for p in decoy.iterdir()} == decoy_before  # nothing created there
     assert planted.read_text() == decoy_before[planted.name].decode()
@@ -283,13 +283,16 @@ def test_a_user_is_told_how_to_remove_a_folder_root_made(user_home):
     assert result.returncode == 0, result.stderr
     [warning] = [line for line in result.stderr.splitlines() if "not using the token cache" in line]
     assert f"at {folder}: it belongs to root" in warning
-    assert f"sudo rm -r {folder}" in warning and "sudo chown -R" in warning and "chmod" not in warning
+    assert f"sudo rm -r {folder}" in warning and f"sudo chown -R nobody {folder}" in warning
+    assert "chmod" not in warning
 
     cleared = as_nobody(env, CLI, "cache", "clear")
     assert cleared.returncode == 1 and cleared.stdout == ""
     assert cleared.stderr.count("\n") == 1 and f"sudo rm -r {folder}" in cleared.stderr
     listed = as_nobody(env, CLI, "cache", "list")
     assert listed.returncode == 1 and f"sudo rm -r {folder}" in listed.stderr
+    explained = as_nobody(env, CLI, "explain", URL)
+    assert "(NOT usable: it belongs to root; " in explained.stdout and f"sudo rm -r {folder}" in explained.stdout
 
 
 # -- expired entries are pruned ---------------------------------------------------------------
