@@ -272,7 +272,7 @@ def _explain_cache(endpoint: Endpoint, settings) -> None:
     except FileNotFoundError:
         _row("folder", f"{_printable(folder)} (made on the first lookup)")
     except UnsafeFolder as unsafe:
-        _row("folder", f"{_printable(unsafe.path)} (NOT usable: {unsafe.problem}; {unsafe.remedy})")
+        _row("folder", _printable(f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})"))
     key = tokens.cache_key(endpoint, settings)
     _row("identity", _printable(key["identity"]))
     cached = disk.read(key) if disk else None
@@ -385,8 +385,8 @@ def _cache_command(run):
         try:
             return run(args, *_open_cache())
         except UnsafeFolder as unsafe:
-            print(f"{PREFIX}cannot use the token cache at {_printable(unsafe.path)}: {unsafe.problem}; "
-                  f"{_printable(unsafe.remedy)}", file=sys.stderr)
+            line = f"cannot use the token cache at {unsafe.path}: {unsafe.problem}; {unsafe.remedy}"
+            print(PREFIX + _printable(line), file=sys.stderr)
             return FAILED
 
     return command

@@ -311,12 +311,16 @@ def test_entries_expired_over_a_day_ago_are_removed_when_the_cache_is_written(st
 
     long_gone = [rotated(n, 86400 + 60 * n + 60) for n in range(3)]
     recent = rotated(9, 3600)
+    for leftover, age in ((".tmp-killed-long-ago", 2 * 86400), (".tmp-being-written", 0)):
+        (cache_dir / leftover).touch(mode=0o600)
+        os.utime(cache_dir / leftover, (now - age, now - age))
     monkeypatch.setenv("AWS_PROFILE", "bob")
     lookup()  # writes bob's entry
     names = sorted(p.name for p in cache_dir.iterdir())
     for path in long_gone:
         assert path.name not in names and f"{path.name}.lock" not in names
     assert recent.name in names and len(list(cache_dir.glob("*.json"))) == 3
+    assert ".tmp-killed-long-ago" not in names and ".tmp-being-written" in names
 
 
 # -- cache list -------------------------------------------------------------------------------
