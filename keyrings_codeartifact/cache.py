@@ -1,42 +1,64 @@
 """Tokens cached on disk, shared by every process of the user.
 
-One file per (partition, region, domain, owner, identity, duration), in a folder
-of our own (0700; files 0600). Writes go to a temporary file renamed into place,
-so a reader sees the old token or the new one, never a torn file. A per-entry
-lock (fasteners, whose import costs ~3 ms against filelock's ~20 ms on this
-cold path) makes processes that miss at the same time wait for the one
-that asks AWS. A folder or file that is a symlink, owned by another user, or
-writable by group or others is not used: we warn once and go to AWS directly.
-Anything unreadable (corrupt, truncated, another version) counts as a miss.
+One file per (partition, region, domain, owner, identity, duration), named by a
+digest, in a folder of our own that ``safefolder`` opens so that nobody else can
+swap it or what is in it. Writes go to a temporary file renamed into place, so a
+reader sees the old token or the new one, never a torn file. An entry that is
+not a regular file of ours, larger than a few KiB, unreadable, or whose lifetime
+no AWS token can have, is a miss, and is replaced by the next token fetched.
+
+Processes that miss at the same time wait, each at most one fetch budget, for the
+one that asks AWS (a lock per entry); one that waited longer fetches itself and
+still writes its token back. When the asking process fails, it leaves a marker
+for a few seconds, and those that were waiting fail at once with its error.
+
+``open_cache`` gives a ``DiskCache``, or a ``NullCache`` when the cache is off or
+cannot be used safely (with one warning saying why and what fixes it), so that
+callers never ask whether there is a cache.
 """
 
 import hashlib
 import json
 import logging
+import math
 import os
-import stat
 import sys
-import tempfile
+import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
+from . import errors
 from .authtoken import Token
+from .safefolder import Folder, Unsafe
 
 log = logging.getLogger(__name__)
 
 VERSION = 1
 DIR_VARIABLE = "CODEARTIFACT_KEYRING_CACHE_DIR"
-LOCK_TIMEOUT = 90.0  # seconds; longer than a token request may take (3 attempts)
-_SUFFIX = ".json"
+ENTRY_LIMIT = 16 * 1024  # bytes; an entry holds a token of ~1-2 KB
+MAX_LIFETIME = 43200.0  # seconds: the longest token AWS issues (12 h)
+CLOCK_SKEW = 60.0  # seconds an entry may claim to be issued in the future
+FAILURE_SECONDS = 5.0  # how long a failure marker speaks for the failed fetch
+PRUNE_AFTER = 86400.0  # entries whose token expired longer ago are removed on writes
+_SUFFIX, _LOCK, _FAILED, _TEMPORARY = ".json", ".lock", ".failed", ".tmp-"
 _warned: set = set()
+
+UnsafeFolder = Unsafe  # what DiskCache.open raises for a folder that must not be used
+Key = Dict[str, object]
 
 
 def folder_for(configured: Optional[str] = None) -> Path:
     """The cache folder: $CODEARTIFACT_KEYRING_CACHE_DIR, else ``configured``
-    (the cache_dir setting), else the user's cache folder as the platform names it."""
+    (the cache_dir setting), else the user's cache folder as the platform names it.
+    Raises UnsafeFolder for a relative folder (it would follow the working folder)."""
     override = os.environ.get(DIR_VARIABLE) or configured
     if override:
-        return Path(override).expanduser()
+        folder = Path(override).expanduser()
+        if not folder.is_absolute():
+            source = DIR_VARIABLE if os.environ.get(DIR_VARIABLE) else "cache_dir"
+            raise Unsafe(folder, f"{source} is not an absolute path",
+                         f"set {source} to an absolute path, or one starting with ~")
+        return folder
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
         return base / "codeartifact-keyring" / "Cache"
@@ -46,183 +68,233 @@ def folder_for(configured: Optional[str] = None) -> Path:
     return base / "codeartifact-keyring"
 
 
-def entry_name(key: Dict[str, object]) -> str:
+def entry_name(key: Key) -> str:
     """The file name for ``key``: a digest, so names carry no profile or role."""
     canonical = json.dumps(key, sort_keys=True).encode()
     return hashlib.sha256(canonical).hexdigest()[:40] + _SUFFIX
 
 
-class DiskCache:
-    """The cache folder. Every method degrades to "no cache" rather than fail."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def usable(self) -> bool:
-        """Create the folder if need be; say whether it is safe to use."""
-        try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            problem = _unsafe(os.lstat(self.folder), want_dir=True)
-        except OSError as error:
-            problem = f"it cannot be created or read ({error.strerror})"
-        if problem:
-            _warn_once(self.folder, problem, f"chmod 700 {self.folder}, or remove it")
-            return False
-        return True
-
-    def read(self, key: Dict[str, object]) -> Optional[Token]:
-        """The cached token for ``key``, or None (missing, unreadable, unsafe)."""
-        path = self.folder / entry_name(key)
-        try:
-            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-            descriptor = os.open(path, flags)
-        except FileNotFoundError:
-            return None
-        except OSError as error:  # a symlink under O_NOFOLLOW, permissions
-            _warn_once(path, f"it cannot be read safely ({error.strerror})", f"remove {path}")
-            return None
-        with os.fdopen(descriptor, "rb") as file:
-            problem = _unsafe(os.fstat(file.fileno()), want_dir=False)
-            if problem:
-                _warn_once(path, problem, f"remove {path}")
-                return None
-            return _parse(file.read(), key)
-
-    def write(self, key: Dict[str, object], token: Token) -> None:
-        """Store ``token`` for ``key`` atomically; on failure, only warn."""
-        path = self.folder / entry_name(key)
-        try:
-            if path.is_symlink() or (path.exists() and _unsafe(os.lstat(path), want_dir=False)):
-                _warn_once(path, "it is not a regular file of yours with mode 0600", f"remove {path}")
-                return
-            payload = {"version": VERSION, "key": key, "token": token.value,
-                       "issued_at": token.issued_at, "expires_at": token.expires_at}
-            descriptor, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(descriptor, "w") as file:  # mkstemp makes it 0600
-                    json.dump(payload, file)
-                # No fsync: after a crash a torn entry reads as a miss and is replaced.
-                os.replace(temporary, path)
-            except BaseException:
-                _remove(Path(temporary))
-                raise
-        except OSError as error:
-            _warn_once(self.folder, f"a token could not be saved there ({error.strerror})",
-                       "check free space and permissions")
-
-    def lock(self, key: Dict[str, object]):
-        """A cross-process lock for ``key``'s entry (``fasteners.InterProcessLock``)."""
-        import fasteners
-
-        path = self.folder / (entry_name(key) + ".lock")
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # 0600, as every file here
-        return fasteners.InterProcessLock(str(path))
-
-    def entries(self) -> List[Tuple[Path, dict]]:
-        """Every readable entry: (path, what it holds minus the token)."""
-        found = []
-        for path in sorted(self.folder.glob("*" + _SUFFIX)):
-            try:
-                data = json.loads(path.read_bytes())
-                if data.get("version") == VERSION and isinstance(data.get("key"), dict):
-                    found.append((path, {k: v for k, v in data.items() if k != "token"}))
-            except (OSError, ValueError):
-                continue
-        return found
-
-    def clear(self, matches=lambda key: True) -> int:
-        """Remove the entries whose key ``matches``; return how many went."""
-        removed = 0
-        for path, entry in self.entries():
-            if matches(entry["key"]):
-                _remove(path)
-                _remove(path.with_name(path.name + ".lock"))
-                removed += 1
-        for leftover in self.folder.glob(".tmp-*"):  # from a process killed mid-write
-            _remove(leftover)
-        return removed
-
-
-def _parse(raw: bytes, key: Dict[str, object]) -> Optional[Token]:
+def open_cache(settings) -> Union["DiskCache", "NullCache"]:
+    """The disk cache these settings ask for, made if need be; a NullCache if the
+    cache is off, or if its folder cannot be used safely (warned once)."""
+    if not settings.cache:
+        return NullCache()
     try:
-        data = json.loads(raw)
-        if data["version"] != VERSION or data["key"] != key:
-            return None
-        token = Token(str(data["token"]), float(data["issued_at"]), float(data["expires_at"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    return token if token.value else None
-
-
-def _unsafe(status: os.stat_result, want_dir: bool) -> Optional[str]:
-    """Why a cache folder or file with this lstat/fstat must not be used, or None."""
-    if stat.S_ISLNK(status.st_mode):
-        return "it is a symbolic link"
-    if want_dir != stat.S_ISDIR(status.st_mode):
-        return "it is not a folder" if want_dir else "it is not a regular file"
-    if hasattr(os, "getuid") and status.st_uid != os.getuid():
-        return "it belongs to another user"
-    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "it is writable by group or others"
-    if not want_dir and status.st_mode & (stat.S_IRGRP | stat.S_IROTH):
-        return "it is readable by group or others"
-    return None
-
-
-def _warn_once(path: Path, problem: str, remedy: str) -> None:
-    if path not in _warned:
-        _warned.add(path)
-        log.warning("codeartifact-keyring: not using the token cache at %s: %s; %s", path, problem, remedy)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
-
+        return DiskCache.open(folder_for(settings.cache_dir), create=True)
+    except Unsafe as unsafe:
+        _warn_once(unsafe)
+        return NullCache()
 
 
 class NullCache:
-    """No disk cache (turned off, or unsafe): every refresh goes to AWS."""
+    """No cache: nothing is ever found, every token is fetched."""
 
-    def read(self, key: Dict[str, object]) -> Optional[Token]:
+    def read(self, key: Key) -> Optional[Token]:
         return None
 
-    def fetch_through(self, key, fetch, wanted, budget: float) -> Token:
+    def fetch_through(self, key: Key, fetch: Callable[[], Token], wanted, budget: float) -> Token:
         return fetch()
 
+    def close(self) -> None:
+        pass
 
-def open_cache(settings):
-    """The disk cache these settings ask for, or a NullCache (turned off, or unsafe)."""
-    if not settings.cache:
-        return NullCache()
-    disk = DiskCache(folder_for(settings.cache_dir))
-    return disk if disk.usable() else NullCache()
+    def __enter__(self) -> "NullCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
 
 
-def _fetch_through(disk: DiskCache, key, fetch, wanted, budget: float) -> Token:
-    """Under the entry's lock: what another process stored meanwhile if ``wanted``,
-    else ``fetch()``, stored. Without the lock after ``budget`` seconds."""
-    try:
-        lock = disk.lock(key)
-        locked = lock.acquire(timeout=budget)
-    except OSError as error:
-        log.debug("cache lock not taken (%s); asking AWS directly", error.strerror)
-        locked = False
-    if not locked:
-        token = fetch()
-        disk.write(key, token)
-        return token
-    try:
-        token = disk.read(key)
-        if wanted(token):
+class DiskCache:
+    """The cache folder, open. Reading and writing degrade to "no cache" rather than fail."""
+
+    def __init__(self, folder: Folder):
+        self._folder = folder
+        self.folder = folder.path
+
+    @classmethod
+    def open(cls, path: Path, create: bool = False) -> "DiskCache":
+        """Open the cache at ``path``; raises UnsafeFolder if it must not be used,
+        FileNotFoundError if it is missing and not ``create``."""
+        return cls(Folder.open(path, create))
+
+    def close(self) -> None:
+        self._folder.close()
+
+    def __enter__(self) -> "DiskCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def read(self, key: Key) -> Optional[Token]:
+        """The cached token for ``key``, or None (missing, unsafe, damaged, forged)."""
+        data = self._load(entry_name(key))
+        return None if data is None else _token(data, key, time.time())
+
+    def fetch_through(
+        self,
+        key: Key,
+        fetch: Callable[[], Token],
+        wanted: Callable[[Optional[Token]], bool],
+        budget: float,
+    ) -> Token:
+        """Under ``key``'s lock (waiting at most ``budget`` seconds for it), the entry
+        if ``wanted``, else a token from ``fetch``, written back. If the process that
+        held the lock meanwhile failed, raise its error instead of fetching."""
+        name = entry_name(key)
+        started = time.time()
+        lock = self._folder.lock(name + _LOCK, budget, lambda: self._raise_failure(name, key, started))
+        try:
+            if lock is None:
+                log.debug("cache lock not had within %.0f s; asking AWS without it", budget)
+            entry = self.read(key)
+            if wanted(entry):
+                return entry
+            self._raise_failure(name, key, started)
+            try:
+                token = fetch()
+            except errors.CodeArtifactError as error:
+                self._mark_failure(name, key, error)
+                raise
+            self.write(key, token)
             return token
-        token = fetch()
-        disk.write(key, token)
-        return token
-    finally:
-        lock.release()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def write(self, key: Key, token: Token) -> None:
+        """Store ``token`` for ``key`` atomically, and remove long-expired entries;
+        on failure, only warn."""
+        name = entry_name(key)
+        payload = {"version": VERSION, "key": key, "token": token.value,
+                   "issued_at": token.issued_at, "expires_at": token.expires_at}
+        try:
+            with self._folder.replacing(name) as file:
+                json.dump(payload, file)
+            self._folder.remove(name + _FAILED)
+            self._prune(time.time())
+        except (OSError, Unsafe) as error:
+            reason = getattr(error, "strerror", None) or getattr(error, "problem", str(error))
+            _warn_once(Unsafe(self.folder, f"a token could not be saved there ({reason})",
+                              "check free space and permissions"))
+
+    def entries(self) -> List[Tuple[str, dict]]:
+        """Every entry: (file name, what it holds minus the token, with "valid": whether
+        it would be served while fresh). Unsafe and unreadable files are left out."""
+        found = []
+        now = time.time()
+        for name in sorted(self._folder.names()):
+            data = self._load(name, quiet=True) if name.endswith(_SUFFIX) else None
+            if data is not None:
+                shown = {k: v for k, v in data.items() if k != "token"}
+                shown["valid"] = _token(data, data["key"], now) is not None
+                found.append((name, shown))
+        return found
+
+    def clear(self, matches: Optional[Callable[[dict], bool]] = None) -> int:
+        """Remove the entries whose key ``matches`` (None: everything of ours in the
+        folder, unreadable files included); return how many entries went."""
+        removed = 0
+        for name in self._folder.names():
+            if name.endswith(_SUFFIX):
+                data = self._load(name, quiet=True)
+                if data is not None and (matches is None or matches(data["key"])):
+                    self._remove_entry(name)
+                    removed += 1
+                elif matches is None:
+                    self._remove_entry(name)
+            elif matches is None and (name.startswith(_TEMPORARY) or name.endswith((_LOCK, _FAILED))):
+                self._folder.remove(name)
+        return removed
+
+    # -- inside ------------------------------------------------------------------------
+
+    def _load(self, name: str, quiet: bool = False) -> Optional[dict]:
+        """What file ``name`` holds if it is an entry of this version, else None."""
+        try:
+            data = json.loads(self._folder.read(name, ENTRY_LIMIT))
+        except FileNotFoundError:
+            return None
+        except Unsafe as unsafe:
+            if not quiet:
+                _warn_once(unsafe)
+            return None
+        except (OSError, ValueError):
+            return None
+        if isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("key"), dict):
+            return data
+        return None
+
+    def _remove_entry(self, name: str) -> None:
+        for suffix in ("", _LOCK, _FAILED):
+            try:
+                self._folder.remove(name + suffix)
+            except OSError:
+                pass
+
+    def _prune(self, now: float) -> None:
+        """Remove entries whose token expired over a day ago (tokens of temporary
+        keys, which are never asked for again), and leftovers of killed processes."""
+        for name in self._folder.names():
+            if name.endswith(_SUFFIX):
+                data = self._load(name, quiet=True)
+                expires_at = data.get("expires_at") if data else None
+                if isinstance(expires_at, (int, float)) and expires_at < now - PRUNE_AFTER:
+                    self._remove_entry(name)
+            elif name.startswith(_TEMPORARY) or name.endswith(_FAILED):
+                try:
+                    if self._folder.modified(name) < now - PRUNE_AFTER:
+                        self._folder.remove(name)
+                except OSError:
+                    pass
+
+    def _mark_failure(self, name: str, key: Key, error: errors.CodeArtifactError) -> None:
+        """Leave ``error`` for the processes waiting for this fetch (a few seconds)."""
+        marker = {"version": VERSION, "key": key, "error": type(error).__name__,
+                  "message": " ".join(str(error).split()), "at": time.time()}
+        try:
+            with self._folder.replacing(name + _FAILED) as file:
+                json.dump(marker, file)
+        except (OSError, Unsafe):
+            pass
+
+    def _raise_failure(self, name: str, key: Key, started: float) -> None:
+        """Raise the error of a fetch for ``key`` that failed since ``started``, if any."""
+        try:
+            marker = json.loads(self._folder.read(name + _FAILED, ENTRY_LIMIT))
+            at, message, cls = marker["at"], marker["message"], getattr(errors, marker["error"], None)
+            if marker["version"] != VERSION or marker["key"] != key or not isinstance(message, str):
+                return
+        except (OSError, Unsafe, ValueError, KeyError, TypeError):
+            return
+        if not (isinstance(at, (int, float)) and started <= at <= time.time() < at + FAILURE_SECONDS):
+            return
+        if not (isinstance(cls, type) and issubclass(cls, errors.CodeArtifactError)):
+            cls = errors.CodeArtifactError
+        log.debug("the process that held the cache lock failed; failing with its error")
+        raise cls(message)
 
 
-DiskCache.fetch_through = _fetch_through  # type: ignore[attr-defined]
+def _token(data: dict, key: Key, now: float) -> Optional[Token]:
+    """The token in entry ``data`` if it is for ``key`` and its lifetime is one AWS
+    could have issued: finite, at most 12 hours, not issued in the future."""
+    value, issued_at, expires_at = data.get("token"), data.get("issued_at"), data.get("expires_at")
+    if data.get("key") != key or not isinstance(value, str) or not value:
+        return None
+    for number in (issued_at, expires_at):
+        if type(number) not in (int, float) or not math.isfinite(number):
+            return None
+    if issued_at > now + CLOCK_SKEW or not 0 < expires_at - issued_at <= MAX_LIFETIME:
+        return None
+    return Token(value, float(issued_at), float(expires_at))
+
+
+def _warn_once(unsafe: Unsafe) -> None:
+    if unsafe.path not in _warned:
+        _warned.add(unsafe.path)
+        log.warning("codeartifact-keyring: not using the token cache at %s: %s; %s",
+                    unsafe.path, unsafe.problem, unsafe.remedy)

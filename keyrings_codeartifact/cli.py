@@ -268,19 +268,23 @@ def _backend_name(backend) -> str:
 
 def _explain_cache(endpoint: Endpoint, settings) -> None:
     from . import tokens
-    from .cache import DiskCache, folder_for
+    from .cache import DiskCache, UnsafeFolder, folder_for
 
     _heading("Cache")
     if not settings.cache:
         _row("disk cache", "off (cache = false)")
         return
-    disk = DiskCache(folder_for(settings.cache_dir))
-    if not disk.folder.exists():
-        _row("folder", f"{disk.folder} (made on the first lookup)")
-    else:
-        _row("folder", f"{disk.folder} ({'usable' if disk.usable() else 'NOT usable: see the warning above'})")
+    disk = None
+    try:
+        folder = folder_for(settings.cache_dir)
+        disk = DiskCache.open(folder)
+        _row("folder", f"{_printable(folder)} (usable)")
+    except FileNotFoundError:
+        _row("folder", f"{_printable(folder)} (made on the first lookup)")
+    except UnsafeFolder as unsafe:
+        _row("folder", _printable(f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})"))
     key = tokens.cache_key(endpoint, settings)
-    cached = disk.read(key) if disk.folder.is_dir() else None
+    cached = disk.read(key) if disk else None
     if cached is None:
         _row("this endpoint", "no cached token: the next lookup asks AWS")
     else:
@@ -369,47 +373,71 @@ def _repository_url(args) -> str:
 # -- cache ---------------------------------------------------------------------------
 
 
-def _disk_and_defaults():
-    """The cache folder, and the [codeartifact] defaults it was chosen by."""
+def _open_cache():
+    """The cache folder, the cache open in it (None: no folder yet, and none is
+    made), and the [codeartifact] defaults that chose it. A folder that must not
+    be used raises UnsafeFolder."""
     from . import settings as config
     from .cache import DiskCache, folder_for
 
     defaults = config.load(None)
-    return DiskCache(folder_for(defaults.cache_dir)), defaults
+    folder = folder_for(defaults.cache_dir)
+    try:
+        return folder, DiskCache.open(folder), defaults
+    except FileNotFoundError:
+        return folder, None, defaults
 
 
-def _cache_list(args) -> int:
-    disk, defaults = _disk_and_defaults()
-    found = disk.entries() if disk.folder.is_dir() else []
+def _cache_command(run):
+    """Run a cache command; a cache folder that must not be used is one line on stderr."""
+
+    def command(args) -> int:
+        from .cache import UnsafeFolder
+
+        try:
+            return run(args, *_open_cache())
+        except UnsafeFolder as unsafe:
+            line = f"cannot use the token cache at {unsafe.path}: {unsafe.problem}; {unsafe.remedy}"
+            print(PREFIX + _printable(line), file=sys.stderr)
+            return FAILED
+
+    return command
+
+
+@_cache_command
+def _cache_list(args, folder, disk, defaults) -> int:
+    found = disk.entries() if disk else []
     if not found:
-        print(f"No cached tokens in {disk.folder}.")
+        print(f"No cached tokens in {_printable(folder)}.")
         return OK
-    print(f"Cached tokens in {disk.folder}:")
+    print(f"Cached tokens in {_printable(folder)}:")
     rows = [("DOMAIN", "OWNER", "REGION", "IDENTITY", "DURATION", "EXPIRES", "STATE")]
     for _, entry in found:
         key = entry["key"]
-        rows.append((
-            str(key.get("domain")), str(key.get("owner")), str(key.get("region")),
-            str(key.get("identity")), str(key.get("duration")), _iso(entry["expires_at"]),
-            _state(entry["issued_at"], entry["expires_at"], defaults.refresh_margin),
-        ))
+        if entry["valid"]:
+            expires = _iso(entry["expires_at"])
+            state = _state(entry["issued_at"], entry["expires_at"], defaults.refresh_margin)
+        else:
+            expires, state = "-", "invalid: replaced on the next lookup"
+        cells = [key.get(name) for name in ("domain", "owner", "region", "identity", "duration")]
+        rows.append(tuple(_printable(cell) for cell in cells) + (expires, state))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     return OK
 
 
-def _cache_clear(args) -> int:
-    disk, _ = _disk_and_defaults()
+@_cache_command
+def _cache_clear(args, folder, disk, defaults) -> int:
     removed = 0
-    if disk.folder.is_dir() and args.url:
+    if disk and args.url:
         endpoint = _endpoint(args.url)
         wanted = {"partition": endpoint.partition, "region": endpoint.region,
                   "domain": endpoint.domain, "owner": endpoint.owner}
         removed = disk.clear(lambda key: all(key.get(name) == value for name, value in wanted.items()))
-    elif disk.folder.is_dir():
+    elif disk:
         removed = disk.clear()
-    print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {disk.folder}.")
+    print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {_printable(folder)}.")
     return OK
 
 
@@ -422,6 +450,12 @@ def _heading(text: str, first: bool = False) -> None:
 
 def _row(name: str, value: str) -> None:
     print(f"  {name + ':':<22} {value}")
+
+
+def _printable(value: object) -> str:
+    """``value`` as text, with control characters escaped (\\x1b, \\n): cache files
+    and folder names are not ours to trust with the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
 
 
 def _iso(epoch: float) -> str:

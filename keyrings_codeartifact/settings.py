@@ -257,6 +257,13 @@ def _verify(value: str) -> Union[bool, str]:
     return bundle
 
 
+def _cache_dir(value: str) -> str:
+    if not (value.startswith("~") or os.path.isabs(value)):
+        raise ValueError(f"'{value}' is relative to whatever folder the client runs in; "
+                         "use an absolute path, or one starting with ~")
+    return value
+
+
 def _endpoint_url(value: str) -> str:
     if not re.fullmatch(r"https://[^/\s]+(/\S*)?", value):
         raise ValueError(f"'{value}' is not an https:// URL")
@@ -281,6 +288,7 @@ _CONVERTERS = {
     "refresh_margin": _seconds(0, 3600, low_included=True),
     "advisory_margin": _seconds(0, 7200, low_included=True),
     "cache": _boolean,
+    "cache_dir": _cache_dir,
     "verify": _verify,
     "endpoint_url": _endpoint_url,
     "role_arn": _role_arn,

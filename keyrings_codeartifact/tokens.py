@@ -41,13 +41,19 @@ def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> Di
     }
 
 
+STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine
+
+
 def fetch_budget(settings) -> float:
-    """The longest one fetch may take: every attempt connecting and reading up to
-    ``timeout``, plus botocore's backoff between attempts, plus a role to assume."""
+    """An upper bound, in seconds, of one token fetch with botocore's retries: every
+    attempt may take ``timeout`` to connect and ``timeout`` to read, and botocore's
+    standard retry mode waits at most min(2**n, 20) s (+5 s if AWS asks for more)
+    before retry n. With ``role_arn``, AssumeRole comes first, with its own retries."""
     from .aws import MAX_ATTEMPTS
 
-    per_call = MAX_ATTEMPTS * 2 * settings.timeout + 2.0 ** MAX_ATTEMPTS
-    return per_call * (2 if settings.role_arn else 1)
+    backoff = sum(min(2.0 ** n, 20.0) + 5.0 for n in range(MAX_ATTEMPTS - 1))
+    one_call = MAX_ATTEMPTS * 2 * settings.timeout + backoff
+    return (2 if settings.role_arn else 1) * one_call + STARTUP_SECONDS
 
 
 class TokenSource:
@@ -71,13 +77,13 @@ class TokenSource:
                 return token  # type: ignore[return-value]
             from .cache import open_cache
 
-            cache = open_cache(settings)
-            stored = cache.read(key)
-            if stored is not None and (token is None or stored.expires_at > token.expires_at):
-                log.debug("token for %s from the disk cache", endpoint.describe())
-                token = stored
-            if self._refresh_due(remembered, token, settings):
-                token = self._refresh(cache, key, remembered, token, endpoint, settings)
+            with open_cache(settings) as cache:
+                stored = cache.read(key)
+                if stored is not None and (token is None or stored.expires_at > token.expires_at):
+                    log.debug("token for %s from the disk cache", endpoint.describe())
+                    token = stored
+                if self._refresh_due(remembered, token, settings):
+                    token = self._refresh(cache, key, remembered, token, endpoint, settings)
             self._memory[remembered] = token
             return token
 

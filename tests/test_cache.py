@@ -207,7 +207,7 @@ def test_folder_of_another_user_is_not_used(standin, cache_dir, caplog, fresh_wa
     assert_not_used(standin, caplog, cache_dir, cache_dir, "it belongs to another user")
 
 
-def test_symlinked_entry_is_not_used(standin, cache_dir, caplog, fresh_warnings, tmp_path):
+def test_symlinked_entry_is_not_followed_and_is_replaced(standin, cache_dir, caplog, fresh_warnings, tmp_path):
     lookup()
     [entry] = entries(cache_dir)
     target = tmp_path / "target.json"
@@ -216,10 +216,11 @@ def test_symlinked_entry_is_not_used(standin, cache_dir, caplog, fresh_warnings,
     entry.symlink_to(target)
     standin.reset()
     before = target.read_bytes()
-    lookup()
-    lookup()
-    assert len(standin.token_requests()) == 2
-    assert target.read_bytes() == before and entry.is_symlink()
+    token = lookup()
+    assert lookup() == token  # the link was replaced by an entry of ours
+    assert len(standin.token_requests()) == 1
+    assert target.read_bytes() == before and not entry.is_symlink()
+    assert any("it is a symbolic link" in r.getMessage() for r in caplog.records)
 
 
 def test_world_readable_entry_is_not_used(standin, cache_dir, caplog, fresh_warnings):

@@ -1,0 +1,367 @@
+"""A folder of our own, and the files in it, opened so that nobody else can swap them.
+
+POSIX (Linux, macOS): the folder is opened once (``O_DIRECTORY | O_NOFOLLOW``) and
+checked on that descriptor: a folder, ours, not writable by group or others.
+Every later open, rename and unlink is relative to it, so replacing the path with
+a symlink afterwards changes nothing. A missing folder (and missing parents) is
+made one level at a time, and only inside a folder owned by us or by root. Files
+are opened ``O_NOFOLLOW | O_NONBLOCK`` (a FIFO never blocks) and checked on their
+descriptor: a regular file, ours, mode 0600 at most, no larger than asked. Locks
+are ``flock`` on such a descriptor.
+
+Windows: ``os.stat`` makes up mode bits and owners there, so those checks do not
+apply; the folder lives in the user's own ``%LOCALAPPDATA%``, whose ACLs are the
+user's. Files are opened by path; a folder or file that is a symbolic link (or
+another reparse point) is refused, and non-regular or oversized files too. Locks
+are ``msvcrt.locking``.
+"""
+
+import contextlib
+import errno
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator, List, Optional, TextIO
+
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT: symbolic links, junctions
+
+
+class Unsafe(Exception):
+    """A folder or file that must not be used, why, and what would fix it."""
+
+    def __init__(self, path: Path, problem: str, remedy: str):
+        super().__init__(f"{path}: {problem}; {remedy}")
+        self.path, self.problem, self.remedy = path, problem, remedy
+
+
+def windows() -> bool:
+    """Whether this is Windows (read at each call, so tests can simulate it)."""
+    return sys.platform == "win32"
+
+
+class Folder:
+    """An open folder of ours. Names given to its methods are plain file names."""
+
+    def __init__(self, path: Path, descriptor: Optional[int]):
+        self.path = path
+        self._fd = descriptor  # None on Windows: files are opened by path there
+
+    @classmethod
+    def open(cls, path: Path, create: bool) -> "Folder":
+        """Open ``path`` (making it first if ``create``); raise Unsafe if it must not
+        be used, FileNotFoundError if it is missing and not to be made."""
+        try:
+            if windows():
+                return cls(path, _open_windows(path, create))
+            return cls(path, _open_posix(path, create))
+        except FileNotFoundError:
+            if create:
+                raise Unsafe(path, "it cannot be created (a parent folder vanished)", "try again") from None
+            raise
+        except OSError as error:
+            problem = f"it cannot be {'created or ' if create else ''}opened ({error.strerror})"
+            raise Unsafe(path, problem, "check its permissions, or set another cache folder") from None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def names(self) -> List[str]:
+        """The names of everything in the folder."""
+        return os.listdir(self.path if self._fd is None else self._fd)
+
+    def modified(self, name: str) -> float:
+        """When ``name`` (not followed if a link) was last changed, in epoch seconds."""
+        if self._fd is None:
+            return os.lstat(self.path / name).st_mtime
+        return os.stat(name, dir_fd=self._fd, follow_symlinks=False).st_mtime
+
+    def read(self, name: str, limit: int) -> bytes:
+        """The bytes of file ``name``; Unsafe if it is not a regular file of ours of at
+        most ``limit`` bytes; FileNotFoundError if there is none."""
+        descriptor = self._open(name, os.O_RDONLY)
+        try:
+            status = os.fstat(descriptor)
+            _check_file(self.path / name, status)
+            data = b""
+            if status.st_size <= limit:
+                data = _read_at_most(descriptor, limit + 1)
+            if status.st_size > limit or len(data) > limit:
+                raise Unsafe(self.path / name, f"it is larger than {limit} bytes", "it is replaced")
+            return data
+        finally:
+            os.close(descriptor)
+
+    @contextlib.contextmanager
+    def replacing(self, name: str) -> Iterator[TextIO]:
+        """A new text file that replaces ``name`` in one step when the block ends
+        without an exception (a reader sees the old file or the new one, whole)."""
+        temporary = f".tmp-{os.urandom(8).hex()}"
+        descriptor = self._open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                yield file
+            # No fsync: after a crash a torn entry reads as a miss and is replaced.
+            self._replace(temporary, name)
+        except BaseException:
+            self.remove(temporary)
+            raise
+
+    def remove(self, name: str) -> None:
+        """Remove ``name`` if it is there (a link itself, never what it points to)."""
+        try:
+            if self._fd is None:
+                os.unlink(self.path / name)
+            else:
+                os.unlink(name, dir_fd=self._fd)
+        except FileNotFoundError:
+            pass
+
+    def lock(self, name: str, seconds: float, check: Callable[[], None]) -> Optional["Lock"]:
+        """The lock of file ``name`` (made if missing), waiting at most ``seconds`` for
+        it; None if not had by then, or if it cannot be taken here. ``check`` is
+        called while waiting, and may raise to stop waiting."""
+        try:
+            descriptor = self._lock_file(name)
+        except (OSError, Unsafe):
+            return None
+        deadline = time.monotonic() + seconds
+        pause = 0.005
+        try:
+            while not _try_lock(descriptor):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    os.close(descriptor)
+                    return None
+                check()
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.1)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        return Lock(descriptor)
+
+    def _lock_file(self, name: str) -> int:
+        """A descriptor of lock file ``name``, a regular file of ours; anything else
+        found under that name is removed and the file made anew."""
+        try:
+            descriptor: Optional[int] = self._open(name, os.O_RDWR | os.O_CREAT)
+        except Unsafe:  # a symbolic link
+            descriptor = None
+        if descriptor is not None:
+            try:
+                _check_file(self.path / name, os.fstat(descriptor))
+                return descriptor
+            except Unsafe:
+                os.close(descriptor)
+        self.remove(name)
+        return self._open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL)
+
+    def _open(self, name: str, flags: int) -> int:
+        """Open file ``name`` in the folder: never through a link, never blocking."""
+        if self._fd is None:
+            path = self.path / name
+            if os.path.lexists(path) and _is_link(os.lstat(path)):
+                raise Unsafe(path, "it is a symbolic link", "it is replaced")
+            return os.open(path, flags | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0), 0o600)
+        flags |= os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            return os.open(name, flags, 0o600, dir_fd=self._fd)
+        except OSError as error:
+            if error.errno in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's answer
+                raise Unsafe(self.path / name, "it is a symbolic link", "it is replaced") from None
+            raise
+
+    def _replace(self, source: str, target: str) -> None:
+        if self._fd is not None:
+            os.replace(source, target, src_dir_fd=self._fd, dst_dir_fd=self._fd)
+            return
+        for attempt in range(5):  # Windows refuses while another process reads the target
+            try:
+                os.replace(self.path / source, self.path / target)
+                return
+            except PermissionError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+
+
+class Lock:
+    """A lock held on a descriptor; released by ``release()``."""
+
+    def __init__(self, descriptor: int):
+        self._fd = descriptor
+
+    def release(self) -> None:
+        if windows():
+            import msvcrt
+
+            os.lseek(self._fd, 0, os.SEEK_SET)
+            with contextlib.suppress(OSError):
+                msvcrt.locking(self._fd, msvcrt.LK_UNLCK, 1)
+        os.close(self._fd)  # also drops a flock
+
+
+def _try_lock(descriptor: int) -> bool:
+    """Take the lock without waiting; False if another process holds it."""
+    if windows():
+        import msvcrt
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _read_at_most(descriptor: int, count: int) -> bytes:
+    chunks, total = [], 0
+    while total < count:
+        chunk = os.read(descriptor, count - total)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+# -- POSIX -------------------------------------------------------------------------------
+
+
+def _open_posix(path: Path, create: bool) -> int:
+    try:
+        descriptor = os.open(path, _DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        if not create:
+            raise
+        descriptor = _make_posix(path)
+    except PermissionError:
+        owner = os.lstat(path).st_uid  # a folder we may not open is most likely not ours
+        if owner != os.getuid():
+            raise _owned_by_another(path, owner) from None
+        raise
+    except OSError as error:
+        if error.errno not in (errno.ELOOP, errno.EMLINK, errno.ENOTDIR):
+            raise
+        problem = "it is a symbolic link" if os.path.islink(path) else "it is not a folder"
+        raise Unsafe(path, problem, "remove it, or set another cache folder") from None
+    try:
+        _check_folder(path, os.fstat(descriptor))
+    except Unsafe:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _make_posix(path: Path) -> int:
+    """Make ``path`` and its missing parents (0700), each inside the one before, opened
+    without following links; refuse to make anything inside another user's folder."""
+    missing = []
+    base = path
+    while not os.path.isdir(base) and base != base.parent:
+        missing.append(base.name)
+        base = base.parent
+    parent = os.open(base, _DIRECTORY)  # existing parents may be links (/var on macOS)
+    try:
+        for name in reversed(missing):
+            owner = os.fstat(parent).st_uid
+            if owner not in (os.getuid(), 0):
+                raise _not_made_inside(path, base, owner)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o700, dir_fd=parent)
+            child = os.open(name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+            os.close(parent)
+            parent, base = child, base / name
+    except BaseException:
+        os.close(parent)
+        raise
+    return parent
+
+
+def _not_made_inside(path: Path, parent: Path, owner: int) -> Unsafe:
+    problem = f"it does not exist, and {parent} belongs to another user, {_user(owner)}, so it is not made there"
+    if os.getuid() == 0:
+        remedy = ("this process runs as root with another user's HOME, as under `sudo -E`: "
+                  "use sudo without -E, or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
+    else:
+        remedy = f"make it yourself (mkdir -m 700 {path}), or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of yours"
+    return Unsafe(path, problem, remedy)
+
+
+def _check_folder(path: Path, status: os.stat_result) -> None:
+    if not stat.S_ISDIR(status.st_mode):
+        raise Unsafe(path, "it is not a folder", "remove it, or set another cache folder")
+    if status.st_uid != os.getuid():
+        raise _owned_by_another(path, status.st_uid)
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise Unsafe(path, "it is writable by group or others", f"chmod 700 {path}")
+
+
+def _owned_by_another(path: Path, owner: int) -> Unsafe:
+    me = _name(os.getuid())
+    if os.getuid() == 0:
+        return Unsafe(path, "it belongs to another user",
+                      f"{_user(owner)} owns it and this process runs as root, as under `sudo -E`: "
+                      "use sudo without -E, or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
+    fix = f"remove it with `sudo rm -r {path}` (it is made anew), or take it with `sudo chown -R {me} {path}`"
+    if owner == 0:
+        return Unsafe(path, "it belongs to root", f"a lookup run as root (sudo -E?) made it: {fix}")
+    return Unsafe(path, "it belongs to another user", f"{_user(owner)} owns it: {fix}, or set CODEARTIFACT_KEYRING_CACHE_DIR")
+
+
+def _check_file(path: Path, status: os.stat_result) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise Unsafe(path, "it is not a regular file", "it is replaced")
+    if windows():
+        return
+    if status.st_uid != os.getuid():
+        raise Unsafe(path, "it belongs to another user", "it is replaced")
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise Unsafe(path, "it is writable by group or others", "it is replaced")
+    if status.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        raise Unsafe(path, "it is readable by group or others", "it is replaced")
+
+
+def _user(uid: int) -> str:
+    """'NAME (uid N)', or 'uid N' for a uid with no name."""
+    name = _name(uid)
+    return f"uid {uid}" if name == str(uid) else f"{name} (uid {uid})"
+
+
+def _name(uid: int) -> str:
+    """The user name of ``uid``, or the number if it has none."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+# -- Windows -----------------------------------------------------------------------------
+
+
+def _open_windows(path: Path, create: bool) -> None:
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    status = os.lstat(path)
+    if _is_link(status):
+        raise Unsafe(path, "it is a symbolic link", "remove it, or set another cache folder")
+    if not stat.S_ISDIR(status.st_mode):
+        raise Unsafe(path, "it is not a folder", "remove it, or set another cache folder")
+    return None
+
+
+def _is_link(status: os.stat_result) -> bool:
+    return stat.S_ISLNK(status.st_mode) or bool(getattr(status, "st_file_attributes", 0) & _REPARSE_POINT)

@@ -1,0 +1,210 @@
+"""No lookup waits for nothing: a lock held by another process costs at most one
+fetch budget, once; when the process that holds the lock fails, those waiting for
+it fail at once with its error instead of asking AWS in turn."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from helpers import BIN, URL, run, write_keyring_config
+from keyrings_codeartifact import aws, cache, errors, tokens
+from keyrings_codeartifact.authtoken import Token
+from keyrings_codeartifact.backend import CodeArtifactBackend
+from keyrings_codeartifact.settings import Settings
+
+KEYRING = BIN / "keyring"
+
+# Holds the lock of the file it is given both ways a POSIX process may lock it
+# (flock, and fcntl's record locks that lockf uses), until its stdin closes.
+HOLDER = """
+import fcntl, os, sys
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+fcntl.lockf(descriptor, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def cache_dir(isolated_env, monkeypatch) -> Path:
+    monkeypatch.setattr(cache, "_warned", set())
+    return isolated_env / ".cache" / "codeartifact-keyring"
+
+
+def lookup() -> str:
+    return CodeArtifactBackend().get_password(URL, "aws")
+
+
+class Holder:
+    """Another process holding a lock file's lock, as a stuck pip or a debugger would."""
+
+    def __init__(self, path: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout.readline() == "held\n"
+
+    def release(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def test_fetch_budget_bounds_one_fetch_with_its_retries():
+    settings = Settings(timeout=2)
+    budget = tokens.fetch_budget(settings)
+    assert budget >= aws.MAX_ATTEMPTS * 2 * 2  # every attempt may connect and read for `timeout` each
+    assert tokens.fetch_budget(settings._replace(timeout=20)) > budget
+    assert tokens.fetch_budget(settings._replace(role_arn="arn:aws:iam::111122223333:role/r")) > budget
+
+
+def test_a_lock_held_by_another_process_costs_one_budget_once(standin, cache_dir, capsys):
+    write_keyring_config("[codeartifact]\ntimeout = 0.5\n")
+    lookup()
+    [entry] = cache_dir.glob("*.json")
+    entry.unlink()
+    holder = Holder(Path(f"{entry}.lock"))
+    try:
+        started = time.monotonic()
+        first = run(KEYRING, "get", URL, "aws", timeout=80)  # the old fixed wait was 90 s
+        waited = time.monotonic() - started
+        second = run(KEYRING, "get", URL, "aws", timeout=80)
+    finally:
+        holder.release()
+    assert first.returncode == 0, first.stderr
+    assert second.stdout == first.stdout  # written back: served from the cache
+    assert len(standin.token_requests()) == 2  # the first lookup, and the one past the held lock
+    budget = tokens.fetch_budget(Settings(timeout=0.5))
+    with capsys.disabled():
+        print(f"\n  held lock: the lookup took {waited:.1f} s (fetch budget {budget:.1f} s)")
+
+
+def test_six_cold_lookups_against_a_stalled_api_fail_together(standin, cache_dir, capsys):
+    write_keyring_config("[codeartifact]\ntimeout = 2\n")
+    standin.fault = "stall"
+    started = time.monotonic()
+
+    def keyring_get(_):
+        result = run(KEYRING, "get", URL, "aws", timeout=150)
+        return result, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(keyring_get, range(6)))
+    finished = sorted(seconds for _, seconds in outcomes)
+    last_lines = {result.stderr.strip().splitlines()[-1] for result, _ in outcomes}
+    assert [result.returncode for result, _ in outcomes] == [1] * 6
+    [line] = last_lines  # the same one-line error for all six
+    assert line.startswith("keyrings_codeartifact.errors.Unreachable: ") and "did not answer in time" in line
+    assert len(standin.token_requests()) == aws.MAX_ATTEMPTS  # one process asked AWS; the others did not
+    budget = tokens.fetch_budget(Settings(timeout=2))
+    with capsys.disabled():
+        print(f"\n  stalled API: six lookups failed at {', '.join(f'{s:.1f}' for s in finished)} s (budget {budget:.1f} s)")
+    assert finished[-1] - finished[0] < budget
+
+
+# -- fetch_through, between processes ---------------------------------------------------
+
+KEY = {"partition": "aws", "region": "us-east-1", "domain": "my-team", "owner": "111122223333",
+       "identity": "profile:default", "duration": 3600}
+MESSAGE = "codeartifact-keyring: cannot get a token for domain 'my-team' (owner 111122223333, region us-east-1): access denied"
+
+# Takes the entry's lock through fetch_through, says so, and fails when told to.
+FAILER = """
+import json, sys
+from keyrings_codeartifact import cache, errors
+from keyrings_codeartifact.settings import Settings
+
+def fetch():
+    print("fetching", flush=True)
+    sys.stdin.readline()
+    raise errors.AccessDenied(sys.argv[3])
+
+with cache.open_cache(Settings(cache_dir=sys.argv[1])) as disk:
+    try:
+        disk.fetch_through(json.loads(sys.argv[2]), fetch, lambda entry: False, 60)
+    except errors.AccessDenied:
+        print("failed", flush=True)
+"""
+
+
+def new_token(value: str = "fetched") -> Token:
+    now = time.time()
+    return Token(value, now, now + 3600)
+
+
+def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_path):
+    folder = tmp_path / "cache"
+    failer = subprocess.Popen(
+        [sys.executable, "-c", FAILER, str(folder), json.dumps(KEY), MESSAGE],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert failer.stdout.readline() == "fetching\n"  # it holds the lock now
+    fetched, raised = [], []
+
+    def waiter():
+        with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+            try:
+                disk.fetch_through(KEY, lambda: fetched.append(1) or new_token(), lambda entry: False, 60)
+            except errors.CodeArtifactError as error:
+                raised.append(error)
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    time.sleep(0.5)  # let it start waiting for the lock
+    failer.stdin.write("\n")
+    failer.stdin.flush()
+    thread.join(timeout=30)
+    assert failer.stdout.readline() == "failed\n"
+    failer.wait(timeout=30)
+    assert not thread.is_alive()
+    assert fetched == []
+    [error] = raised
+    assert type(error) is errors.AccessDenied and str(error) == MESSAGE
+
+    # A lookup that starts after the failure asks again, and its success clears the marker.
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        assert disk.fetch_through(KEY, lambda: new_token("again"), lambda entry: False, 60).value == "again"
+    assert not list(folder.glob("*.failed"))
+
+
+def test_a_waiter_past_the_budget_fetches_itself_and_writes_back(tmp_path):
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        assert disk.read(KEY) is None
+    holder = Holder(folder / (cache.entry_name(KEY) + ".lock"))
+    try:
+        with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+            token = disk.fetch_through(KEY, new_token, lambda entry: False, 0.5)
+            assert disk.read(KEY) == token
+    finally:
+        holder.release()
+
+
+def test_an_unexpected_exception_leaves_no_marker(tmp_path):
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        with pytest.raises(ZeroDivisionError):
+            disk.fetch_through(KEY, lambda: 1 / 0, lambda entry: False, 5)
+        assert not list(folder.glob("*.failed"))
+        assert disk.fetch_through(KEY, new_token, lambda entry: False, 5).value == "fetched"
+
+
+def test_a_wanted_entry_is_served_without_fetching(tmp_path):
+    with cache.open_cache(Settings(cache_dir=str(tmp_path / "cache"))) as disk:
+        disk.fetch_through(KEY, new_token, lambda entry: False, 5)
+        served = disk.fetch_through(KEY, lambda: 1 / 0, lambda entry: entry is not None, 5)
+        assert served.value == "fetched"
+
+
+def test_the_null_cache_just_fetches(tmp_path):
+    with cache.open_cache(Settings(cache=False, cache_dir=str(tmp_path / "cache"))) as disk:
+        assert disk.read(KEY) is None
+        assert disk.fetch_through(KEY, new_token, lambda entry: True, 5).value == "fetched"
+    assert not (tmp_path / "cache").exists()
