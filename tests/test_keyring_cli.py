@@ -27,6 +27,14 @@ def test_keyring_creds_mode_as_pip_calls_it(standin):
     assert credential["password"] in standin.issued
 
 
+def test_keyring_creds_mode_with_an_empty_username_as_pdm_calls_it(standin):
+    # unearth (pdm's finder) runs `keyring --mode=creds get URL ""` when it cannot import keyring.
+    result = run(KEYRING, "--mode=creds", "get", URL, "")
+    assert result.returncode == 0, result.stderr
+    username, password = result.stdout.splitlines()
+    assert (username, standin.issued[password]["domain"]) == ("aws", DOMAIN)
+
+
 def test_keyring_get_for_another_user_or_service_finds_nothing(standin):
     assert run(KEYRING, "get", URL, "someone").returncode == 1
     assert run(KEYRING, "get", "https://pypi.org/simple/", "aws").returncode == 1
