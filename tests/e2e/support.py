@@ -1,0 +1,33 @@
+"""What every end-to-end test needs beside its fixtures: count the stand-in's token calls,
+put a package in the index, check a client's exit."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import DOMAIN, OWNER, REGION, URL
+from standin.wheels import make_wheel
+
+UPLOAD_URL = URL.replace("/simple/", "/")
+AT_URL = URL.replace("https://", "https://aws@")
+ONE_TOKEN = [(DOMAIN, OWNER, REGION, 200)]  # what one client operation should cost
+BASE_PYTHON = Path(sys.base_prefix) / "bin" / "python3"  # an interpreter that is no venv, for clients that make one
+
+
+def token_requests(standin) -> list:
+    """(domain, owner, region, status) of every GetAuthorizationToken call so far."""
+    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
+
+
+def publish(index, tmp_path: Path, name: str, version: str = "1.0", message: str = "hello") -> Path:
+    """Put a wheel of ``name`` into repository "python" of the index, as if uploaded."""
+    wheel = make_wheel(tmp_path / "published", name, version, message=message)
+    folder = index.root / "python"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / wheel.name).write_bytes(wheel.read_bytes())
+    return wheel
+
+
+def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
