@@ -19,9 +19,9 @@ def token_requests(standin) -> list:
     return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
 
 
-def publish(index, tmp_path: Path, name: str, version: str = "1.0", message: str = "hello") -> Path:
+def publish(index, tmp_path: Path, name: str, version: str = "1.0", message: str = "hello", script: str = "") -> Path:
     """Put a wheel of ``name`` into repository "python" of the index, as if uploaded."""
-    wheel = make_wheel(tmp_path / "published", name, version, message=message)
+    wheel = make_wheel(tmp_path / "published", name, version, message=message, script=script)
     folder = index.root / "python"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / wheel.name).write_bytes(wheel.read_bytes())
