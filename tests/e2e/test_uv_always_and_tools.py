@@ -12,18 +12,22 @@ from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, publish, token_requests
 
 UV = BIN / "uv"
 
+# The README's recipe: in pyproject.toml, or (as [[index]] and a top-level setting) in uv.toml.
 ALWAYS = f"""
+[tool.uv]
+keyring-provider = "subprocess"
+
 [[tool.uv.index]]
 name = "codeartifact"
 url = "{URL}"
 default = true
 authenticate = "always"
 """
+UV_TOML = ALWAYS.replace("[tool.uv]\n", "").replace("[[tool.uv.index]]", "[[index]]")
 
 
 @pytest.fixture
 def uv_env(monkeypatch):
-    monkeypatch.setenv("UV_KEYRING_PROVIDER", "subprocess")
     monkeypatch.setenv("UV_NO_CACHE", "1")
     monkeypatch.setenv("UV_PYTHON", str(BASE_PYTHON))
 
@@ -45,9 +49,10 @@ def test_uv_add_lock_sync_with_authenticate_always(e2e, standin, uv_env, tmp_pat
     assert token_requests(standin) == ONE_TOKEN
 
 
-def test_uv_without_a_username_or_authenticate_always_does_not_ask_keyring(e2e, standin, uv_env, tmp_path):
+def test_uv_without_a_username_or_authenticate_always_does_not_ask_keyring(e2e, standin, uv_env, tmp_path, monkeypatch):
     # The trap the README names: uv asks keyring only for a username it knows, unless "always".
     publish(e2e, tmp_path, "uv-always")
+    monkeypatch.setenv("UV_KEYRING_PROVIDER", "subprocess")
     result = run(UV, "pip", "install", "--target", tmp_path / "t", "--index-url", URL, "uv-always")
     assert result.returncode != 0
     assert {r["status"] for r in e2e.requests} == {401}
@@ -64,6 +69,8 @@ def uv_tool_env(uv_env, tmp_path, monkeypatch):
 
 def index_arguments(form: str, monkeypatch) -> list:
     """The arguments (and environment, or uv.toml) that name the private index to uv's tool commands."""
+    if form != "uv.toml-authenticate-always":
+        monkeypatch.setenv("UV_KEYRING_PROVIDER", "subprocess")
     if form == "aws@-url":
         return ["--index", AT_URL]
     if form == "named-index-and-username-variable":
@@ -71,7 +78,7 @@ def index_arguments(form: str, monkeypatch) -> list:
         return ["--index", f"private={URL}"]
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "uv" / "uv.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(ALWAYS.replace("[[tool.uv.index]]", "[[index]]"))
+    config.write_text(UV_TOML)
     return []
 
 
