@@ -4,6 +4,7 @@ put a package in the index, check a client's exit."""
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 from helpers import DOMAIN, OWNER, REGION, URL
 from standin.wheels import make_wheel
@@ -17,6 +18,19 @@ BASE_PYTHON = Path(sys.base_prefix) / "bin" / "python3"  # an interpreter that i
 def token_requests(standin) -> list:
     """(domain, owner, region, status) of every GetAuthorizationToken call so far."""
     return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
+
+
+def served(index) -> int:
+    """How many requests the index has let through (with a valid token) in this test so far."""
+    return sum(1 for r in index.requests if r["status"] == "passed to pypiserver")
+
+
+def ok_served(index, operation: Callable[[], subprocess.CompletedProcess]) -> subprocess.CompletedProcess:
+    """Run ``operation`` (a client command); it must succeed and must have got into the index."""
+    before = served(index)
+    result = ok(operation())
+    assert served(index) > before, f"{result.args} never reached the index with a token"
+    return result
 
 
 def publish(index, tmp_path: Path, name: str, version: str = "1.0", message: str = "hello", script: str = "") -> Path:

@@ -6,7 +6,7 @@ import pytest
 
 from helpers import URL, run
 from standin.wheels import make_wheel
-from support import BASE_PYTHON, ONE_TOKEN, UPLOAD_URL, ok, publish, token_requests
+from support import BASE_PYTHON, ONE_TOKEN, UPLOAD_URL, ok, ok_served, publish, token_requests
 
 PYPROJECT = f"""
 [project]
@@ -39,12 +39,17 @@ def test_pdm_add_lock_install(pdm, e2e, standin, tmp_path):
     app.mkdir()
     (app / "pyproject.toml").write_text(PYPROJECT)
     ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=app))
-    ok(run(pdm, "add", "pdm-hello", cwd=app))
-    ok(run(pdm, "lock", "--refresh", cwd=app))
-    ok(run(pdm, "install", cwd=app))
-    check = ok(run(app / ".venv" / "bin" / "python", "-c", "import pdm_hello; print(pdm_hello.MESSAGE)"))
+    ok_served(e2e, lambda: run(pdm, "add", "pdm-hello", cwd=app))
+    ok_served(e2e, lambda: run(pdm, "lock", "--refresh", cwd=app))
+    clone = tmp_path / "clone"  # a fresh checkout installs from the lock file
+    clone.mkdir()
+    for name in ("pyproject.toml", "pdm.lock"):
+        (clone / name).write_bytes((app / name).read_bytes())
+    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=clone))
+    ok_served(e2e, lambda: run(pdm, "install", cwd=clone))
+    check = ok(run(clone / ".venv" / "bin" / "python", "-c", "import pdm_hello; print(pdm_hello.MESSAGE)"))
     assert check.stdout.strip() == "for pdm"
-    assert token_requests(standin) == ONE_TOKEN  # three pdm runs: the disk cache served the later ones
+    assert token_requests(standin) == ONE_TOKEN  # three pdm runs that each got in: the disk cache served the later ones
 
 
 def test_pdm_publish(pdm, e2e, standin, tmp_path):

@@ -7,7 +7,7 @@ provider) would be gone before pip asks it.
 """
 
 from helpers import run
-from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, publish, token_requests
+from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, ok_served, publish, token_requests
 
 
 def test_pip_compile_then_pip_sync(e2e, standin, tools, tmp_path, monkeypatch):
@@ -21,12 +21,12 @@ def test_pip_compile_then_pip_sync(e2e, standin, tools, tmp_path, monkeypatch):
     (project / "requirements.in").write_text("tools-hello\n")
     bin = tools / "pip-tools" / "bin"
 
-    ok(run(bin / "pip-compile", "--quiet", "requirements.in", cwd=project))
+    ok_served(e2e, lambda: run(bin / "pip-compile", "--quiet", "requirements.in", cwd=project))
     assert "tools-hello==1.0" in (project / "requirements.txt").read_text()
 
     ok(run(BASE_PYTHON, "-m", "venv", project / ".venv"))
     venv_python = project / ".venv" / "bin" / "python"
-    ok(run(bin / "pip-sync", "--python-executable", venv_python, "requirements.txt", cwd=project))
+    ok_served(e2e, lambda: run(bin / "pip-sync", "--python-executable", venv_python, "requirements.txt", cwd=project))
     check = ok(run(venv_python, "-c", "import tools_hello; print(tools_hello.MESSAGE)"))
     assert check.stdout.strip() == "for pip-tools"
     assert token_requests(standin) == ONE_TOKEN

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BIN, URL, run
-from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, publish, token_requests
+from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, ok_served, publish, token_requests
 
 UV = BIN / "uv"
 
@@ -40,9 +40,9 @@ def test_uv_add_lock_sync_with_authenticate_always(e2e, standin, uv_env, tmp_pat
     (app / "pyproject.toml").write_text(
         '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = []\n' + ALWAYS
     )
-    ok(run(UV, "add", "uv-always", cwd=app))
-    ok(run(UV, "lock", "--refresh", cwd=app))
-    ok(run(UV, "sync", "--reinstall", cwd=app))
+    ok_served(e2e, lambda: run(UV, "add", "uv-always", cwd=app))
+    ok_served(e2e, lambda: run(UV, "lock", "--refresh", cwd=app))
+    ok_served(e2e, lambda: run(UV, "sync", "--reinstall", cwd=app))
     check = ok(run(app / ".venv" / "bin" / "python", "-c", "import uv_always; print(uv_always.MESSAGE)"))
     assert check.stdout.strip() == "always"
     assert "uv-always" in (app / "uv.lock").read_text()
