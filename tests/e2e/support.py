@@ -45,3 +45,10 @@ def publish(index, tmp_path: Path, name: str, version: str = "1.0", message: str
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     assert result.returncode == 0, result.stdout + result.stderr
     return result
+
+
+def assert_no_token_in(standin, *files: Path) -> None:
+    """Lock and requirements files that clients write must never carry a token."""
+    for file in files:
+        text = file.read_text()
+        assert not any(token in text for token in standin.issued), f"a token in {file.name}"

@@ -6,7 +6,7 @@ import pytest
 
 from helpers import URL, run
 from standin.wheels import make_wheel
-from support import BASE_PYTHON, ONE_TOKEN, UPLOAD_URL, ok, ok_served, publish, token_requests
+from support import BASE_PYTHON, ONE_TOKEN, UPLOAD_URL, assert_no_token_in, ok, ok_served, publish, token_requests
 
 PYPROJECT = f"""
 [project]
@@ -49,6 +49,7 @@ def test_pdm_add_lock_install(pdm, e2e, standin, tmp_path):
     ok_served(e2e, lambda: run(pdm, "install", cwd=clone))
     check = ok(run(clone / ".venv" / "bin" / "python", "-c", "import pdm_hello; print(pdm_hello.MESSAGE)"))
     assert check.stdout.strip() == "for pdm"
+    assert_no_token_in(standin, app / "pdm.lock", app / "pyproject.toml")
     assert token_requests(standin) == ONE_TOKEN  # three pdm runs that each got in: the disk cache served the later ones
 
 

@@ -7,7 +7,7 @@ provider) would be gone before pip asks it.
 """
 
 from helpers import run
-from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, ok_served, publish, token_requests
+from support import AT_URL, BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok, ok_served, publish, token_requests
 
 
 def test_pip_compile_then_pip_sync(e2e, standin, tools, tmp_path, monkeypatch):
@@ -23,6 +23,7 @@ def test_pip_compile_then_pip_sync(e2e, standin, tools, tmp_path, monkeypatch):
 
     ok_served(e2e, lambda: run(bin / "pip-compile", "--quiet", "requirements.in", cwd=project))
     assert "tools-hello==1.0" in (project / "requirements.txt").read_text()
+    assert_no_token_in(standin, project / "requirements.txt")
 
     ok(run(BASE_PYTHON, "-m", "venv", project / ".venv"))
     venv_python = project / ".venv" / "bin" / "python"

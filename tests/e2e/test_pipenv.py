@@ -9,7 +9,7 @@ tool on PATH.
 import pytest
 
 from helpers import URL, run
-from support import BASE_PYTHON, ONE_TOKEN, ok, publish, token_requests
+from support import BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok, publish, token_requests
 
 PIPFILE = f"""
 [[source]]
@@ -40,7 +40,7 @@ def test_pipenv_install_with_the_subprocess_provider(e2e, standin, tools, tmp_pa
     publish(e2e, tmp_path, "pipenv-hello", message="for pipenv")
     app = tmp_path / "app"
     ok(pipenv_install(tools, app, monkeypatch, "subprocess"))
-    assert (app / "Pipfile.lock").exists()
+    assert_no_token_in(standin, app / "Pipfile.lock")
     check = ok(run(app / ".venv" / "bin" / "python", "-c", "import pipenv_hello; print(pipenv_hello.MESSAGE)"))
     assert check.stdout.strip() == "for pipenv"
     assert token_requests(standin) == ONE_TOKEN

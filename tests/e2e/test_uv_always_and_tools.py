@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BIN, URL, run
-from support import AT_URL, BASE_PYTHON, ONE_TOKEN, ok, ok_served, publish, token_requests
+from support import AT_URL, BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok, ok_served, publish, token_requests
 
 UV = BIN / "uv"
 
@@ -46,6 +46,7 @@ def test_uv_add_lock_sync_with_authenticate_always(e2e, standin, uv_env, tmp_pat
     check = ok(run(app / ".venv" / "bin" / "python", "-c", "import uv_always; print(uv_always.MESSAGE)"))
     assert check.stdout.strip() == "always"
     assert "uv-always" in (app / "uv.lock").read_text()
+    assert_no_token_in(standin, app / "uv.lock", app / "pyproject.toml")
     assert token_requests(standin) == ONE_TOKEN
 
 
