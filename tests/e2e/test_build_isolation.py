@@ -17,12 +17,9 @@ PIP_COMMAND = [BIN / "pip", "install", "--index-url", URL, "--no-input"]
 def private_sdist(e2e, tmp_path):
     """needs-private-build 1.0, an sdist built by private-backend, both only in the private index."""
     folder = e2e.root / "python"
-    for made in (
-        make_build_backend_wheel(tmp_path / "published", "private-backend"),
-        make_sdist(tmp_path / "published", "needs-private-build", "1.0", "private-backend"),
-    ):
-        (folder / made.name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / made.name).write_bytes(made.read_bytes())
+    folder.mkdir(parents=True, exist_ok=True)
+    make_build_backend_wheel(folder, "private-backend")
+    make_sdist(folder, "needs-private-build", "1.0", "private-backend")
     return e2e
 
 
