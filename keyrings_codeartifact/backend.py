@@ -62,7 +62,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         raise NotImplementedError()
 
     def _token_for(self, service: str, username: Optional[str]) -> Optional[str]:
-        if username not in (None, USERNAME):
+        if username not in (None, "", USERNAME):  # "": unearth's `keyring --mode=creds get URL ""`
             return None
         endpoint = endpoints.parse(service) or self._named(service)
         if endpoint is None:

@@ -39,6 +39,13 @@ def test_username_aws_gets_the_token_and_any_other_username_gets_none(standin, b
     assert backend.get_credential(URL, "__token__") is None
 
 
+def test_an_empty_username_is_answered_like_none(standin, backend):
+    # unearth (pdm) runs `keyring --mode=creds get URL ""` when keyring is not importable.
+    credential = backend.get_credential(URL, "")
+    assert (credential.username, issued_for(standin, credential.password)) == ("aws", (DOMAIN, OWNER, REGION))
+    assert backend.get_password(URL, "") == credential.password
+
+
 def test_lookups_in_one_process_cost_one_api_call(standin, backend):
     # twine: get_credential(url, None) then get_password(url, "aws");
     # poetry: with and without the trailing slash.

@@ -6,13 +6,20 @@ storing keyring, so keyring's chainer is active, as on a desktop.
 
 import json
 
-from helpers import BIN, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
+import pytest
+
+from helpers import BIN, DOMAIN, OWNER, REGION, TOOLS, URL, run, write_keyring_config
 
 KEYRING = str(BIN / "keyring")
+# The newest keyring, and the oldest this package supports (24.0.0, beside poetry 1.8).
+EVERY_KEYRING = pytest.mark.parametrize(
+    "keyring_cli", [KEYRING, str(TOOLS / "poetry-1.8" / "bin" / "keyring")], ids=["keyring-25.7", "keyring-24.0"]
+)
 
 
-def test_keyring_get_prints_the_token(standin):
-    result = run(KEYRING, "get", URL, "aws")
+@EVERY_KEYRING
+def test_keyring_get_prints_the_token(standin, tools, keyring_cli):
+    result = run(keyring_cli, "get", URL, "aws")
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     assert standin.issued[token]["domain"] == DOMAIN
@@ -27,9 +34,18 @@ def test_keyring_creds_mode_as_pip_calls_it(standin):
     assert credential["password"] in standin.issued
 
 
-def test_keyring_get_for_another_user_or_service_finds_nothing(standin):
-    assert run(KEYRING, "get", URL, "someone").returncode == 1
-    assert run(KEYRING, "get", "https://pypi.org/simple/", "aws").returncode == 1
+def test_keyring_creds_mode_with_an_empty_username_as_pdm_calls_it(standin):
+    # unearth (pdm's finder) runs `keyring --mode=creds get URL ""` when it cannot import keyring.
+    result = run(KEYRING, "--mode=creds", "get", URL, "")
+    assert result.returncode == 0, result.stderr
+    username, password = result.stdout.splitlines()
+    assert (username, standin.issued[password]["domain"]) == ("aws", DOMAIN)
+
+
+@EVERY_KEYRING
+def test_keyring_get_for_another_user_or_service_finds_nothing(standin, tools, keyring_cli):
+    assert run(keyring_cli, "get", URL, "someone").returncode == 1
+    assert run(keyring_cli, "get", "https://pypi.org/simple/", "aws").returncode == 1
     assert standin.requests() == []
 
 
@@ -42,9 +58,10 @@ def test_set_get_and_del_for_other_services_reach_the_storing_keyring(standin):
     assert standin.requests() == []
 
 
-def test_a_failure_ends_with_our_one_line_message(standin):
+@EVERY_KEYRING
+def test_a_failure_ends_with_our_one_line_message(standin, tools, keyring_cli):
     standin.fault = "deny"
-    result = run(KEYRING, "get", URL, "aws")
+    result = run(keyring_cli, "get", URL, "aws")
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("keyrings_codeartifact.errors.AccessDenied: codeartifact-keyring: ")
@@ -59,6 +76,15 @@ def test_invalid_config_ends_with_our_one_line_message(standin):
     assert "invalid token_duration in section [codeartifact]" in result.stderr.strip().splitlines()[-1]
 
 
-def test_keyring_lists_the_backend():
-    result = run(KEYRING, "--list-backends")
+@EVERY_KEYRING
+def test_keyring_lists_the_backend(tools, keyring_cli):
+    result = run(keyring_cli, "--list-backends")
     assert "keyrings_codeartifact.backend.CodeArtifactBackend (priority: 9)" in result.stdout
+
+
+def test_keyring_before_25_2_has_no_creds_mode(tools):
+    # Why pip 26.2+'s subprocess provider, uv's authenticate = "always" and pdm's CLI route
+    # need keyring 25.2 or newer as the tool on PATH: they all run `keyring --mode=creds get URL`.
+    result = run(TOOLS / "poetry-1.8" / "bin" / "keyring", "--mode=creds", "get", URL)
+    assert result.returncode == 2
+    assert "unrecognized arguments: --mode=creds" in result.stderr

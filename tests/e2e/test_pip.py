@@ -6,6 +6,7 @@ import pytest
 
 from helpers import BIN, BOB, DOMAIN, OWNER, REGION, URL, run, write_keyring_config
 from standin.wheels import make_wheel
+from support import token_requests
 
 PACKAGE = "private-hello"
 HOST = f"{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com"
@@ -31,10 +32,6 @@ def pip_install(pip, index_url, provider, target):
 def assert_installed(result, target):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (target / "private_hello" / "__init__.py").exists()
-
-
-def token_requests(standin):
-    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
 
 
 @pytest.mark.parametrize("index_url", [URL, URL.replace("https://", "https://aws@")], ids=["no-user", "aws@"])

@@ -1,61 +1,55 @@
-"""Real poetry locks, installs and publishes against the CodeArtifact stand-in.
+"""Real poetry locks, installs and publishes against the CodeArtifact stand-in: poetry 2, and
+poetry 1.8 with the oldest keyring this package supports (24.0.0, as poetry 1.8 requires < 25).
 
 Never `poetry config http-basic` (it prompts and, with no terminal, spins forever):
 the backend is all the credentials poetry gets.
 """
 
-import textwrap
-
 import pytest
 
-from helpers import DOMAIN, OWNER, REGION, URL, run
+from helpers import URL, run
 from standin.wheels import make_wheel
+from support import ONE_TOKEN, UPLOAD_URL, publish, token_requests
 
-UPLOAD_URL = URL.replace("/simple/", "/")
+SOURCE = f"""
+[[tool.poetry.source]]
+name = "codeartifact"
+url = "{URL}"
+priority = "primary"
+"""
 
 
-@pytest.fixture
-def poetry(e2e, tools, tmp_path, monkeypatch):
+@pytest.fixture(params=["poetry", "poetry-1.8"])
+def poetry(request, e2e, tools, tmp_path, monkeypatch):
     monkeypatch.setenv("POETRY_CACHE_DIR", str(tmp_path / "poetry-cache"))
     monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "true")
     monkeypatch.setenv("POETRY_NO_INTERACTION", "1")
-    return tools / "poetry" / "bin" / "poetry"
+    return tools / request.param / "bin" / "poetry"
 
 
-def project(folder, name, dependencies=(), package_mode=False):
+def project(poetry, folder, name, dependencies=(), package_mode=False):
+    """A poetry project: PEP 621 for poetry 2, the [tool.poetry] tables for poetry 1.8."""
     folder.mkdir(parents=True)
-    deps = ", ".join(f'"{d}"' for d in dependencies)
-    (folder / "pyproject.toml").write_text(
-        textwrap.dedent(
-            f"""
-            [project]
-            name = "{name}"
-            version = "1.0"
-            requires-python = ">=3.9"
-            dependencies = [{deps}]
-
-            [tool.poetry]
-            package-mode = {str(package_mode).lower()}
-
-            [[tool.poetry.source]]
-            name = "codeartifact"
-            url = "{URL}"
-            priority = "primary"
-            """
+    mode = str(package_mode).lower()
+    if poetry.parent.parent.name == "poetry-1.8":
+        deps = "".join('{} = "{}"\n'.format(*d.split("==")) for d in dependencies)
+        text = (
+            f'[tool.poetry]\nname = "{name}"\nversion = "1.0"\ndescription = ""\nauthors = []\n'
+            f'package-mode = {mode}\n\n[tool.poetry.dependencies]\npython = ">=3.9"\n{deps}'
         )
-    )
+    else:
+        deps = ", ".join(f'"{d}"' for d in dependencies)
+        text = (
+            f'[project]\nname = "{name}"\nversion = "1.0"\nrequires-python = ">=3.9"\n'
+            f"dependencies = [{deps}]\n\n[tool.poetry]\npackage-mode = {mode}\n"
+        )
+    (folder / "pyproject.toml").write_text(text + SOURCE)
     return folder
 
 
-def token_requests(standin):
-    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
-
-
 def test_poetry_lock_and_install(poetry, e2e, standin, tmp_path):
-    wheel = make_wheel(tmp_path / "dist", "poetry-hello", "1.0", message="for poetry")
-    (e2e.root / "python").mkdir(parents=True, exist_ok=True)
-    (e2e.root / "python" / wheel.name).write_bytes(wheel.read_bytes())
-    app = project(tmp_path / "app", "app", ["poetry-hello==1.0"])
+    publish(e2e, tmp_path, "poetry-hello", message="for poetry")
+    app = project(poetry, tmp_path / "app", "app", ["poetry-hello==1.0"])
 
     lock = run(poetry, "lock", cwd=app)
     assert lock.returncode == 0, lock.stdout + lock.stderr
@@ -64,23 +58,23 @@ def test_poetry_lock_and_install(poetry, e2e, standin, tmp_path):
     check = run(app / ".venv" / "bin" / "python", "-c", "import poetry_hello; print(poetry_hello.MESSAGE)")
     assert check.stdout.strip() == "for poetry"
     # Two poetry processes and several lookups each: one API call, through the disk cache.
-    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+    assert token_requests(standin) == ONE_TOKEN
 
 
 def test_poetry_publish(poetry, e2e, standin, tmp_path):
-    lib = project(tmp_path / "lib", "poetry-published", package_mode=True)
+    lib = project(poetry, tmp_path / "lib", "poetry-published", package_mode=True)
     wheel = make_wheel(lib / "dist", "poetry-published", "1.0")
     configured = run(poetry, "config", "repositories.codeartifact", UPLOAD_URL, cwd=lib)
     assert configured.returncode == 0, configured.stderr
     publish = run(poetry, "publish", "--repository", "codeartifact", cwd=lib)
     assert publish.returncode == 0, publish.stdout + publish.stderr
     assert wheel.name in e2e.packages("python")
-    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+    assert token_requests(standin) == ONE_TOKEN
 
 
 def test_poetry_reports_denied_access_cleanly(poetry, e2e, standin, tmp_path):
     standin.fault = "deny"
-    app = project(tmp_path / "app", "app", ["poetry-hello==1.0"])
+    app = project(poetry, tmp_path / "app", "app", ["poetry-hello==1.0"])
     lock = run(poetry, "lock", cwd=app)
     output = lock.stdout + lock.stderr
     assert lock.returncode == 1  # a clean failure, not a crash

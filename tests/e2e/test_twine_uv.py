@@ -6,13 +6,7 @@ import pytest
 
 from helpers import BIN, DOMAIN, OWNER, REGION, URL, run
 from standin.wheels import make_wheel
-
-UPLOAD_URL = URL.replace("/simple/", "/")
-AT_URL = URL.replace("https://", "https://aws@")
-
-
-def token_requests(standin):
-    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
+from support import AT_URL, UPLOAD_URL, token_requests
 
 
 def installed(result, target, module):
