@@ -95,6 +95,9 @@ class NullCache:
     def fetch_through(self, key: Key, fetch: Callable[[], Token], wanted, budget: float) -> Token:
         return fetch()
 
+    def failed_since(self, key: Key, since: float) -> bool:
+        return False
+
     def close(self) -> None:
         pass
 
@@ -262,16 +265,33 @@ class DiskCache:
         except (OSError, Unsafe):
             pass
 
-    def _raise_failure(self, name: str, key: Key, started: float) -> None:
-        """Raise the error of a fetch for ``key`` that failed since ``started``, if any."""
+    def failed_since(self, key: Key, since: float) -> bool:
+        """Whether a fetch for ``key`` failed at or after ``since`` (any process)."""
+        marker = self._failure(entry_name(key), key)
+        return marker is not None and since <= marker["at"] <= time.time()
+
+    def _failure(self, name: str, key: Key) -> Optional[dict]:
+        """The failure marker for ``key``'s entry, if there is a valid one."""
         try:
             marker = json.loads(self._folder.read(name + _FAILED, ENTRY_LIMIT))
-            at, message, cls = marker["at"], marker["message"], getattr(errors, marker["error"], None)
-            if marker["version"] != VERSION or marker["key"] != key or not isinstance(message, str):
-                return
+            if (
+                marker["version"] == VERSION
+                and marker["key"] == key
+                and isinstance(marker["message"], str)
+                and isinstance(marker["at"], (int, float))
+            ):
+                return marker
         except (OSError, Unsafe, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def _raise_failure(self, name: str, key: Key, started: float) -> None:
+        """Raise the error of a fetch for ``key`` that failed since ``started``, if any."""
+        marker = self._failure(name, key)
+        if marker is None:
             return
-        if not (isinstance(at, (int, float)) and started <= at <= time.time() < at + FAILURE_SECONDS):
+        at, message, cls = marker["at"], marker["message"], getattr(errors, str(marker.get("error")), None)
+        if not started <= at <= time.time() < at + FAILURE_SECONDS:
             return
         if not (isinstance(cls, type) and issubclass(cls, errors.CodeArtifactError)):
             cls = errors.CodeArtifactError

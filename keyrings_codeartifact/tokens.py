@@ -82,7 +82,8 @@ class TokenSource:
                 if stored is not None and (token is None or stored.expires_at > token.expires_at):
                     log.debug("token for %s from the disk cache", endpoint.describe())
                     token = stored
-                if self._refresh_due(remembered, token, settings):
+                due = self._refresh_due(remembered, token, settings)
+                if due and not self._recently_failed(cache, key, token, settings):
                     token = self._refresh(cache, key, remembered, token, endpoint, settings)
             self._memory[remembered] = token
             return token
@@ -98,6 +99,17 @@ class TokenSource:
         if is_fresh(token, now, settings.advisory_margin):
             return False
         return now - self._advisory_failed.get(remembered, -RETRY_ADVISORY_AFTER) >= RETRY_ADVISORY_AFTER
+
+    def _recently_failed(self, cache, key, token: Optional[Token], settings) -> bool:
+        """Inside the advisory window: whether any process failed to refresh this token
+        lately, so that an outage does not make every new process wait for AWS."""
+        now = self._clock()
+        if not is_fresh(token, now, settings.refresh_margin):
+            return False  # mandatory: always try
+        failed = cache.failed_since(key, now - RETRY_ADVISORY_AFTER)
+        if failed:
+            log.debug("a refresh failed lately; serving the cached token, still valid")
+        return failed
 
     def _refresh(self, cache, key, remembered, token: Optional[Token], endpoint, settings) -> Token:
         """A new token; or, if AWS fails inside the advisory window, the one we have."""
