@@ -1,29 +1,44 @@
 """`codeartifact-keyring setup TOOL`: write, once, the configuration that makes pip,
-uv, poetry or twine ask keyring for a CodeArtifact repository. Never a token:
-the backend supplies one at every use.
+uv, poetry or twine ask keyring for a CodeArtifact repository. Never a token: the
+backend supplies one at every use.
 
-Every tool's set-up is a list of ``edits.Change``; the command shows them as a
-diff (``--dry-run``) or applies them. Running it twice changes nothing.
+Every tool's set-up is a list of ``edits.Change``, each made through the tool's own
+writer or a format-preserving library, then read back with the reader the tool
+itself uses and compared with what was meant: the file must say exactly that, and
+everything else it said before. If it does not, nothing is written and the error
+says why. The command shows the changes as a diff (``--dry-run``) or applies them;
+running it twice changes nothing.
+
+One function per tool (``pip_changes``, ``uv_changes``, ...): a new tool is a new
+function here and a new subcommand in cli.py.
 """
 
+import copy
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from urllib.parse import urlsplit
 
 from . import edits
 from .endpoint import Endpoint, parse
 from .settings import NAMES_SECTION, config_path
 
 _FIRST_PIP_WITH_CREDS_MODE = (26, 2)  # pip from 26.2 asks `keyring --mode=creds`, no username needed
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class SetupError(Exception):
-    """The set-up cannot be done as asked; the message says why and what to do."""
+    """The set-up cannot be done; the message says why and what to do (exit 1)."""
+
+
+class BadRequest(SetupError):
+    """The command line asks for something that cannot be set up (exit 2)."""
 
 
 class Repository(NamedTuple):
@@ -38,10 +53,19 @@ class Repository(NamedTuple):
         return self.upload_url + "simple/"
 
 
+def check_name(name: str) -> None:
+    """BadRequest unless ``name`` can be a section, key or index name in every tool's config."""
+    if not _NAME.fullmatch(name):
+        raise BadRequest(
+            f"--name {name!r} is not a valid name: use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit"
+        )
+
+
 def repository_from_url(url: str, name: str) -> Repository:
     endpoint = parse(url)
     if endpoint is None or endpoint.repository is None:
-        raise SetupError(
+        raise BadRequest(
             f"{url} is not a CodeArtifact repository URL "
             "(https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/)"
         )
@@ -56,31 +80,136 @@ def _with_aws_user(url: str) -> str:
     return url.replace("https://", "https://aws@", 1)
 
 
+def _same_place(url: str, other: str) -> bool:
+    """Whether two URLs name the same index, whatever user or password they carry."""
+    def place(value: str) -> Tuple[str, str]:
+        parts = urlsplit(value.strip())
+        return (parts.hostname or "").lower(), parts.path.rstrip("/")
+
+    return place(url) == place(other)
+
+
+def _password_of(url: str) -> Optional[str]:
+    try:
+        return urlsplit(url.strip()).password
+    except ValueError:
+        return None
+
+
+class _Edit(NamedTuple):
+    """The result of editing one file's text: the new text, notes, secrets to hide."""
+
+    text: str
+    notes: Tuple[str, ...] = ()
+    secrets: Tuple[str, ...] = ()
+
+
+def _change(original: edits.Original, edit: _Edit, after: Optional[bytes] = None) -> edits.Change:
+    return edits.Change(
+        original.path, original.raw, edits.render(original, edit.text) if after is None else after,
+        original.exists, edit.notes, edit.secrets,
+    )
+
+
+def _same(found, expected) -> bool:
+    """Equal as data (NaN equal to NaN, dates by value)."""
+    def canonical(value):
+        return json.dumps(value, sort_keys=True, default=repr)
+
+    return canonical(found) == canonical(expected)
+
+
 # -- pip ------------------------------------------------------------------------------
 
 
 def pip_changes(repository: Repository, pip: List[str], scope: str, extra: bool) -> List[edits.Change]:
-    """Set pip's index-url (or add an extra-index-url) and its keyring provider."""
+    """pip's index-url (or an extra-index-url) and keyring-provider, in the config file
+    ``pip config --SCOPE`` uses; checked with that pip's own config loader."""
     version = _pip_version(pip)
     provider = "import" if _pip_has_backend(pip) else "subprocess"
     needs_user = provider == "subprocess" and version < _FIRST_PIP_WITH_CREDS_MODE
     url = _with_aws_user(repository.index_url) if needs_user else repository.index_url
-    path = _pip_config_file(pip, scope)
-    before = edits.read(path)
-    after = before
-    if extra:
-        after = edits.ini_append(after, "global", "extra-index-url", url)
-    else:
-        after = edits.ini_set(after, "global", "index-url", url)
-    after = edits.ini_set(after, "global", "keyring-provider", provider)
-    return [edits.Change(path, before, after)]
+    original = edits.read(_pip_config_file(pip, scope))
+    seen = _pip_reads(pip, original.raw, original.path, "now")
+    updater = edits.ini_parse(original)
+    edit, ours = _pip_edit(updater, url, provider, extra)
+    change = _change(original, edit)
+    expected = dict(seen, **{f"global.{key}": value for key, value in ours.items()})
+    _check(original.path, "pip", _pip_reads(pip, change.after, original.path, "after the edit"),
+           expected, list_keys=("global.extra-index-url",))
+    return [change]
+
+
+def _pip_edit(updater, url: str, provider: str, extra: bool) -> Tuple[_Edit, Dict[str, str]]:
+    """Set ``url`` as the index (or an extra one) and the provider; an old URL of the
+    same repository is replaced where it stands, and its password said to be gone.
+    Also returns the values of the keys set, as pip should read them."""
+    notes, secrets = [], []
+
+    def replaced(old: str, key: str) -> None:
+        password = _password_of(old)
+        if password:
+            notes.append(f"removed the password that was in {key}")
+            secrets.append(password)
+
+    current = updater["global"]["index-url"].value if updater.has_option("global", "index-url") else None
+    extras = (updater["global"]["extra-index-url"].value or "").split() if updater.has_option("global", "extra-index-url") else []
+    if not extra or (current is not None and _same_place(current, url)):
+        if current is not None and current.strip() != url:
+            replaced(current, "index-url")
+            edits.ini_set(updater, "global", "index-url", url)
+        elif current is None:
+            edits.ini_set(updater, "global", "index-url", url)
+    if any(_same_place(item, url) for item in extras):
+        if any(_same_place(item, url) and item != url for item in extras):
+            for item in extras:
+                if _same_place(item, url):
+                    replaced(item, "extra-index-url")
+            kept = [url if _same_place(item, url) else item for item in extras]
+            edits.ini_set(updater, "global", "extra-index-url", "\n" + "\n".join(dict.fromkeys(kept)))
+    elif extra and not (current is not None and _same_place(current, url)):
+        edits.ini_set(updater, "global", "extra-index-url", "\n" + "\n".join(extras + [url]) if extras else url)
+    if (updater["global"]["keyring-provider"].value if updater.has_option("global", "keyring-provider") else None) != provider:
+        edits.ini_set(updater, "global", "keyring-provider", provider)
+    ours = {key: updater["global"][key].value for key in ("index-url", "extra-index-url", "keyring-provider")
+            if updater.has_option("global", key)}
+    return _Edit(edits.ini_text(updater), tuple(notes), tuple(secrets)), ours
+
+
+def _pip_reads(pip: List[str], content: bytes, path: Path, when: str) -> Dict[str, str]:
+    """What this pip's own config loader reads from ``content`` as a config file
+    (``pip config list``, the file given as PIP_CONFIG_FILE), as {"section.key": value}."""
+    import ast
+
+    with tempfile.TemporaryDirectory() as folder:
+        candidate = Path(folder) / "pip.conf"
+        candidate.write_bytes(content)
+        environment = dict(os.environ, PIP_CONFIG_FILE=str(candidate))
+        result = _run(pip + ["config", "list"], environment)
+        if result.returncode != 0:
+            lines = [line for line in result.stderr.splitlines()
+                     if line.strip() and folder not in line and "could not be loaded" not in line]
+            reason = lines[0].strip() if lines else "pip failed"
+            raise SetupError(f"pip cannot read {path} {when} ({reason}); fix the file, then run setup again")
+    seen = {}
+    for line in result.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if value and not key.startswith(":env:"):  # variables, not files
+            seen[key] = ast.literal_eval(value)
+    return seen
+
+
+def _run(command: List[str], environment=None, cwd=None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment, cwd=cwd)
+    except OSError as error:
+        raise SetupError(f"cannot run {' '.join(command[:1])}: {error.strerror}") from None
+    except subprocess.TimeoutExpired:
+        raise SetupError(f"`{' '.join(command)}` did not finish within 120 s") from None
 
 
 def _run_pip(pip: List[str], *args: str) -> str:
-    try:
-        result = subprocess.run(pip + list(args), capture_output=True, text=True, timeout=120)
-    except OSError as error:
-        raise SetupError(f"cannot run {' '.join(pip)}: {error.strerror}; name pip with --pip") from None
+    result = _run(pip + list(args))
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise SetupError(f"`{' '.join(pip + list(args))}` failed: {first}")
@@ -100,7 +229,8 @@ def _pip_has_backend(pip: List[str]) -> bool:
 
 
 def _pip_config_file(pip: List[str], scope: str) -> Path:
-    """The file `pip config --SCOPE set` would write, as that pip reports it."""
+    """The file of ``scope`` that wins in pip: the last one that exists (pip reads them
+    in order, later ones overriding), else the one `pip config --SCOPE set` creates."""
     files: Dict[str, List[Tuple[Path, bool]]] = {}
     variant = None
     for line in _run_pip(pip, "config", "debug").splitlines():
@@ -114,31 +244,196 @@ def _pip_config_file(pip: List[str], scope: str) -> Path:
     if not candidates:
         raise SetupError(f"pip reports no {scope} config file")
     existing = [path for path, exists in candidates if exists]
-    return existing[0] if existing else candidates[-1][0]
+    return existing[-1] if existing else candidates[-1][0]
+
+
+# -- TOML files: uv.toml, pyproject.toml, poetry's config.toml -----------------------------
+
+
+class _TomlEdit(NamedTuple):
+    """Keys to set in a table, and an entry (found by its name) in an array of tables there."""
+
+    table: List[str]  # [] for the top level
+    settings: Dict[str, object]
+    array: Optional[str] = None
+    entry: Optional[Dict[str, object]] = None
+    drop: Tuple[str, ...] = ()  # keys to remove from an existing entry
+
+
+def _toml_change(original: edits.Original, wanted: _TomlEdit, tool: str) -> edits.Change:
+    """The file with ``wanted`` done through tomlkit, checked with tomllib: exactly
+    what was there before plus ``wanted``. Several placements are tried (tomlkit does
+    not place new keys right in every layout); the first that reads back right wins."""
+    before = _toml_data(original, tool)
+    expected = _toml_expected(before, wanted, original.path)
+    notes, secrets = _stale_url(before, wanted)
+    for text in _toml_candidates(original, wanted):
+        try:
+            found = edits.toml_load(text)
+        except ValueError:
+            continue
+        if _same(found, expected):
+            return _change(original, _Edit(text, notes, secrets))
+    raise SetupError(
+        f"cannot edit {original.path} safely: no edit {tool} reads back as meant "
+        f"({_describe(wanted)}); add it by hand"
+    )
+
+
+def _toml_data(original: edits.Original, tool: str) -> dict:
+    try:
+        return edits.toml_load(original.text)
+    except ValueError as error:
+        raise SetupError(f"{tool} cannot read {original.path} now ({error}); fix it, then run setup again") from None
+
+
+def _toml_expected(data: dict, wanted: _TomlEdit, path: Path) -> dict:
+    expected = copy.deepcopy(data)
+    table = expected
+    for key in wanted.table:
+        table = table.setdefault(key, {})
+        if not isinstance(table, dict):
+            raise SetupError(f"cannot set up {path}: {'.'.join(wanted.table)} is not a table there")
+    table.update(wanted.settings)
+    if wanted.array is not None and wanted.entry is not None:
+        entries = table.setdefault(wanted.array, [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise SetupError(f"cannot set up {path}: {wanted.array} there is not a list of tables")
+        found = next((entry for entry in entries if entry.get("name") == wanted.entry["name"]), None)
+        if found is None:
+            entries.append(dict(wanted.entry))
+        else:
+            found.update(wanted.entry)
+            for key in wanted.drop:
+                found.pop(key, None)
+    return expected
+
+
+def _stale_url(data: dict, wanted: _TomlEdit) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """A note and the secret, if the entry being replaced had a password in its URLs."""
+    entries = edits.toml_dig(data, wanted.table + [wanted.array]) if wanted.array else None
+    if not isinstance(entries, list) or wanted.entry is None:
+        return (), ()
+    notes, secrets = [], []
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("name") == wanted.entry["name"]:
+            for key in ("url", "publish-url"):
+                password = _password_of(str(entry.get(key, "")))
+                if password and entry.get(key) != wanted.entry.get(key):
+                    notes.append(f"removed the password that was in the {key} of {wanted.array} {entry['name']!r}")
+                    secrets.append(password)
+    return tuple(notes), tuple(secrets)
+
+
+def _toml_candidates(original: edits.Original, wanted: _TomlEdit) -> Iterator[str]:
+    """Edited texts, least intrusive first."""
+    for settings_as_block in (False, True):
+        for entry_inline in (False, True):
+            text = _toml_edited(original, wanted, settings_as_block, entry_inline)
+            if text is not None:
+                yield text
+
+
+def _toml_edited(original: edits.Original, wanted: _TomlEdit, settings_as_block: bool, entry_inline: bool) -> Optional[str]:
+    """One way to make ``wanted``: tomlkit sets what already exists; new tables are
+    added as text at the end (``[table]``, ``[[table.array]]``) or, with the flags, new
+    keys go in a new ``[table]`` block and a new entry goes inline in its table."""
+    import tomlkit
+
+    document = edits.toml_parse(original)
+    table = edits.toml_item(document, wanted.table) if wanted.table else document
+    blocks: List[str] = []
+    try:
+        new_settings = {}
+        for key, value in wanted.settings.items():
+            if table is not None and key in table and not settings_as_block:
+                if table[key] != value:
+                    table[key] = value
+            elif table is not None and key in table:
+                return None
+            elif table is not None and not settings_as_block:
+                table[key] = value
+            else:
+                new_settings[key] = value
+        if new_settings:
+            blocks.append(f"[{edits.toml_header(wanted.table)}]\n" + _toml_lines(new_settings))
+        if wanted.array is not None and wanted.entry is not None:
+            entries = table.get(wanted.array) if table is not None else None
+            found = None
+            for entry in entries or []:
+                if entry.get("name") == wanted.entry["name"]:
+                    found = entry
+            if found is not None:
+                for key, value in wanted.entry.items():
+                    if found.get(key) != value:
+                        found[key] = value
+                for key in wanted.drop:
+                    if key in found:
+                        del found[key]
+            elif isinstance(entries, tomlkit.items.Array):
+                inline = tomlkit.inline_table()
+                inline.update(wanted.entry)
+                entries.append(inline)
+            elif entry_inline and entries is None and table is not None:
+                inline = tomlkit.inline_table()
+                inline.update(wanted.entry)
+                table[wanted.array] = _inline_array(inline)
+            elif entry_inline:
+                return None
+            else:
+                header = edits.toml_header(wanted.table + [wanted.array])
+                blocks.append(f"[[{header}]]\n" + _toml_lines(wanted.entry))
+        text = document.as_string()
+    except Exception:  # tomlkit refuses some edits of some layouts: try the next way
+        return None
+    for block in blocks:
+        text = edits.toml_append(text, block)
+    return text
+
+
+def _inline_array(inline):
+    import tomlkit
+
+    array = tomlkit.array()
+    array.append(inline)
+    return array
+
+
+def _toml_lines(values: Dict[str, object]) -> str:
+    import tomlkit
+
+    return "".join(f"{edits.toml_header([key])} = {tomlkit.item(value).as_string()}\n" for key, value in values.items())
+
+
+def _describe(wanted: _TomlEdit) -> str:
+    where = ".".join(wanted.table) or "the top level"
+    parts = [f"{key} = {json.dumps(value)}" for key, value in wanted.settings.items()]
+    if wanted.entry:
+        parts.append(f"a [[{'.'.join(wanted.table + [wanted.array])}]] entry {json.dumps(wanted.entry)}")
+    return f"in {where}: " + ", ".join(parts)
 
 
 # -- uv -------------------------------------------------------------------------------
 
 
 def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> List[edits.Change]:
-    """A named index with user ``aws`` and keyring-provider = subprocess."""
+    """A named index with user ``aws`` and keyring-provider = subprocess, in the user's
+    uv.toml or the project's pyproject.toml ([tool.uv])."""
     if project is not None:
-        path, table, prefix = project / "pyproject.toml", "tool.uv", "tool.uv."
+        path, table = project / "pyproject.toml", ["tool", "uv"]
         if not path.exists():
-            raise SetupError(f"{path} does not exist; run this in your project, or leave out --project")
+            raise BadRequest(f"{path} does not exist; run this in your project, or leave out --project")
     else:
-        path, table, prefix = _uv_user_config(), None, ""
-    before = edits.read(path)
-    after = edits.toml_set_key(before, table, "keyring-provider", '"subprocess"')
-    fields = {
+        path, table = _uv_user_config(), []
+    entry: Dict[str, object] = {
         "name": repository.name,
         "url": _with_aws_user(repository.index_url),
         "publish-url": _with_aws_user(repository.upload_url),
     }
     if not extra:
-        fields["default"] = "true"
-    after = edits.toml_set_array_entry(after, f"{prefix}index", fields)
-    return [edits.Change(path, before, after)]
+        entry["default"] = True
+    wanted = _TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, ("default",) if extra else ())
+    return [_toml_change(edits.read(path), wanted, "uv")]
 
 
 def _uv_user_config() -> Path:
@@ -151,20 +446,51 @@ def _uv_user_config() -> Path:
 
 
 def poetry_changes(repository: Repository, project: Path, priority: str) -> List[edits.Change]:
-    """The project's source, and poetry's publish repository; never a password."""
+    """The project's source, and poetry's publish repository (`poetry config
+    repositories.NAME URL`); never a password."""
+    if "." in repository.name:
+        raise BadRequest(f"--name {repository.name}: poetry reads a '.' in a repository name as a nested key; use another name")
     pyproject = project / "pyproject.toml"
     if not pyproject.exists():
-        raise SetupError(f"{pyproject} does not exist; run this in your poetry project")
-    before = edits.read(pyproject)
-    after = edits.toml_set_array_entry(
-        before, "tool.poetry.source", {"name": repository.name, "url": repository.index_url, "priority": priority}
-    )
-    config = _poetry_config_file()
-    config_before = edits.read(config)
-    config_after = edits.toml_set_key(
-        config_before, f"repositories.{repository.name}", "url", edits.toml_string(repository.upload_url)
-    )
-    return [edits.Change(pyproject, before, after), edits.Change(config, config_before, config_after)]
+        raise BadRequest(f"{pyproject} does not exist; run this in your poetry project")
+    source = {"name": repository.name, "url": repository.index_url, "priority": priority}
+    return [
+        _toml_change(edits.read(pyproject), _TomlEdit(["tool", "poetry"], {}, "source", source), "poetry"),
+        _poetry_repository_change(repository),
+    ]
+
+
+def _poetry_repository_change(repository: Repository) -> edits.Change:
+    """repositories.NAME.url in poetry's config.toml: written by the poetry on PATH
+    into a copy of the file, or through tomlkit if there is no poetry."""
+    original = edits.read(_poetry_config_file())
+    wanted = _TomlEdit(["repositories", repository.name], {"url": repository.upload_url})
+    poetry = shutil.which("poetry")
+    if poetry is None:
+        return _toml_change(original, wanted, "poetry")
+    expected = _toml_expected(_toml_data(original, "poetry"), wanted, original.path)
+    after = _poetry_config_set(poetry, original, f"repositories.{repository.name}", repository.upload_url)
+    try:
+        found = edits.toml_load(edits.decode(after))
+    except ValueError as error:
+        raise SetupError(f"poetry wrote a {original.path} that does not parse ({error}); nothing written") from None
+    if not _same(found, expected):
+        raise SetupError(f"`poetry config` would change more than repositories.{repository.name} in {original.path}; nothing written")
+    return edits.Change(original.path, original.raw, after, original.exists)
+
+
+def _poetry_config_set(poetry: str, original: edits.Original, key: str, value: str) -> bytes:
+    """The bytes `poetry config KEY VALUE` makes of the file, run on a copy of it."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy_ = Path(folder) / "config.toml"
+        if original.exists:
+            copy_.write_bytes(original.raw)
+        environment = dict(os.environ, POETRY_CONFIG_DIR=folder)
+        result = _run([poetry, "config", "--no-interaction", key, value], environment, cwd=folder)
+        if result.returncode != 0:
+            lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+            raise SetupError(f"`poetry config {key} {value}` failed: {lines[-1] if lines else 'no output'}")
+        return copy_.read_bytes() if copy_.exists() else original.raw
 
 
 def _poetry_config_file() -> Path:
@@ -177,31 +503,118 @@ def _poetry_config_file() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "pypoetry" / "config.toml"
 
 
-# -- twine ----------------------------------------------------------------------------
+# -- INI files: .pypirc, keyringrc.cfg -------------------------------------------------------
+
+
+def _ini_data(text: str, path: Path, tool: str, **options) -> Dict[str, Dict[str, str]]:
+    """``text`` as configparser reads it for ``tool`` (strict, as they all are)."""
+    import configparser
+
+    parser = configparser.RawConfigParser(**options)
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as error:
+        first = str(error).splitlines()[0]
+        raise SetupError(f"{tool} cannot read {path} ({first}); fix it, then run setup again") from None
+    return {section: dict(parser.items(section)) for section in parser.sections()}
+
+
+def _ini_change(original: edits.Original, tool: str, edit: Callable[[object], _Edit],
+                expect: Callable[[Dict[str, Dict[str, str]]], None], **options) -> edits.Change:
+    """The file edited through configupdater, checked with configparser: what was
+    there before, changed as ``expect`` says, and nothing else."""
+    before = _ini_data(original.text, original.path, tool, **options)
+    result = edit(edits.ini_parse(original))
+    change = _change(original, result)
+    expected = copy.deepcopy(before)
+    expect(expected)
+    _check(original.path, tool, _ini_data(edits.decode(change.after), original.path, tool, **options), expected)
+    return change
 
 
 def twine_changes(repository: Repository) -> List[edits.Change]:
-    """A [NAME] section in ~/.pypirc with the upload URL and user aws, no password."""
-    path = Path.home() / ".pypirc"
-    before = edits.read(path)
-    after = before
-    if edits.ini_get(before, "distutils", "index-servers") is None:
-        after = edits.ini_set(after, "distutils", "index-servers", "\npypi\ntestpypi")  # twine's defaults
-    after = edits.ini_append(after, "distutils", "index-servers", repository.name)
-    after = edits.ini_set(after, repository.name, "repository", repository.upload_url)
-    after = edits.ini_set(after, repository.name, "username", "aws")
-    return [edits.Change(path, before, after)]
+    """A [NAME] section in ~/.pypirc with the upload URL and user aws and no password,
+    listed in [distutils] index-servers (twine reads only the sections listed there)."""
+    name, url = repository.name, repository.upload_url
+    original = edits.read(Path.home() / ".pypirc")
 
+    def servers(updater) -> List[str]:
+        if updater.has_option("distutils", "index-servers"):
+            return (updater["distutils"]["index-servers"].value or "").split()
+        return ["pypi", "testpypi"]  # twine's default when the option is missing
 
-# -- named services -------------------------------------------------------------------
+    def edit(updater) -> _Edit:
+        notes, secrets = [], []
+        listed = servers(updater)
+        if name not in listed:
+            edits.ini_set(updater, "distutils", "index-servers", "\n" + "\n".join(listed + [name]))
+        for key, value in (("repository", url), ("username", "aws")):
+            if not updater.has_option(name, key) or updater[name][key].value != value:
+                edits.ini_set(updater, name, key, value)
+        if updater.has_option(name, "password"):
+            secrets.append(updater[name]["password"].value or "")
+            edits.ini_remove(updater, name, "password")
+            notes.append(f"removed the password that was in [{name}]: keyring gives twine a fresh token")
+        return _Edit(edits.ini_text(updater), tuple(notes), tuple(filter(None, secrets)))
+
+    def expect(data) -> None:
+        listed = data.get("distutils", {}).get("index-servers")
+        listed = listed.split() if listed is not None else ["pypi", "testpypi"]
+        data.setdefault("distutils", {})["index-servers"] = listed + ([name] if name not in listed else [])
+        data.setdefault(name, {}).update(repository=url, username="aws")
+        data[name].pop("password", None)
+
+    return [_ini_change(original, "twine", edit, expect)]
 
 
 def name_mapping_change(repository: Repository) -> edits.Change:
     """keyringrc.cfg's [codeartifact-repositories] NAME = URL, so that tools that ask
     keyring for a repository's name (hatch; `keyring get NAME aws`) get its token."""
-    path = config_path()
-    before = edits.read(path)
-    return edits.Change(path, before, edits.ini_set(before, NAMES_SECTION, repository.name, repository.upload_url))
+    original = edits.read(config_path())
+    name, url = repository.name, repository.upload_url
+
+    def edit(updater) -> _Edit:
+        from .settings import repository_names
+
+        with tempfile.TemporaryDirectory() as folder:
+            current = Path(folder) / "keyringrc.cfg"
+            current.write_bytes(original.raw)
+            if repository_names(current).get(name.lower()) != url:
+                edits.ini_set(updater, NAMES_SECTION, name, url)
+        return _Edit(edits.ini_text(updater))
+
+    def expect(data) -> None:
+        data.setdefault(NAMES_SECTION, {})[name.lower()] = url
+
+    # keyring reads the file with a plain RawConfigParser; this backend with inline comments
+    _ini_data(original.text, original.path, "keyring")
+    change = _ini_change(original, "keyring", edit, expect,
+                         inline_comment_prefixes=("#", ";"), default_section="\0no-defaults")
+    _ini_data(edits.decode(change.after), original.path, "keyring")
+    return change
+
+
+# -- checks ---------------------------------------------------------------------------
+
+
+def _check(path: Path, tool: str, found: dict, expected: dict, list_keys: Tuple[str, ...] = ()) -> None:
+    """SetupError unless ``tool`` reads ``found`` from the edited file, as ``expected``."""
+    def normal(data: dict) -> dict:
+        data = {key: (value.split() if key in list_keys and isinstance(value, str) else value) for key, value in data.items()}
+        if "distutils" in data and "index-servers" in data["distutils"]:
+            servers = data["distutils"]["index-servers"]
+            data["distutils"] = dict(data["distutils"], **{"index-servers": servers.split() if isinstance(servers, str) else servers})
+        return data
+
+    found, expected = normal(found), normal(expected)
+    if not _same(found, expected):
+        differing = sorted(
+            key for key in set(found) | set(expected) if not _same(found.get(key), expected.get(key))
+        )
+        raise SetupError(
+            f"cannot edit {path} safely: {tool} would not read it as meant (differs in {', '.join(differing)}); "
+            "nothing written"
+        )
 
 
 def default_pip() -> List[str]:
