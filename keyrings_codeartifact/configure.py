@@ -31,6 +31,7 @@ from .settings import NAMES_SECTION, config_path
 
 _FIRST_PIP_WITH_CREDS_MODE = (26, 2)  # pip from 26.2 asks `keyring --mode=creds`, no username needed
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_INI_COMMENTS = ("#", ";")  # configparser's full-line comments, also between continuation lines
 
 
 class SetupError(Exception):
@@ -134,7 +135,7 @@ def pip_changes(repository: Repository, pip: List[str], scope: str, extra: bool)
     updater = edits.ini_parse(original)
     edit, ours = _pip_edit(updater, url, provider, extra)
     change = _change(original, edit)
-    expected = dict(seen, **{f"global.{key}": value for key, value in ours.items()})
+    expected = dict(seen, **ours)
     _check(original.path, "pip", _pip_reads(pip, change.after, original.path, "after the edit"),
            expected, list_keys=("global.extra-index-url",))
     return [change]
@@ -144,36 +145,44 @@ def _pip_edit(updater, url: str, provider: str, extra: bool) -> Tuple[_Edit, Dic
     """Set ``url`` as the index (or an extra one) and the provider; an old URL of the
     same repository is replaced where it stands, and its password said to be gone.
     Also returns the values of the keys set, as pip should read them."""
-    notes, secrets = [], []
+    notes, secrets, ours = [], [], {}
 
-    def replaced(old: str, key: str) -> None:
+    def forget(old: str, key: str) -> None:
         password = _password_of(old)
         if password:
             notes.append(f"removed the password that was in {key}")
             secrets.append(password)
 
-    current = updater["global"]["index-url"].value if updater.has_option("global", "index-url") else None
-    extras = (updater["global"]["extra-index-url"].value or "").split() if updater.has_option("global", "extra-index-url") else []
-    if not extra or (current is not None and _same_place(current, url)):
-        if current is not None and current.strip() != url:
-            replaced(current, "index-url")
-            edits.ini_set(updater, "global", "index-url", url)
-        elif current is None:
-            edits.ini_set(updater, "global", "index-url", url)
-    if any(_same_place(item, url) for item in extras):
-        if any(_same_place(item, url) and item != url for item in extras):
-            for item in extras:
-                if _same_place(item, url):
-                    replaced(item, "extra-index-url")
-            kept = [url if _same_place(item, url) else item for item in extras]
-            edits.ini_set(updater, "global", "extra-index-url", "\n" + "\n".join(dict.fromkeys(kept)))
-    elif extra and not (current is not None and _same_place(current, url)):
-        edits.ini_set(updater, "global", "extra-index-url", "\n" + "\n".join(extras + [url]) if extras else url)
-    if (updater["global"]["keyring-provider"].value if updater.has_option("global", "keyring-provider") else None) != provider:
+    def value(key: str) -> Optional[str]:
+        return updater["global"][key].value if updater.has_option("global", key) else None
+
+    current = value("index-url")
+    lines, extras = _ini_list(value("extra-index-url"))
+    ours_is_the_index = current is not None and _same_place(current, url)
+    if (not extra or ours_is_the_index) and (current or "").strip() != url:
+        forget(current or "", "index-url")
+        edits.ini_set(updater, "global", "index-url", url)
+        ours["global.index-url"] = url
+    stale = [item for item in extras if _same_place(item, url) and item != url]
+    if stale or (extra and not ours_is_the_index and url not in extras):
+        for item in stale:
+            forget(item, "extra-index-url")
+        # one item a line, comment lines kept; our URL replaces an old one where it stands
+        kept = [url if _same_place(line, url) else line for line in lines]
+        kept = list(dict.fromkeys(kept + ([] if url in kept else [url])))
+        edits.ini_set(updater, "global", "extra-index-url", "\n" + "\n".join(kept))
+        ours["global.extra-index-url"] = " ".join(item for item in kept if not item.startswith(_INI_COMMENTS))
+    if value("keyring-provider") != provider:
         edits.ini_set(updater, "global", "keyring-provider", provider)
-    ours = {key: updater["global"][key].value for key in ("index-url", "extra-index-url", "keyring-provider")
-            if updater.has_option("global", key)}
+        ours["global.keyring-provider"] = provider
     return _Edit(edits.ini_text(updater), tuple(notes), tuple(secrets)), ours
+
+
+def _ini_list(value: Optional[str]) -> Tuple[List[str], List[str]]:
+    """A whitespace-separated INI list value: its lines (comment lines kept, for writing
+    back) and its items (as configparser, and so pip and twine, read them)."""
+    lines = [line.strip() for line in (value or "").split("\n") if line.strip()]
+    return lines, [item for line in lines if not line.startswith(_INI_COMMENTS) for item in line.split()]
 
 
 def _pip_reads(pip: List[str], content: bytes, path: Path, when: str) -> Dict[str, str]:
@@ -187,10 +196,7 @@ def _pip_reads(pip: List[str], content: bytes, path: Path, when: str) -> Dict[st
         environment = dict(os.environ, PIP_CONFIG_FILE=str(candidate))
         result = _run(pip + ["config", "list"], environment)
         if result.returncode != 0:
-            lines = [line for line in result.stderr.splitlines()
-                     if line.strip() and folder not in line and "could not be loaded" not in line]
-            reason = lines[0].strip() if lines else "pip failed"
-            raise SetupError(f"pip cannot read {path} {when} ({reason}); fix the file, then run setup again")
+            raise SetupError(_pip_failure(pip + ["config", "list"], result.stderr, f"{path} {when}"))
     seen = {}
     for line in result.stdout.splitlines():
         key, _, value = line.partition("=")
@@ -208,23 +214,37 @@ def _run(command: List[str], environment=None, cwd=None) -> subprocess.Completed
         raise SetupError(f"`{' '.join(command)}` did not finish within 120 s") from None
 
 
-def _run_pip(pip: List[str], *args: str) -> str:
-    result = _run(pip + list(args))
+def _run_pip(pip: List[str], *args: str, config: bool = True) -> str:
+    """pip's output; without ``config``, pip reads no config file (so that a broken one
+    does not stop it telling its version)."""
+    environment = None if config else dict(os.environ, PIP_CONFIG_FILE=os.devnull)
+    result = _run(pip + list(args), environment)
     if result.returncode != 0:
-        first = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise SetupError(f"`{' '.join(pip + list(args))}` failed: {first}")
+        raise SetupError(_pip_failure(pip + list(args), result.stderr))
     return result.stdout
 
 
+def _pip_failure(command: List[str], stderr: str, shown_path: Optional[str] = None) -> str:
+    """One line for a failed pip run: which config file pip cannot read and why, if that was it."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if any("could not be loaded" in line for line in lines):
+        found = next((re.match(r"file: '(.*)', line", line) for line in lines if line.startswith("file: ")), None)
+        path = shown_path or (found[1] if found else "its config file")
+        reasons = [line for line in lines if "could not be loaded" not in line and not line.startswith(("file: ", "'"))]
+        reason = reasons[0] if reasons else "it does not parse"
+        return f"pip cannot read {path} ({reason}); fix it, then run setup again"
+    return f"`{' '.join(command)}` failed: {lines[-1] if lines else 'no output'}"
+
+
 def _pip_version(pip: List[str]) -> Tuple[int, ...]:
-    found = re.match(r"pip (\d+)\.(\d+)", _run_pip(pip, "--version"))
+    found = re.match(r"pip (\d+)\.(\d+)", _run_pip(pip, "--version", config=False))
     if not found:
         raise SetupError(f"cannot tell the version of {' '.join(pip)}")
     return int(found[1]), int(found[2])
 
 
 def _pip_has_backend(pip: List[str]) -> bool:
-    installed = json.loads(_run_pip(pip, "list", "--format=json", "--disable-pip-version-check"))
+    installed = json.loads(_run_pip(pip, "list", "--format=json", "--disable-pip-version-check", config=False))
     return any(package["name"].lower() == "codeartifact-keyring" for package in installed)
 
 
@@ -261,23 +281,30 @@ class _TomlEdit(NamedTuple):
 
 
 def _toml_change(original: edits.Original, wanted: _TomlEdit, tool: str) -> edits.Change:
-    """The file with ``wanted`` done through tomlkit, checked with tomllib: exactly
-    what was there before plus ``wanted``. Several placements are tried (tomlkit does
-    not place new keys right in every layout); the first that reads back right wins."""
+    """The file with ``wanted`` done, checked with tomllib: exactly what was there
+    before plus ``wanted``. Several ways of placing the new lines are tried (tomlkit
+    does not place or keep everything right in every layout); of those that read
+    back right, the one that touches fewest of the user's lines wins."""
     before = _toml_data(original, tool)
     expected = _toml_expected(before, wanted, original.path)
+    if _same(before, expected):
+        return _change(original, _Edit(original.text))
     notes, secrets = _stale_url(before, wanted)
-    for text in _toml_candidates(original, wanted):
+    right = []
+    for text in _toml_candidates(original, wanted, before):
         try:
             found = edits.toml_load(text)
         except ValueError:
             continue
         if _same(found, expected):
-            return _change(original, _Edit(text, notes, secrets))
-    raise SetupError(
-        f"cannot edit {original.path} safely: no edit {tool} reads back as meant "
-        f"({_describe(wanted)}); add it by hand"
-    )
+            right.append(text)
+    if not right:
+        raise SetupError(
+            f"cannot edit {original.path} safely: no edit {tool} reads back as meant "
+            f"({_describe(wanted)}); add it by hand"
+        )
+    best = min(right, key=lambda text: edits.lines_touched(original.text, text))
+    return _change(original, _Edit(best, notes, secrets))
 
 
 def _toml_data(original: edits.Original, tool: str) -> dict:
@@ -325,70 +352,99 @@ def _stale_url(data: dict, wanted: _TomlEdit) -> Tuple[Tuple[str, ...], Tuple[st
     return tuple(notes), tuple(secrets)
 
 
-def _toml_candidates(original: edits.Original, wanted: _TomlEdit) -> Iterator[str]:
-    """Edited texts, least intrusive first."""
-    for settings_as_block in (False, True):
-        for entry_inline in (False, True):
-            text = _toml_edited(original, wanted, settings_as_block, entry_inline)
+def _toml_candidates(original: edits.Original, wanted: _TomlEdit, before: dict) -> Iterator[str]:
+    """Edited texts: new keys put in as lines of text, through tomlkit, or in a new
+    table at the end; a new entry as an array-of-tables block at the end, or inline."""
+    for new_keys in ("lines", "tomlkit", "block"):
+        for new_entry in ("block", "inline"):
+            text = _toml_edited(original, wanted, before, new_keys, new_entry)
             if text is not None:
                 yield text
 
 
-def _toml_edited(original: edits.Original, wanted: _TomlEdit, settings_as_block: bool, entry_inline: bool) -> Optional[str]:
-    """One way to make ``wanted``: tomlkit sets what already exists; new tables are
-    added as text at the end (``[table]``, ``[[table.array]]``) or, with the flags, new
-    keys go in a new ``[table]`` block and a new entry goes inline in its table."""
+def _toml_edited(original: edits.Original, wanted: _TomlEdit, before: dict, new_keys: str, new_entry: str) -> Optional[str]:
+    """One way to make ``wanted``; tomlkit changes what already exists (in place), and
+    is asked for nothing else unless ``new_keys`` or ``new_entry`` say so."""
     import tomlkit
 
-    document = edits.toml_parse(original)
-    table = edits.toml_item(document, wanted.table) if wanted.table else document
+    data = edits.toml_dig(before, wanted.table) if wanted.table else before
+    settings = {key: value for key, value in wanted.settings.items() if not isinstance(data, dict) or data.get(key) != value}
+    existing = {key: value for key, value in settings.items() if isinstance(data, dict) and key in data}
+    added = {key: value for key, value in settings.items() if key not in existing}
+    document = None
+
+    def table():
+        nonlocal document
+        if document is None:
+            document = edits.toml_parse(original)
+        return edits.toml_item(document, wanted.table) if wanted.table else document
+
     blocks: List[str] = []
+    lines: Dict[str, object] = {}
     try:
-        new_settings = {}
-        for key, value in wanted.settings.items():
-            if table is not None and key in table and not settings_as_block:
-                if table[key] != value:
-                    table[key] = value
-            elif table is not None and key in table:
+        for key, value in existing.items():
+            table()[key] = value
+        if added and new_keys == "tomlkit" and table() is not None:
+            for key, value in added.items():
+                table()[key] = value
+        elif added and new_keys == "tomlkit" and wanted.table:
+            parent = edits.toml_item(document, wanted.table[:-1]) if wanted.table[:-1] else document
+            if parent is None:
                 return None
-            elif table is not None and not settings_as_block:
-                table[key] = value
-            else:
-                new_settings[key] = value
-        if new_settings:
-            blocks.append(f"[{edits.toml_header(wanted.table)}]\n" + _toml_lines(new_settings))
+            inline = isinstance(parent, tomlkit.items.InlineTable)  # an inline table holds only inline ones
+            parent[wanted.table[-1]] = _inline_table(added) if inline else tomlkit.table()
+            if not inline:
+                parent[wanted.table[-1]].update(added)
+        elif added and new_keys == "lines":
+            lines = added
+        elif added:
+            blocks.append(f"[{edits.toml_header(wanted.table)}]\n" + _toml_lines(added))
         if wanted.array is not None and wanted.entry is not None:
-            entries = table.get(wanted.array) if table is not None else None
-            found = None
-            for entry in entries or []:
-                if entry.get("name") == wanted.entry["name"]:
-                    found = entry
-            if found is not None:
-                for key, value in wanted.entry.items():
-                    if found.get(key) != value:
-                        found[key] = value
-                for key in wanted.drop:
-                    if key in found:
-                        del found[key]
-            elif isinstance(entries, tomlkit.items.Array):
-                inline = tomlkit.inline_table()
-                inline.update(wanted.entry)
-                entries.append(inline)
-            elif entry_inline and entries is None and table is not None:
-                inline = tomlkit.inline_table()
-                inline.update(wanted.entry)
-                table[wanted.array] = _inline_array(inline)
-            elif entry_inline:
+            entries = data.get(wanted.array) if isinstance(data, dict) else None
+            index = next((n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"]), None)
+            if index is not None:
+                changes = {key: value for key, value in wanted.entry.items() if entries[index].get(key) != value}
+                drops = [key for key in wanted.drop if key in entries[index]]
+                if changes or drops:
+                    entry = table()[wanted.array][index]
+                    for key, value in changes.items():
+                        entry[key] = value
+                    for key in drops:
+                        del entry[key]
+            elif entries is not None and _is_inline_array(original, wanted.table + [wanted.array]):
+                table()[wanted.array].append(_inline_table(wanted.entry))
+            elif new_entry == "inline" and table() is not None:
+                table()[wanted.array] = _inline_array(_inline_table(wanted.entry))
+            elif new_entry == "inline":
                 return None
             else:
-                header = edits.toml_header(wanted.table + [wanted.array])
-                blocks.append(f"[[{header}]]\n" + _toml_lines(wanted.entry))
-        text = document.as_string()
-    except Exception:  # tomlkit refuses some edits of some layouts: try the next way
+                blocks.append(f"[[{edits.toml_header(wanted.table + [wanted.array])}]]\n" + _toml_lines(wanted.entry))
+        text = original.text if document is None else document.as_string()
+    except Exception:  # tomlkit refuses some edits of some layouts: another way may do
         return None
+    if lines:
+        text = edits.toml_insert_lines(text, wanted.table, _toml_lines(lines))
+        if text is None:
+            return None
     for block in blocks:
         text = edits.toml_append(text, block)
     return text
+
+
+def _is_inline_array(original: edits.Original, keys: List[str]) -> bool:
+    """Whether ``keys`` is an inline array (``[...]``), not an array of tables. Asked of
+    a parse of its own: tomlkit may re-lay out a document whose tables it only looked at."""
+    import tomlkit
+
+    return isinstance(edits.toml_item(edits.toml_parse(original), keys), tomlkit.items.Array)
+
+
+def _inline_table(values: Dict[str, object]):
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    inline.update(values)
+    return inline
 
 
 def _inline_array(inline):
@@ -469,7 +525,11 @@ def _poetry_repository_change(repository: Repository) -> edits.Change:
     if poetry is None:
         return _toml_change(original, wanted, "poetry")
     expected = _toml_expected(_toml_data(original, "poetry"), wanted, original.path)
-    after = _poetry_config_set(poetry, original, f"repositories.{repository.name}", repository.upload_url)
+    try:
+        after = _poetry_config_set(poetry, original, f"repositories.{repository.name}", repository.upload_url)
+    except SetupError as error:  # poetry's writer cannot edit some valid layouts (inline tables)
+        change = _toml_change(original, wanted, "poetry")
+        return change._replace(notes=change.notes + (f"through tomlkit, as {error}",))
     try:
         found = edits.toml_load(edits.decode(after))
     except ValueError as error:
@@ -538,16 +598,14 @@ def twine_changes(repository: Repository) -> List[edits.Change]:
     name, url = repository.name, repository.upload_url
     original = edits.read(Path.home() / ".pypirc")
 
-    def servers(updater) -> List[str]:
-        if updater.has_option("distutils", "index-servers"):
-            return (updater["distutils"]["index-servers"].value or "").split()
-        return ["pypi", "testpypi"]  # twine's default when the option is missing
-
     def edit(updater) -> _Edit:
         notes, secrets = [], []
-        listed = servers(updater)
+        if updater.has_option("distutils", "index-servers"):
+            lines, listed = _ini_list(updater["distutils"]["index-servers"].value)
+        else:
+            lines = listed = ["pypi", "testpypi"]  # twine's default when the option is missing
         if name not in listed:
-            edits.ini_set(updater, "distutils", "index-servers", "\n" + "\n".join(listed + [name]))
+            edits.ini_set(updater, "distutils", "index-servers", "\n" + "\n".join(lines + [name]))
         for key, value in (("repository", url), ("username", "aws")):
             if not updater.has_option(name, key) or updater[name][key].value != value:
                 edits.ini_set(updater, name, key, value)

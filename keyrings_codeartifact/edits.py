@@ -275,6 +275,44 @@ def toml_append(text: str, block: str) -> str:
     return text + ("" if text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n") + block
 
 
+def toml_insert_lines(text: str, table: List[str], lines: str) -> Optional[str]:
+    """``text`` with ``lines`` (key = value lines) put in ``table`` as plain text: for
+    the top level, after the last line before the first table header (and the
+    comments just above it); for a table, right after its own ``[header]`` line.
+    None if there is no such header. (The caller checks the result with tomllib.)"""
+    rows = _lines(text)
+    if rows and not rows[-1].endswith("\n"):
+        rows[-1] += "\n"
+    if not table:
+        at = next((n for n, row in enumerate(rows) if row.startswith("[")), len(rows))
+        while at > 0 and (not rows[at - 1].strip() or rows[at - 1].lstrip().startswith("#")) and at < len(rows):
+            at -= 1
+        return "".join(rows[:at] + [lines] + rows[at:])
+    for number, row in enumerate(rows):
+        if row.lstrip().startswith("[") and not row.lstrip().startswith("[["):
+            try:
+                parsed = toml_load(row)
+            except ValueError:
+                continue
+            if _is_header_of(parsed, table):
+                return "".join(rows[: number + 1] + [lines] + rows[number + 1:])
+    return None
+
+
+def _is_header_of(parsed: dict, table: List[str]) -> bool:
+    for key in table:
+        if list(parsed) != [key] or not isinstance(parsed[key], dict):
+            return False
+        parsed = parsed[key]
+    return parsed == {}
+
+
+def lines_touched(before: str, after: str) -> int:
+    """How many lines of ``before`` are not kept as they were in ``after``."""
+    matcher = difflib.SequenceMatcher(None, _lines(before), _lines(after), autojunk=False)
+    return sum(i2 - i1 for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal")
+
+
 def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
