@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 from urllib.parse import urlsplit
 
 from . import edits
@@ -112,14 +112,6 @@ def _change(original: edits.Original, edit: _Edit, after: Optional[bytes] = None
     )
 
 
-def _same(found, expected) -> bool:
-    """Equal as data (NaN equal to NaN, dates by value)."""
-    def canonical(value):
-        return json.dumps(value, sort_keys=True, default=repr)
-
-    return canonical(found) == canonical(expected)
-
-
 # -- pip ------------------------------------------------------------------------------
 
 
@@ -137,7 +129,7 @@ def pip_changes(repository: Repository, pip: List[str], scope: str, extra: bool)
     change = _change(original, edit)
     expected = dict(seen, **ours)
     _check(original.path, "pip", _pip_reads(pip, change.after, original.path, "after the edit"),
-           expected, list_keys=("global.extra-index-url",))
+           expected, lists=(("global.extra-index-url",),))
     return [change]
 
 
@@ -270,41 +262,17 @@ def _pip_config_file(pip: List[str], scope: str) -> Path:
 # -- TOML files: uv.toml, pyproject.toml, poetry's config.toml -----------------------------
 
 
-class _TomlEdit(NamedTuple):
-    """Keys to set in a table, and an entry (found by its name) in an array of tables there."""
-
-    table: List[str]  # [] for the top level
-    settings: Dict[str, object]
-    array: Optional[str] = None
-    entry: Optional[Dict[str, object]] = None
-    drop: Tuple[str, ...] = ()  # keys to remove from an existing entry
+# -- TOML files: uv.toml, pyproject.toml, poetry's config.toml ------------------------------
 
 
-def _toml_change(original: edits.Original, wanted: _TomlEdit, tool: str) -> edits.Change:
-    """The file with ``wanted`` done, checked with tomllib: exactly what was there
-    before plus ``wanted``. Several ways of placing the new lines are tried (tomlkit
-    does not place or keep everything right in every layout); of those that read
-    back right, the one that touches fewest of the user's lines wins."""
+def _toml_change(original: edits.Original, wanted: edits.TomlEdit, tool: str) -> edits.Change:
+    """The file with ``wanted`` done, checked with tomllib (as uv and poetry read it):
+    exactly what was there before plus ``wanted``."""
     before = _toml_data(original, tool)
-    expected = _toml_expected(before, wanted, original.path)
-    if _same(before, expected):
+    if edits.same_data(before, edits.toml_expected(before, wanted, original.path)):
         return _change(original, _Edit(original.text))
     notes, secrets = _stale_url(before, wanted)
-    right = []
-    for text in _toml_candidates(original, wanted, before):
-        try:
-            found = edits.toml_load(text)
-        except ValueError:
-            continue
-        if _same(found, expected):
-            right.append(text)
-    if not right:
-        raise SetupError(
-            f"cannot edit {original.path} safely: no edit {tool} reads back as meant "
-            f"({_describe(wanted)}); add it by hand"
-        )
-    best = min(right, key=lambda text: edits.lines_touched(original.text, text))
-    return _change(original, _Edit(best, notes, secrets))
+    return _change(original, _Edit(edits.toml_edit(original, before, wanted, tool), notes, secrets))
 
 
 def _toml_data(original: edits.Original, tool: str) -> dict:
@@ -314,29 +282,7 @@ def _toml_data(original: edits.Original, tool: str) -> dict:
         raise SetupError(f"{tool} cannot read {original.path} now ({error}); fix it, then run setup again") from None
 
 
-def _toml_expected(data: dict, wanted: _TomlEdit, path: Path) -> dict:
-    expected = copy.deepcopy(data)
-    table = expected
-    for key in wanted.table:
-        table = table.setdefault(key, {})
-        if not isinstance(table, dict):
-            raise SetupError(f"cannot set up {path}: {'.'.join(wanted.table)} is not a table there")
-    table.update(wanted.settings)
-    if wanted.array is not None and wanted.entry is not None:
-        entries = table.setdefault(wanted.array, [])
-        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-            raise SetupError(f"cannot set up {path}: {wanted.array} there is not a list of tables")
-        found = next((entry for entry in entries if entry.get("name") == wanted.entry["name"]), None)
-        if found is None:
-            entries.append(dict(wanted.entry))
-        else:
-            found.update(wanted.entry)
-            for key in wanted.drop:
-                found.pop(key, None)
-    return expected
-
-
-def _stale_url(data: dict, wanted: _TomlEdit) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+def _stale_url(data: dict, wanted: edits.TomlEdit) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """A note and the secret, if the entry being replaced had a password in its URLs."""
     entries = edits.toml_dig(data, wanted.table + [wanted.array]) if wanted.array else None
     if not isinstance(entries, list) or wanted.entry is None:
@@ -350,123 +296,6 @@ def _stale_url(data: dict, wanted: _TomlEdit) -> Tuple[Tuple[str, ...], Tuple[st
                     notes.append(f"removed the password that was in the {key} of {wanted.array} {entry['name']!r}")
                     secrets.append(password)
     return tuple(notes), tuple(secrets)
-
-
-def _toml_candidates(original: edits.Original, wanted: _TomlEdit, before: dict) -> Iterator[str]:
-    """Edited texts: new keys put in as lines of text, through tomlkit, or in a new
-    table at the end; a new entry as an array-of-tables block at the end, or inline."""
-    for new_keys in ("lines", "tomlkit", "block"):
-        for new_entry in ("block", "inline"):
-            text = _toml_edited(original, wanted, before, new_keys, new_entry)
-            if text is not None:
-                yield text
-
-
-def _toml_edited(original: edits.Original, wanted: _TomlEdit, before: dict, new_keys: str, new_entry: str) -> Optional[str]:
-    """One way to make ``wanted``; tomlkit changes what already exists (in place), and
-    is asked for nothing else unless ``new_keys`` or ``new_entry`` say so."""
-    import tomlkit
-
-    data = edits.toml_dig(before, wanted.table) if wanted.table else before
-    settings = {key: value for key, value in wanted.settings.items() if not isinstance(data, dict) or data.get(key) != value}
-    existing = {key: value for key, value in settings.items() if isinstance(data, dict) and key in data}
-    added = {key: value for key, value in settings.items() if key not in existing}
-    document = None
-
-    def table():
-        nonlocal document
-        if document is None:
-            document = edits.toml_parse(original)
-        return edits.toml_item(document, wanted.table) if wanted.table else document
-
-    blocks: List[str] = []
-    lines: Dict[str, object] = {}
-    try:
-        for key, value in existing.items():
-            table()[key] = value
-        if added and new_keys == "tomlkit" and table() is not None:
-            for key, value in added.items():
-                table()[key] = value
-        elif added and new_keys == "tomlkit" and wanted.table:
-            parent = edits.toml_item(document, wanted.table[:-1]) if wanted.table[:-1] else document
-            if parent is None:
-                return None
-            inline = isinstance(parent, tomlkit.items.InlineTable)  # an inline table holds only inline ones
-            parent[wanted.table[-1]] = _inline_table(added) if inline else tomlkit.table()
-            if not inline:
-                parent[wanted.table[-1]].update(added)
-        elif added and new_keys == "lines":
-            lines = added
-        elif added:
-            blocks.append(f"[{edits.toml_header(wanted.table)}]\n" + _toml_lines(added))
-        if wanted.array is not None and wanted.entry is not None:
-            entries = data.get(wanted.array) if isinstance(data, dict) else None
-            index = next((n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"]), None)
-            if index is not None:
-                changes = {key: value for key, value in wanted.entry.items() if entries[index].get(key) != value}
-                drops = [key for key in wanted.drop if key in entries[index]]
-                if changes or drops:
-                    entry = table()[wanted.array][index]
-                    for key, value in changes.items():
-                        entry[key] = value
-                    for key in drops:
-                        del entry[key]
-            elif entries is not None and _is_inline_array(original, wanted.table + [wanted.array]):
-                table()[wanted.array].append(_inline_table(wanted.entry))
-            elif new_entry == "inline" and table() is not None:
-                table()[wanted.array] = _inline_array(_inline_table(wanted.entry))
-            elif new_entry == "inline":
-                return None
-            else:
-                blocks.append(f"[[{edits.toml_header(wanted.table + [wanted.array])}]]\n" + _toml_lines(wanted.entry))
-        text = original.text if document is None else document.as_string()
-    except Exception:  # tomlkit refuses some edits of some layouts: another way may do
-        return None
-    if lines:
-        text = edits.toml_insert_lines(text, wanted.table, _toml_lines(lines))
-        if text is None:
-            return None
-    for block in blocks:
-        text = edits.toml_append(text, block)
-    return text
-
-
-def _is_inline_array(original: edits.Original, keys: List[str]) -> bool:
-    """Whether ``keys`` is an inline array (``[...]``), not an array of tables. Asked of
-    a parse of its own: tomlkit may re-lay out a document whose tables it only looked at."""
-    import tomlkit
-
-    return isinstance(edits.toml_item(edits.toml_parse(original), keys), tomlkit.items.Array)
-
-
-def _inline_table(values: Dict[str, object]):
-    import tomlkit
-
-    inline = tomlkit.inline_table()
-    inline.update(values)
-    return inline
-
-
-def _inline_array(inline):
-    import tomlkit
-
-    array = tomlkit.array()
-    array.append(inline)
-    return array
-
-
-def _toml_lines(values: Dict[str, object]) -> str:
-    import tomlkit
-
-    return "".join(f"{edits.toml_header([key])} = {tomlkit.item(value).as_string()}\n" for key, value in values.items())
-
-
-def _describe(wanted: _TomlEdit) -> str:
-    where = ".".join(wanted.table) or "the top level"
-    parts = [f"{key} = {json.dumps(value)}" for key, value in wanted.settings.items()]
-    if wanted.entry:
-        parts.append(f"a [[{'.'.join(wanted.table + [wanted.array])}]] entry {json.dumps(wanted.entry)}")
-    return f"in {where}: " + ", ".join(parts)
 
 
 # -- uv -------------------------------------------------------------------------------
@@ -488,7 +317,7 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
     }
     if not extra:
         entry["default"] = True
-    wanted = _TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, ("default",) if extra else ())
+    wanted = edits.TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, ("default",) if extra else ())
     return [_toml_change(edits.read(path), wanted, "uv")]
 
 
@@ -511,7 +340,7 @@ def poetry_changes(repository: Repository, project: Path, priority: str) -> List
         raise BadRequest(f"{pyproject} does not exist; run this in your poetry project")
     source = {"name": repository.name, "url": repository.index_url, "priority": priority}
     return [
-        _toml_change(edits.read(pyproject), _TomlEdit(["tool", "poetry"], {}, "source", source), "poetry"),
+        _toml_change(edits.read(pyproject), edits.TomlEdit(["tool", "poetry"], {}, "source", source), "poetry"),
         _poetry_repository_change(repository),
     ]
 
@@ -520,11 +349,14 @@ def _poetry_repository_change(repository: Repository) -> edits.Change:
     """repositories.NAME.url in poetry's config.toml: written by the poetry on PATH
     into a copy of the file, or through tomlkit if there is no poetry."""
     original = edits.read(_poetry_config_file())
-    wanted = _TomlEdit(["repositories", repository.name], {"url": repository.upload_url})
+    wanted = edits.TomlEdit(["repositories", repository.name], {"url": repository.upload_url})
     poetry = shutil.which("poetry")
     if poetry is None:
         return _toml_change(original, wanted, "poetry")
-    expected = _toml_expected(_toml_data(original, "poetry"), wanted, original.path)
+    before = _toml_data(original, "poetry")
+    expected = edits.toml_expected(before, wanted, original.path)
+    if edits.same_data(before, expected):
+        return edits.Change(original.path, original.raw, original.raw, original.exists)
     try:
         after = _poetry_config_set(poetry, original, f"repositories.{repository.name}", repository.upload_url)
     except SetupError as error:  # poetry's writer cannot edit some valid layouts (inline tables)
@@ -534,7 +366,7 @@ def _poetry_repository_change(repository: Repository) -> edits.Change:
         found = edits.toml_load(edits.decode(after))
     except ValueError as error:
         raise SetupError(f"poetry wrote a {original.path} that does not parse ({error}); nothing written") from None
-    if not _same(found, expected):
+    if not edits.same_data(found, expected):
         raise SetupError(f"`poetry config` would change more than repositories.{repository.name} in {original.path}; nothing written")
     return edits.Change(original.path, original.raw, after, original.exists)
 
@@ -580,7 +412,7 @@ def _ini_data(text: str, path: Path, tool: str, **options) -> Dict[str, Dict[str
 
 
 def _ini_change(original: edits.Original, tool: str, edit: Callable[[object], _Edit],
-                expect: Callable[[Dict[str, Dict[str, str]]], None], **options) -> edits.Change:
+                expect: Callable[[Dict[str, Dict[str, str]]], None], lists=(), **options) -> edits.Change:
     """The file edited through configupdater, checked with configparser: what was
     there before, changed as ``expect`` says, and nothing else."""
     before = _ini_data(original.text, original.path, tool, **options)
@@ -588,7 +420,7 @@ def _ini_change(original: edits.Original, tool: str, edit: Callable[[object], _E
     change = _change(original, result)
     expected = copy.deepcopy(before)
     expect(expected)
-    _check(original.path, tool, _ini_data(edits.decode(change.after), original.path, tool, **options), expected)
+    _check(original.path, tool, _ini_data(edits.decode(change.after), original.path, tool, **options), expected, lists)
     return change
 
 
@@ -622,7 +454,7 @@ def twine_changes(repository: Repository) -> List[edits.Change]:
         data.setdefault(name, {}).update(repository=url, username="aws")
         data[name].pop("password", None)
 
-    return [_ini_change(original, "twine", edit, expect)]
+    return [_ini_change(original, "twine", edit, expect, lists=(("distutils", "index-servers"),))]
 
 
 def name_mapping_change(repository: Repository) -> edits.Change:
@@ -655,19 +487,21 @@ def name_mapping_change(repository: Repository) -> edits.Change:
 # -- checks ---------------------------------------------------------------------------
 
 
-def _check(path: Path, tool: str, found: dict, expected: dict, list_keys: Tuple[str, ...] = ()) -> None:
-    """SetupError unless ``tool`` reads ``found`` from the edited file, as ``expected``."""
+def _check(path: Path, tool: str, found: dict, expected: dict, lists: Tuple[Tuple[str, ...], ...] = ()) -> None:
+    """SetupError unless ``tool`` reads ``found`` from the edited file, as ``expected``.
+    ``lists`` are the keys (paths into the data) whose value is a whitespace-separated list."""
     def normal(data: dict) -> dict:
-        data = {key: (value.split() if key in list_keys and isinstance(value, str) else value) for key, value in data.items()}
-        if "distutils" in data and "index-servers" in data["distutils"]:
-            servers = data["distutils"]["index-servers"]
-            data["distutils"] = dict(data["distutils"], **{"index-servers": servers.split() if isinstance(servers, str) else servers})
+        data = copy.deepcopy(data)
+        for keys in lists:
+            holder = edits.toml_dig(data, list(keys[:-1]))
+            if isinstance(holder, dict) and isinstance(holder.get(keys[-1]), str):
+                holder[keys[-1]] = holder[keys[-1]].split()
         return data
 
     found, expected = normal(found), normal(expected)
-    if not _same(found, expected):
+    if not edits.same_data(found, expected):
         differing = sorted(
-            key for key in set(found) | set(expected) if not _same(found.get(key), expected.get(key))
+            key for key in set(found) | set(expected) if not edits.same_data(found.get(key), expected.get(key))
         )
         raise SetupError(
             f"cannot edit {path} safely: {tool} would not read it as meant (differs in {', '.join(differing)}); "

@@ -9,12 +9,14 @@ Both libraries are imported only by the functions that use them (only
 ``codeartifact-keyring setup`` does): keyring lookups never pay for them.
 """
 
+import copy
 import difflib
+import json
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 BOM = "\ufeff"
 
@@ -159,8 +161,10 @@ def ini_section(updater, name: str):
     elif str(blocks[-1]).endswith("\n\n") or type(blocks[-1]).__name__ == "Space":
         blocks[-1].add_after.section(name)
     else:
-        if not str(updater).endswith("\n"):
-            _end_last_line(blocks[-1])
+        last = blocks[-1]
+        while type(last).__name__ == "Section" and list(last.iter_blocks()):
+            last = list(last.iter_blocks())[-1]
+        _end_last_line(last)
         blocks[-1].add_after.space(1).section(name)
     return updater[name]
 
@@ -237,6 +241,186 @@ def toml_parse(original: Original):
         return tomlkit.parse(original.text)
     except Exception as error:  # tomlkit.exceptions.ParseError and its relatives
         raise CannotEdit(f"cannot parse {original.path}: {_first_line(error)}; fix it, then run setup again") from None
+
+
+class TomlEdit(NamedTuple):
+    """Keys to set in a table, and an entry (found by its name) in an array of tables there."""
+
+    table: List[str]  # [] for the top level
+    settings: Dict[str, object]
+    array: Optional[str] = None
+    entry: Optional[Dict[str, object]] = None
+    drop: Tuple[str, ...] = ()  # keys to remove from an existing entry
+
+
+def toml_expected(data: dict, wanted: "TomlEdit", path: Path) -> dict:
+    """``data`` as it should read once ``wanted`` is done."""
+    expected = copy.deepcopy(data)
+    table = expected
+    for key in wanted.table:
+        table = table.setdefault(key, {})
+        if not isinstance(table, dict):
+            raise CannotEdit(f"cannot set up {path}: {'.'.join(wanted.table)} is not a table there")
+    table.update(wanted.settings)
+    if wanted.array is not None and wanted.entry is not None:
+        entries = table.setdefault(wanted.array, [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise CannotEdit(f"cannot set up {path}: {wanted.array} there is not a list of tables")
+        found = next((entry for entry in entries if entry.get("name") == wanted.entry["name"]), None)
+        if found is None:
+            entries.append(dict(wanted.entry))
+        else:
+            found.update(wanted.entry)
+            for key in wanted.drop:
+                found.pop(key, None)
+    return expected
+
+
+def toml_edit(original: Original, before: dict, wanted: "TomlEdit", tool: str) -> str:
+    """The text of ``original`` with ``wanted`` done, read back by tomllib as exactly
+    ``before`` plus ``wanted``. Several ways of placing new lines are tried (tomlkit
+    does not place or keep everything right in every layout); of those that read
+    back right, the one that touches fewest of the user's lines wins."""
+    expected = toml_expected(before, wanted, original.path)
+    right = []
+    for text in _toml_candidates(original, wanted, before):
+        try:
+            found = toml_load(text)
+        except ValueError:
+            continue
+        if same_data(found, expected):
+            right.append(text)
+    if not right:
+        raise CannotEdit(
+            f"cannot edit {original.path} safely: no edit {tool} reads back as meant "
+            f"({_describe(wanted)}); add it by hand"
+        )
+    return min(right, key=lambda text: lines_touched(original.text, text))
+
+
+def same_data(found, expected) -> bool:
+    """Equal as data (NaN equal to NaN, dates by value)."""
+    def canonical(value):
+        return json.dumps(value, sort_keys=True, default=repr)
+
+    return canonical(found) == canonical(expected)
+
+
+def _toml_candidates(original: Original, wanted: TomlEdit, before: dict) -> Iterator[str]:
+    """Edited texts: new keys put in as lines of text, through tomlkit, or in a new
+    table at the end; a new entry as an array-of-tables block at the end, or inline."""
+    for new_keys in ("lines", "tomlkit", "block"):
+        for new_entry in ("block", "inline"):
+            text = _toml_edited(original, wanted, before, new_keys, new_entry)
+            if text is not None:
+                yield text
+
+
+def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: str, new_entry: str) -> Optional[str]:
+    """One way to make ``wanted``; tomlkit changes what already exists (in place), and
+    is asked for nothing else unless ``new_keys`` or ``new_entry`` say so."""
+    import tomlkit
+
+    data = toml_dig(before, wanted.table) if wanted.table else before
+    settings = {key: value for key, value in wanted.settings.items() if not isinstance(data, dict) or data.get(key) != value}
+    existing = {key: value for key, value in settings.items() if isinstance(data, dict) and key in data}
+    added = {key: value for key, value in settings.items() if key not in existing}
+    document = None
+
+    def table():
+        nonlocal document
+        if document is None:
+            document = toml_parse(original)
+        return toml_item(document, wanted.table) if wanted.table else document
+
+    blocks: List[str] = []
+    lines: Dict[str, object] = {}
+    try:
+        for key, value in existing.items():
+            table()[key] = value
+        if added and new_keys == "tomlkit" and table() is not None:
+            for key, value in added.items():
+                table()[key] = value
+        elif added and new_keys == "tomlkit" and wanted.table:
+            parent = toml_item(document, wanted.table[:-1]) if wanted.table[:-1] else document
+            if parent is None:
+                return None
+            inline = isinstance(parent, tomlkit.items.InlineTable)  # an inline table holds only inline ones
+            parent[wanted.table[-1]] = _inline_table(added) if inline else tomlkit.table()
+            if not inline:
+                parent[wanted.table[-1]].update(added)
+        elif added and new_keys == "lines":
+            lines = added
+        elif added:
+            blocks.append(f"[{toml_header(wanted.table)}]\n" + _toml_lines(added))
+        if wanted.array is not None and wanted.entry is not None:
+            entries = data.get(wanted.array) if isinstance(data, dict) else None
+            index = next((n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"]), None)
+            if index is not None:
+                changes = {key: value for key, value in wanted.entry.items() if entries[index].get(key) != value}
+                drops = [key for key in wanted.drop if key in entries[index]]
+                if changes or drops:
+                    entry = table()[wanted.array][index]
+                    for key, value in changes.items():
+                        entry[key] = value
+                    for key in drops:
+                        del entry[key]
+            elif entries is not None and _is_inline_array(original, wanted.table + [wanted.array]):
+                table()[wanted.array].append(_inline_table(wanted.entry))
+            elif new_entry == "inline" and table() is not None:
+                table()[wanted.array] = _inline_array(_inline_table(wanted.entry))
+            elif new_entry == "inline":
+                return None
+            else:
+                blocks.append(f"[[{toml_header(wanted.table + [wanted.array])}]]\n" + _toml_lines(wanted.entry))
+        text = original.text if document is None else document.as_string()
+    except Exception:  # tomlkit refuses some edits of some layouts: another way may do
+        return None
+    if lines:
+        text = toml_insert_lines(text, wanted.table, _toml_lines(lines))
+        if text is None:
+            return None
+    for block in blocks:
+        text = toml_append(text, block)
+    return text
+
+
+def _is_inline_array(original: Original, keys: List[str]) -> bool:
+    """Whether ``keys`` is an inline array (``[...]``), not an array of tables. Asked of
+    a parse of its own: tomlkit may re-lay out a document whose tables it only looked at."""
+    import tomlkit
+
+    return isinstance(toml_item(toml_parse(original), keys), tomlkit.items.Array)
+
+
+def _inline_table(values: Dict[str, object]):
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    inline.update(values)
+    return inline
+
+
+def _inline_array(inline):
+    import tomlkit
+
+    array = tomlkit.array()
+    array.append(inline)
+    return array
+
+
+def _toml_lines(values: Dict[str, object]) -> str:
+    import tomlkit
+
+    return "".join(f"{toml_header([key])} = {tomlkit.item(value).as_string()}\n" for key, value in values.items())
+
+
+def _describe(wanted: TomlEdit) -> str:
+    where = ".".join(wanted.table) or "the top level"
+    parts = [f"{key} = {json.dumps(value)}" for key, value in wanted.settings.items()]
+    if wanted.entry:
+        parts.append(f"a [[{'.'.join(wanted.table + [wanted.array])}]] entry {json.dumps(wanted.entry)}")
+    return f"in {where}: " + ", ".join(parts)
 
 
 def toml_load(text: str) -> dict:

@@ -223,6 +223,18 @@ def test_pip_site_config_of_another_environment(tmp_path):
     assert seen["global.index-url"] == expected
 
 
+def test_keyring_lookups_never_import_the_editing_libraries(monkeypatch):
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
+    probe = (
+        "import json, sys, keyring; keyring.get_credential('https://pypi.org/simple/', None); "
+        f"keyring.get_password({URL!r}, 'aws'); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('tomlkit', 'configupdater'))))"
+    )
+    result = run(BIN / "python", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 # -- the cases of issue 11: valid files that hand-written line edits broke -------------
 
 
@@ -313,6 +325,34 @@ def test_stale_password_in_pypirc_is_removed_and_said(isolated_env):
     assert ini(pypirc)["codeartifact"] == {"repository": UPLOAD, "username": "aws"}
     assert "removed the password" in out and STALE not in out
     assert STALE not in pypirc.read_text()
+
+
+def test_a_dry_run_shows_a_stale_password_as_stars_and_keeps_it(isolated_env):
+    pypirc = isolated_env / ".pypirc"
+    before = f"[distutils]\nindex-servers = codeartifact\n\n[codeartifact]\nrepository = {UPLOAD}\nusername = aws\npassword = {STALE}\n"
+    pypirc.write_text(before)
+    out = setup("twine", "--dry-run", URL)
+    assert "-password = ****" in out and "removed the password" in out and STALE not in out
+    assert pypirc.read_text() == before
+
+
+def test_without_poetry_on_path_its_config_is_written_through_tomlkit(tmp_path, isolated_env, monkeypatch):
+    monkeypatch.setenv("PATH", str(BIN))  # no poetry here
+    config = isolated_env / ".config" / "pypoetry" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("# mine\n[virtualenvs]\nin-project = true # yes\n")
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    setup("poetry", URL, cwd=project)
+    assert config.read_text() == f'# mine\n[virtualenvs]\nin-project = true # yes\n\n[repositories.codeartifact]\nurl = "{UPLOAD}"\n'
+
+
+def test_poetry_refuses_a_name_with_a_dot(tmp_path):
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    assert "poetry reads a '.'" in fails(2, "poetry", "--name", "team.python", URL, cwd=project)
 
 
 def test_stale_token_in_pip_index_url_is_removed_and_said(isolated_env):
