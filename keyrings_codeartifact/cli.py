@@ -365,9 +365,10 @@ def _setup(args, tool_changes) -> int:
 
 
 def _apply(change, dry_run: bool) -> None:
+    """Write one change (or show it as a diff), and say what happened to the file."""
     notes = "".join(f"; {note}" for note in change.notes)
     if not change.changes_anything:
-        print(f"{change.path}: already set up, unchanged")
+        print(f"{change.path}: already set up, unchanged{notes}")
     elif dry_run:
         print(change.diff(), end="")
         if notes:

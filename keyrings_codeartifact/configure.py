@@ -130,7 +130,7 @@ def pip_changes(repository: Repository, pip: List[str], scope: str, extra: bool)
     expected = dict(seen, **ours)
     _check(original.path, "pip", _pip_reads(pip, change.after, original.path, "after the edit"),
            expected, lists=(("global.extra-index-url",),))
-    return [change]
+    return [_unless_shadowed(change, "PIP_CONFIG_FILE", "pip")]
 
 
 def _pip_edit(updater, url: str, provider: str, extra: bool) -> Tuple[_Edit, Dict[str, str]]:
@@ -207,9 +207,12 @@ def _run(command: List[str], environment=None, cwd=None) -> subprocess.Completed
 
 
 def _run_pip(pip: List[str], *args: str, config: bool = True) -> str:
-    """pip's output; without ``config``, pip reads no config file (so that a broken one
-    does not stop it telling its version)."""
-    environment = None if config else dict(os.environ, PIP_CONFIG_FILE=os.devnull)
+    """pip's output, with PIP_CONFIG_FILE unset (so that pip tells about the files it
+    would read without it); without ``config``, pip reads no config file (so that a
+    broken one does not stop it telling its version)."""
+    environment = {name: value for name, value in os.environ.items() if name != "PIP_CONFIG_FILE"}
+    if not config:
+        environment["PIP_CONFIG_FILE"] = os.devnull
     result = _run(pip + list(args), environment)
     if result.returncode != 0:
         raise SetupError(_pip_failure(pip + list(args), result.stderr))
@@ -257,6 +260,15 @@ def _pip_config_file(pip: List[str], scope: str) -> Path:
         raise SetupError(f"pip reports no {scope} config file")
     existing = [path for path, exists in candidates if exists]
     return existing[-1] if existing else candidates[-1][0]
+
+
+def _unless_shadowed(change: edits.Change, variable: str, tool: str) -> edits.Change:
+    """``change``, with a note if ``variable`` in this shell makes ``tool`` read another file."""
+    value = os.environ.get(variable)
+    if not value or Path(value) == change.path:
+        return change
+    note = f"but {variable}={value} is set here, so {tool} reads {'no config file' if value in ('1', 'true', os.devnull) else 'that file'} instead"
+    return change._replace(notes=change.notes + (note,))
 
 
 # -- TOML files: uv.toml, pyproject.toml, poetry's config.toml -----------------------------
@@ -318,7 +330,8 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
     if not extra:
         entry["default"] = True
     wanted = edits.TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, ("default",) if extra else ())
-    return [_toml_change(edits.read(path), wanted, "uv")]
+    change = _toml_change(edits.read(path), wanted, "uv")
+    return [change if project is not None else _unless_shadowed(_unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
 
 
 def _uv_user_config() -> Path:

@@ -6,6 +6,7 @@ test_setup_layouts.py runs the same through many layouts of each file.)"""
 
 import ast
 import configparser
+import os
 import subprocess
 import sys
 
@@ -108,6 +109,13 @@ def test_pip_user_config(isolated_env):
     # this pip has the backend importable: import provider, no username needed
     assert (seen["global.index-url"], seen["global.keyring-provider"]) == (URL, "import")
     assert "already set up, unchanged" in setup("pip", "--pip", str(BIN / "pip"), URL)
+
+
+def test_a_variable_that_makes_the_tool_read_another_file_is_said(isolated_env, monkeypatch):
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    assert f"but PIP_CONFIG_FILE={os.devnull} is set here, so pip reads no config file instead" in setup("pip", "--pip", str(BIN / "pip"), URL)
+    monkeypatch.setenv("UV_CONFIG_FILE", str(isolated_env / "other.toml"))
+    assert "so uv reads that file instead" in setup("uv", URL)
 
 
 def test_pip_extra_index_keeps_existing_ones(isolated_env):
