@@ -78,37 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         explain.add_argument("--check", action="store_true", help="also call AWS: caller identity and a token request")
         explain.set_defaults(run=_explain)
 
-    setup = commands.add_parser(
-        "setup",
-        help="configure pip, uv, poetry or twine to use a repository through keyring (no token written)",
-        description="Write, once, what makes TOOL ask keyring for the repository's credentials. "
-        "Never writes a token; running it again changes nothing; --dry-run shows the change as a diff.",
-    )
-    tools = setup.add_subparsers(title="tools", metavar="TOOL")
-    for tool, text in (
-        ("pip", "set index-url (or add an extra-index-url) and keyring-provider in pip's config"),
-        ("uv", "add a named index with user aws and keyring-provider = subprocess to uv.toml or pyproject.toml"),
-        ("poetry", "add the source to this poetry project and configure the publish repository"),
-        ("twine", "add a section with the upload URL and username aws to ~/.pypirc"),
-    ):
-        parser_ = tools.add_parser(tool, help=text, description=text + ".")
-        _add_repository_arguments(parser_)
-        parser_.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
-        parser_.set_defaults(run=_setup, tool=tool)
-        if tool in ("pip", "uv"):
-            parser_.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
-        if tool == "pip":
-            where = parser_.add_mutually_exclusive_group()
-            for flag in ("user", "global", "site"):
-                where.add_argument(f"--{flag}", dest="scope", action="store_const", const=flag,
-                                   help=f"pip's {flag} config file" + (" (default)" if flag == "user" else ""))
-            parser_.add_argument("--pip", metavar="COMMAND", help="the pip to configure (default: pip on PATH)")
-        if tool == "uv":
-            parser_.add_argument("--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml")
-        if tool == "poetry":
-            parser_.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
-                                 help="the source's priority, as poetry defines it (default: primary)")
-    setup.set_defaults(run=lambda args: _usage(setup))
+    _setup_parser(commands)
 
     cache = commands.add_parser("cache", help="list or clear cached tokens")
     cache_commands = cache.add_subparsers(title="cache commands", metavar="COMMAND")
@@ -312,6 +282,43 @@ def _check(endpoint: Endpoint, settings) -> int:
 # -- setup ---------------------------------------------------------------------------
 
 
+def _setup_parser(commands) -> None:
+    """`setup TOOL`: one subcommand, and one handler, per tool."""
+    setup = commands.add_parser(
+        "setup",
+        help="configure pip, uv, poetry or twine to use a repository through keyring (no token written)",
+        description="Write, once, what makes TOOL ask keyring for the repository's credentials. "
+        "Never writes a token; running it again changes nothing; --dry-run shows the change as a diff.",
+    )
+    tools = setup.add_subparsers(title="tools", metavar="TOOL")
+    setup.set_defaults(run=lambda args: _usage(setup))
+
+    def tool(name: str, text: str, run) -> argparse.ArgumentParser:
+        parser = tools.add_parser(name, help=text, description=text + ".")
+        _add_repository_arguments(parser)
+        parser.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
+        parser.set_defaults(run=run)
+        return parser
+
+    pip = tool("pip", "set index-url (or add an extra-index-url) and keyring-provider in pip's config", _setup_pip)
+    pip.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
+    where = pip.add_mutually_exclusive_group()
+    for flag in ("user", "global", "site"):
+        where.add_argument(f"--{flag}", dest="scope", action="store_const", const=flag,
+                           help=f"pip's {flag} config file" + (" (default)" if flag == "user" else ""))
+    pip.add_argument("--pip", metavar="COMMAND", help="the pip to configure (default: pip on PATH)")
+
+    uv = tool("uv", "add a named index with user aws and keyring-provider = subprocess to uv.toml or pyproject.toml", _setup_uv)
+    uv.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
+    uv.add_argument("--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml")
+
+    poetry = tool("poetry", "add the source to this poetry project and configure the publish repository", _setup_poetry)
+    poetry.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
+                        help="the source's priority, as poetry defines it (default: primary)")
+
+    tool("twine", "add a section with the upload URL and username aws to ~/.pypirc", _setup_twine)
+
+
 def _add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", metavar="URL", nargs="?", help="the repository endpoint URL")
     parser.add_argument("--domain", help="instead of URL: the domain, asking AWS for the URL")
@@ -320,36 +327,71 @@ def _add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="with --domain: the region (default: your AWS config's)")
     parser.add_argument("--endpoint-type", choices=["ipv4", "dualstack"], default="ipv4",
                         help="with --domain: the kind of URL to ask for (default: ipv4)")
-    parser.add_argument("--name", default="codeartifact", help="the name the repository gets in the tool's config (default: codeartifact)")
+    parser.add_argument("--name", default="codeartifact",
+                        help="the name the repository gets in the tool's config: letters, digits, '.', '_', '-' "
+                        "(default: codeartifact)")
 
 
-def _setup(args) -> int:
+def _setup_pip(args) -> int:
+    from . import configure
+
+    def changes(repository):
+        pip = args.pip.split() if args.pip else configure.default_pip()
+        return configure.pip_changes(repository, pip, args.scope or "user", args.extra)
+
+    return _setup(args, changes)
+
+
+def _setup_uv(args) -> int:
+    from . import configure
+
+    return _setup(args, lambda repository: configure.uv_changes(repository, Path.cwd() if args.project else None, args.extra))
+
+
+def _setup_poetry(args) -> int:
+    from . import configure
+
+    return _setup(args, lambda repository: configure.poetry_changes(repository, Path.cwd(), args.priority))
+
+
+def _setup_twine(args) -> int:
+    from . import configure
+
+    return _setup(args, configure.twine_changes)
+
+
+def _setup(args, tool_changes) -> int:
+    """Work out every file's change (each read back as its tool reads it) before
+    writing any; then show them (--dry-run) or write them."""
     from . import configure, edits
 
     try:
+        configure.check_name(args.name)
         repository = configure.repository_from_url(_repository_url(args), args.name)
-        if args.tool == "pip":
-            pip = args.pip.split() if args.pip else configure.default_pip()
-            changes = configure.pip_changes(repository, pip, args.scope or "user", args.extra)
-        elif args.tool == "uv":
-            changes = configure.uv_changes(repository, Path.cwd() if args.project else None, args.extra)
-        elif args.tool == "poetry":
-            changes = configure.poetry_changes(repository, Path.cwd(), args.priority)
-        else:
-            changes = configure.twine_changes(repository)
-    except (configure.SetupError, edits.CannotEdit) as error:
+        changes = tool_changes(repository) + [configure.name_mapping_change(repository)]
+        for change in changes:
+            _apply(change, args.dry_run)
+    except configure.BadRequest as error:
         raise UsageError(str(error)) from None
-    changes.append(configure.name_mapping_change(repository))
-    for change in changes:
-        if not change.changes_anything:
-            print(f"{change.path}: already set up, unchanged")
-        elif args.dry_run:
-            print(change.diff(), end="")
-        else:
-            change.apply()
-            print(f"{change.path}: updated")
+    except (configure.SetupError, edits.CannotEdit) as error:
+        print(f"{PREFIX}{error}", file=sys.stderr)
+        return FAILED
     print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
     return OK
+
+
+def _apply(change, dry_run: bool) -> None:
+    """Write one change (or show it as a diff), and say what happened to the file."""
+    notes = "".join(f"; {note}" for note in change.notes)
+    if not change.changes_anything:
+        print(f"{change.path}: already set up, unchanged{notes}")
+    elif dry_run:
+        print(change.diff(), end="")
+        if notes:
+            print(f"{change.path}: would be updated{notes}")
+    else:
+        change.apply()
+        print(f"{change.path}: updated{notes}")
 
 
 def _repository_url(args) -> str:
@@ -361,8 +403,17 @@ def _repository_url(args) -> str:
         raise UsageError("give the repository URL, or --domain and --repository")
     from . import aws
     from . import settings as config
+    from .configure import SetupError
 
-    region = args.region or aws.default_region()
+    region = args.region
+    if not region:
+        import botocore.exceptions
+
+        try:
+            region = aws.default_region()
+        except botocore.exceptions.BotoCoreError as error:
+            raise SetupError(f"cannot read the AWS config for a default region: {error}; "
+                             "set AWS_PROFILE to a configured profile, or give --region") from None
     if not region:
         raise UsageError("--region is needed: your AWS config names no default region")
     partition = "aws-cn" if region.startswith("cn-") else "aws"

@@ -1,148 +1,430 @@
-"""Small, careful edits of client config files: INI (pip.conf, .pypirc) and TOML
-(uv.toml, pyproject.toml, poetry's config.toml).
+"""Edits of other tools' config files that keep every byte they do not have to change.
 
-Each edit changes only the lines it must and keeps every other byte of the file,
-comments and layout included. Applying an edit twice changes nothing the second
-time. Writes are atomic (temporary file, then rename) and keep the file's mode.
+TOML is edited through tomlkit and INI through configupdater: real parsers that
+keep comments, order, quoting and blank lines. What they do not keep (a UTF-8 byte
+order mark, CRLF line endings) is kept here: a file is edited as plain text, and
+only the lines that changed are spliced back into its original bytes.
+
+Both libraries are imported only by the functions that use them (only
+``codeartifact-keyring setup`` does): keyring lookups never pay for them.
 """
 
+import copy
 import difflib
+import json
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+BOM = "\ufeff"
 
 
 class CannotEdit(Exception):
-    """The file is not laid out in a way these edits can change safely."""
+    """A file cannot be read, parsed or written; the message says which and why."""
+
+
+class Original(NamedTuple):
+    """A file as found: its bytes, and its text as the parsers get it."""
+
+    path: Path
+    raw: bytes  # b"" when the file does not exist
+    exists: bool
+    text: str  # decoded, without a byte order mark, every line ending "\n"
+    bom: bool
+    newline: str  # the line ending most of its lines use
+
+
+def read(path: Path) -> Original:
+    """The file at ``path`` (an empty one if there is none); CannotEdit if unreadable."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Original(path, b"", False, "", False, "\n")
+    except OSError as error:
+        raise CannotEdit(f"cannot read {path}: {error.strerror}") from None
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CannotEdit(f"cannot read {path}: it is not UTF-8 text; convert it, then run setup again") from None
+    bom = decoded.startswith(BOM)
+    lines = _lines(decoded[1:] if bom else decoded)
+    crlf = sum(line.endswith("\r\n") for line in lines)
+    newline = "\r\n" if crlf > len(lines) - crlf else "\n"
+    return Original(path, raw, True, "".join(_plain(line) for line in lines), bom, newline)
+
+
+def render(original: Original, text: str) -> bytes:
+    """``text`` (an edit of ``original.text``) as bytes in the original's encoding: its
+    unchanged lines exactly as they were, new lines with the file's own line ending."""
+    if text == original.text:
+        return original.raw
+    raw_lines = _lines(original.raw.decode("utf-8")[1 if original.bom else 0:])
+    old, new = [_plain(line) for line in raw_lines], _lines(text)
+    out: List[str] = [BOM] if original.bom else []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(raw_lines[i1:i2])
+        else:
+            out.extend(line[:-1] + original.newline if line.endswith("\n") else line for line in new[j1:j2])
+    return "".join(out).encode("utf-8")
+
+
+def decode(data: bytes) -> str:
+    """Bytes this module rendered, as text the parsers read (no byte order mark)."""
+    text = data.decode("utf-8")
+    return text[1:] if text.startswith(BOM) else text
+
+
+def _lines(text: str) -> List[str]:
+    """``text`` split after each "\\n" only (str.splitlines also splits on \\f, \\x1c, ...)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _plain(line: str) -> str:
+    return line[:-2] + "\n" if line.endswith("\r\n") else line
 
 
 class Change(NamedTuple):
-    """A file and what it should hold."""
+    """A file, its bytes before and after, and what the reader should know about it."""
 
     path: Path
-    before: str  # "" when the file does not exist
-    after: str
+    before: bytes
+    after: bytes
+    existed: bool
+    notes: Tuple[str, ...] = ()
+    secrets: Tuple[str, ...] = ()  # removed passwords: never shown, not even in a diff
 
     @property
     def changes_anything(self) -> bool:
         return self.before != self.after
 
     def diff(self) -> str:
-        return "".join(
-            difflib.unified_diff(
-                self.before.splitlines(keepends=True),
-                self.after.splitlines(keepends=True),
-                fromfile=str(self.path) if self.before else "/dev/null",
-                tofile=str(self.path),
-            )
+        before, after = (self._shown(data).splitlines(keepends=True) for data in (self.before, self.after))
+        lines = difflib.unified_diff(
+            before, after, fromfile=str(self.path) if self.existed else "/dev/null", tofile=str(self.path)
         )
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+    def _shown(self, data: bytes) -> str:
+        text = data.decode("utf-8", "replace")
+        for secret in self.secrets:
+            text = text.replace(secret, "****")
+        return text
 
     def apply(self) -> None:
-        """Write ``after`` atomically, keeping the file's mode (0600 for a new file)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o600
-        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        """Write ``after`` atomically, keeping the file's mode (0600 for a new file);
+        CannotEdit, saying why, if it cannot be written."""
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o600
+            descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        except OSError as error:
+            raise CannotEdit(f"cannot write {self.path}: {error.strerror}") from None
+        try:
+            with os.fdopen(descriptor, "wb") as file:
                 file.write(self.after)
             os.chmod(temporary, mode)
             os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise CannotEdit(f"cannot write {self.path}: {error.strerror}") from None
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
 
 
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+# -- INI (pip.conf, .pypirc, keyringrc.cfg) through configupdater -------------------------
 
 
-# -- INI ----------------------------------------------------------------------------
+def ini_parse(original: Original):
+    """A configupdater document of the file; CannotEdit if it does not parse."""
+    from configupdater import ConfigUpdater
 
-_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*(?:[#;].*)?$")
+    updater = ConfigUpdater()
+    try:
+        updater.read_string(original.text)
+    except Exception as error:  # configparser.Error and its relatives
+        raise CannotEdit(f"cannot parse {original.path}: {_first_line(error)}; fix it, then run setup again") from None
+    return updater
 
 
-def ini_get(text: str, section: str, key: str) -> Optional[str]:
-    """The value of ``key`` in ``section`` (continuation lines joined by newlines)."""
-    span = _ini_key_span(text.splitlines(keepends=True), section, key)
-    if span is None:
+def ini_section(updater, name: str):
+    """The section ``[name]``, added at the end (after a blank line) if missing."""
+    if updater.has_section(name):
+        return updater[name]
+    blocks = list(updater.iter_blocks())
+    if not blocks:
+        updater.add_section(name)
+    elif str(blocks[-1]).endswith("\n\n") or type(blocks[-1]).__name__ == "Space":
+        blocks[-1].add_after.section(name)
+    else:
+        last = blocks[-1]
+        while type(last).__name__ == "Section" and list(last.iter_blocks()):
+            last = list(last.iter_blocks())[-1]
+        _end_last_line(last)
+        blocks[-1].add_after.space(1).section(name)
+    return updater[name]
+
+
+def ini_set(updater, section: str, key: str, value: str) -> None:
+    """``key = value`` in ``[section]``: the old value replaced where it stands, or a new
+    line after the section's last option, indented as that option is. A value with
+    several lines gets one per line."""
+    target = ini_section(updater, section)
+    items = value.split("\n")
+    if key in target:
+        option = target[key]
+    else:
+        options = [block for block in target.iter_blocks() if type(block).__name__ == "Option"]
+        if options:
+            _end_last_line(options[-1])
+            options[-1].add_after.option(key, items[0])
+            _keep_indent(updater, target[key], _indent(options[-1]))
+        else:
+            target.insert_at(0).option(key, items[0])
+        option = target[key]
+    indent = _indent(option)
+    if len(items) > 1:
+        option.set_values(items[1:] if items[0] == "" else items, indent=indent + "    ")
+    else:
+        option.value = value
+    _keep_indent(updater, option, indent)
+
+
+def ini_text(updater) -> str:
+    """The document as text, options indented as they were (configparser reads a line
+    indented deeper than the key before it as part of that key's value)."""
+    for option, indent in getattr(updater, "_indents", {}).values():
+        if indent and not option.raw_key.startswith(indent):
+            option.key = indent + option.raw_key
+    updater._indents = {}
+    return str(updater)
+
+
+def _indent(option) -> str:
+    return re.match(r"[ \t]*", getattr(option, "_indent", None) or str(option)).group()
+
+
+def _keep_indent(updater, option, indent: str) -> None:
+    option._indent = indent  # configupdater forgets it once the option changes
+    if not hasattr(updater, "_indents"):
+        updater._indents = {}
+    updater._indents[id(option)] = (option, indent)
+
+
+def ini_remove(updater, section: str, key: str) -> bool:
+    """Remove ``key`` from ``[section]``; whether it was there."""
+    if updater.has_section(section) and key in updater[section]:
+        del updater[section][key]
+        return True
+    return False
+
+
+def _end_last_line(block) -> None:
+    """Give a block that ends the file without a newline its newline."""
+    lines = getattr(block, "lines", None)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+
+
+# -- TOML (uv.toml, pyproject.toml, poetry's config.toml) through tomlkit ---------------------
+
+
+def toml_parse(original: Original):
+    """A tomlkit document of the file; CannotEdit if it does not parse."""
+    import tomlkit
+
+    try:
+        return tomlkit.parse(original.text)
+    except Exception as error:  # tomlkit.exceptions.ParseError and its relatives
+        raise CannotEdit(f"cannot parse {original.path}: {_first_line(error)}; fix it, then run setup again") from None
+
+
+class TomlEdit(NamedTuple):
+    """Keys to set in a table, and an entry (found by its name) in an array of tables there."""
+
+    table: List[str]  # [] for the top level
+    settings: Dict[str, object]
+    array: Optional[str] = None
+    entry: Optional[Dict[str, object]] = None
+    drop: Tuple[str, ...] = ()  # keys to remove from an existing entry
+
+
+def toml_expected(data: dict, wanted: "TomlEdit", path: Path) -> dict:
+    """``data`` as it should read once ``wanted`` is done."""
+    expected = copy.deepcopy(data)
+    table = expected
+    for key in wanted.table:
+        table = table.setdefault(key, {})
+        if not isinstance(table, dict):
+            raise CannotEdit(f"cannot set up {path}: {'.'.join(wanted.table)} is not a table there")
+    table.update(wanted.settings)
+    if wanted.array is not None and wanted.entry is not None:
+        entries = table.setdefault(wanted.array, [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise CannotEdit(f"cannot set up {path}: {wanted.array} there is not a list of tables")
+        found = next((entry for entry in entries if entry.get("name") == wanted.entry["name"]), None)
+        if found is None:
+            entries.append(dict(wanted.entry))
+        else:
+            found.update(wanted.entry)
+            for key in wanted.drop:
+                found.pop(key, None)
+    return expected
+
+
+def toml_edit(original: Original, before: dict, wanted: "TomlEdit", tool: str) -> str:
+    """The text of ``original`` with ``wanted`` done, read back by tomllib as exactly
+    ``before`` plus ``wanted``. Several ways of placing new lines are tried (tomlkit
+    does not place or keep everything right in every layout); of those that read
+    back right, the one that touches fewest of the user's lines wins."""
+    expected = toml_expected(before, wanted, original.path)
+    right = []
+    for text in _toml_candidates(original, wanted, before):
+        try:
+            found = toml_load(text)
+        except ValueError:
+            continue
+        if same_data(found, expected):
+            right.append(text)
+    if not right:
+        raise CannotEdit(
+            f"cannot edit {original.path} safely: no edit {tool} reads back as meant "
+            f"({_describe(wanted)}); add it by hand"
+        )
+    return min(right, key=lambda text: lines_touched(original.text, text))
+
+
+def same_data(found, expected) -> bool:
+    """Equal as data (NaN equal to NaN, dates by value)."""
+    def canonical(value):
+        return json.dumps(value, sort_keys=True, default=repr)
+
+    return canonical(found) == canonical(expected)
+
+
+def _toml_candidates(original: Original, wanted: TomlEdit, before: dict) -> Iterator[str]:
+    """Edited texts: new keys put in as lines of text, through tomlkit, or in a new
+    table at the end; a new entry as an array-of-tables block at the end, or inline."""
+    for new_keys in ("lines", "tomlkit", "block"):
+        for new_entry in ("block", "inline"):
+            text = _toml_edited(original, wanted, before, new_keys, new_entry)
+            if text is not None:
+                yield text
+
+
+def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: str, new_entry: str) -> Optional[str]:
+    """One way to make ``wanted``; tomlkit changes what already exists (in place), and
+    is asked for nothing else unless ``new_keys`` or ``new_entry`` say so."""
+    import tomlkit
+
+    data = toml_dig(before, wanted.table) if wanted.table else before
+    settings = {key: value for key, value in wanted.settings.items() if not isinstance(data, dict) or data.get(key) != value}
+    existing = {key: value for key, value in settings.items() if isinstance(data, dict) and key in data}
+    added = {key: value for key, value in settings.items() if key not in existing}
+    document = None
+
+    def table():
+        nonlocal document
+        if document is None:
+            document = toml_parse(original)
+        return toml_item(document, wanted.table) if wanted.table else document
+
+    blocks: List[str] = []
+    lines: Dict[str, object] = {}
+    try:
+        for key, value in existing.items():
+            table()[key] = value
+        if added and new_keys == "tomlkit" and table() is not None:
+            for key, value in added.items():
+                table()[key] = value
+        elif added and new_keys == "tomlkit" and wanted.table:
+            parent = toml_item(document, wanted.table[:-1]) if wanted.table[:-1] else document
+            if parent is None:
+                return None
+            inline = isinstance(parent, tomlkit.items.InlineTable)  # an inline table holds only inline ones
+            parent[wanted.table[-1]] = _inline_table(added) if inline else tomlkit.table()
+            if not inline:
+                parent[wanted.table[-1]].update(added)
+        elif added and new_keys == "lines":
+            lines = added
+        elif added:
+            blocks.append(f"[{toml_header(wanted.table)}]\n" + _toml_lines(added))
+        if wanted.array is not None and wanted.entry is not None:
+            entries = data.get(wanted.array) if isinstance(data, dict) else None
+            index = next((n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"]), None)
+            if index is not None:
+                changes = {key: value for key, value in wanted.entry.items() if entries[index].get(key) != value}
+                drops = [key for key in wanted.drop if key in entries[index]]
+                if changes or drops:
+                    entry = table()[wanted.array][index]
+                    for key, value in changes.items():
+                        entry[key] = value
+                    for key in drops:
+                        del entry[key]
+            elif entries is not None and _is_inline_array(original, wanted.table + [wanted.array]):
+                table()[wanted.array].append(_inline_table(wanted.entry))
+            elif new_entry == "inline" and table() is not None:
+                table()[wanted.array] = _inline_array(_inline_table(wanted.entry))
+            elif new_entry == "inline":
+                return None
+            else:
+                blocks.append(f"[[{toml_header(wanted.table + [wanted.array])}]]\n" + _toml_lines(wanted.entry))
+        text = original.text if document is None else document.as_string()
+    except Exception:  # tomlkit refuses some edits of some layouts: another way may do
         return None
-    lines = text.splitlines(keepends=True)[span[0]:span[1]]
-    first = lines[0].split("=", 1)[1] if "=" in lines[0] else lines[0].split(":", 1)[1]
-    return "\n".join([first.strip()] + [line.strip() for line in lines[1:]]).strip()
+    if lines:
+        text = toml_insert_lines(text, wanted.table, _toml_lines(lines))
+        if text is None:
+            return None
+    for block in blocks:
+        text = toml_append(text, block)
+    return text
 
 
-def ini_set(text: str, section: str, key: str, value: str) -> str:
-    """``text`` with ``key = value`` in ``section``, replacing any old value.
+def _is_inline_array(original: Original, keys: List[str]) -> bool:
+    """Whether ``keys`` is an inline array (``[...]``), not an array of tables. Asked of
+    a parse of its own: tomlkit may re-lay out a document whose tables it only looked at."""
+    import tomlkit
 
-    A value with several lines is written with indented continuation lines.
-    """
-    lines = text.splitlines(keepends=True)
-    value_lines = value.split("\n")
-    first = f"{key} = {value_lines[0]}".rstrip()
-    rendered = [f"{first}\n"] + [f"    {line}\n" for line in value_lines[1:]]
-    span = _ini_key_span(lines, section, key)
-    if span is not None:
-        return "".join(lines[: span[0]] + rendered + lines[span[1]:])
-    bounds = _ini_section_bounds(lines, section)
-    if bounds is None:
-        prefix = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-        return text + prefix + f"[{section}]\n" + "".join(rendered)
-    start, end = bounds
-    insert_at = end
-    while insert_at > start + 1 and not lines[insert_at - 1].strip():
-        insert_at -= 1  # after the section's last line, before blank lines
-    if insert_at and not lines[insert_at - 1].endswith("\n"):
-        lines[insert_at - 1] += "\n"
-    return "".join(lines[:insert_at] + rendered + lines[insert_at:])
+    return isinstance(toml_item(toml_parse(original), keys), tomlkit.items.Array)
 
 
-def ini_append(text: str, section: str, key: str, item: str) -> str:
-    """``text`` with ``item`` added to the whitespace-separated list in ``key``, as a
-    continuation line after the existing ones; unchanged if it is already there."""
-    current = ini_get(text, section, key)
-    if current is None:
-        return ini_set(text, section, key, "\n" + item)
-    if item in current.split():
-        return text
-    lines = text.splitlines(keepends=True)
-    _, end = _ini_key_span(lines, section, key)
-    if not lines[end - 1].endswith("\n"):
-        lines[end - 1] += "\n"
-    return "".join(lines[:end] + [f"    {item}\n"] + lines[end:])
+def _inline_table(values: Dict[str, object]):
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    inline.update(values)
+    return inline
 
 
-def _ini_section_bounds(lines: List[str], section: str):
-    start = None
-    for number, line in enumerate(lines):
-        found = _SECTION.match(line)
-        if found:
-            if start is not None:
-                return start, number
-            if found["name"].strip() == section:
-                start = number
-    return (start, len(lines)) if start is not None else None
+def _inline_array(inline):
+    import tomlkit
+
+    array = tomlkit.array()
+    array.append(inline)
+    return array
 
 
-def _ini_key_span(lines: List[str], section: str, key: str):
-    bounds = _ini_section_bounds(lines, section)
-    if bounds is None:
-        return None
-    pattern = re.compile(rf"^{re.escape(key)}\s*[=:]", re.IGNORECASE)
-    for number in range(bounds[0] + 1, bounds[1]):
-        if pattern.match(lines[number]):
-            end = number + 1
-            while end < bounds[1] and lines[end][:1] in (" ", "\t") and lines[end].strip():
-                end += 1  # continuation lines
-            return number, end
-    return None
+def _toml_lines(values: Dict[str, object]) -> str:
+    import tomlkit
+
+    return "".join(f"{toml_header([key])} = {tomlkit.item(value).as_string()}\n" for key, value in values.items())
 
 
-# -- TOML ---------------------------------------------------------------------------
+def _describe(wanted: TomlEdit) -> str:
+    where = ".".join(wanted.table) or "the top level"
+    parts = [f"{key} = {json.dumps(value)}" for key, value in wanted.settings.items()]
+    if wanted.entry:
+        parts.append(f"a [[{'.'.join(wanted.table + [wanted.array])}]] entry {json.dumps(wanted.entry)}")
+    return f"in {where}: " + ", ".join(parts)
 
 
 def toml_load(text: str) -> dict:
+    """``text`` read as tomllib (tomli before Python 3.11) reads it, as uv and poetry do."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python < 3.11
@@ -150,84 +432,81 @@ def toml_load(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def toml_set_key(text: str, table: Optional[str], key: str, value: str) -> str:
-    """``text`` with ``key = value`` (value already in TOML syntax) in ``table``
-    (None: the top level), replacing a value on a single line or adding the line."""
-    lines = text.splitlines(keepends=True)
-    headers = [n for n, line in enumerate(lines) if re.match(r"^\s*\[", line)]
-    if table is None:
-        start, end = 0, headers[0] if headers else len(lines)
-    else:
-        own = [n for n in headers if re.match(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$", lines[n])]
-        if not own:
-            prefix = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-            return text + prefix + f"[{table}]\n{key} = {value}\n"
-        start = own[0] + 1
-        later = [n for n in headers if n > own[0]]
-        end = later[0] if later else len(lines)
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number in range(start, end):
-        if pattern.match(lines[number]):
-            lines[number] = f"{key} = {value}\n"
-            return "".join(lines)
-    insert_at = end
-    while insert_at > start and not lines[insert_at - 1].strip():
-        insert_at -= 1  # after the table's last line, before blank lines
-    line = f"{key} = {value}\n"
-    if table is None and headers and insert_at == headers[0]:
-        line += "\n"  # keep a blank line before the first table
-    if insert_at and not lines[insert_at - 1].endswith("\n"):
-        lines[insert_at - 1] += "\n"
-    return "".join(lines[:insert_at] + [line] + lines[insert_at:])
-
-
-def toml_append_block(text: str, block: str) -> str:
-    """``text`` with ``block`` (whole TOML tables) appended after a blank line."""
-    if not text:
-        return block
-    separator = "\n" if text.endswith("\n") else "\n\n"
-    if text.endswith("\n\n"):
-        separator = ""
-    return text + separator + block
-
-
-def toml_set_array_entry(text: str, array: str, fields: Dict[str, str]) -> str:
-    """``text`` with an ``[[array]]`` entry named ``fields["name"]`` holding ``fields``
-    (strings quoted, "true" as is): added, or its keys set if it exists."""
-    rendered = {key: value if value == "true" else toml_string(value) for key, value in fields.items()}
-    entries = _dig(toml_load(text), array.split(".")) or []
-    if not any(entry.get("name") == fields["name"] for entry in entries):
-        block = f"[[{array}]]\n" + "".join(f"{key} = {value}\n" for key, value in rendered.items())
-        return toml_append_block(text, block)
-    lines = text.splitlines(keepends=True)
-    start, end = _toml_entry_span(lines, array, fields["name"])
-    section = "".join(lines[start:end])
-    for key, value in rendered.items():
-        pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
-        if pattern.search(section):
-            section = pattern.sub(lambda _: f"{key} = {value}", section, count=1)
-        else:
-            section = section.rstrip("\n") + f"\n{key} = {value}\n" + ("\n" if section.endswith("\n\n") else "")
-    return "".join(lines[:start]) + section + "".join(lines[end:])
-
-
-def _toml_entry_span(lines: List[str], array: str, name: str) -> Tuple[int, int]:
-    header = re.compile(rf"^\s*\[\[\s*{re.escape(array)}\s*\]\]")
-    starts = [n for n, line in enumerate(lines) if header.match(line)]
-    for start in starts:
-        end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")), len(lines))
-        if any(re.match(rf'^\s*name\s*=\s*["\']{re.escape(name)}["\']', line) for line in lines[start:end]):
-            return start, end
-    raise CannotEdit(f"cannot find the [[{array}]] entry named {name} to update; edit it by hand")
-
-
-def _dig(data: dict, keys: List[str]):
+def toml_dig(data: Any, keys: List[str]) -> Any:
+    """``data[k1][k2]...``, or None where a key is missing or not a table."""
     for key in keys:
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or key not in data:
             return None
-        data = data.get(key)
+        data = data[key]
     return data
+
+
+def toml_header(keys: List[str]) -> str:
+    """``a.b.c`` with each key quoted as TOML needs."""
+    return ".".join(key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key) for key in keys)
+
+
+def toml_string(value: str) -> str:
+    import tomlkit
+
+    return tomlkit.string(value).as_string()
+
+
+def toml_append(text: str, block: str) -> str:
+    """``text`` with ``block`` (whole tables) added at the end after a blank line."""
+    if not text.strip():
+        return block
+    return text + ("" if text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n") + block
+
+
+def toml_insert_lines(text: str, table: List[str], lines: str) -> Optional[str]:
+    """``text`` with ``lines`` (key = value lines) put in ``table`` as plain text: for
+    the top level, after the last line before the first table header (and the
+    comments just above it); for a table, right after its own ``[header]`` line.
+    None if there is no such header. (The caller checks the result with tomllib.)"""
+    rows = _lines(text)
+    if rows and not rows[-1].endswith("\n"):
+        rows[-1] += "\n"
+    if not table:
+        at = next((n for n, row in enumerate(rows) if row.startswith("[")), len(rows))
+        while at > 0 and (not rows[at - 1].strip() or rows[at - 1].lstrip().startswith("#")) and at < len(rows):
+            at -= 1
+        return "".join(rows[:at] + [lines] + rows[at:])
+    for number, row in enumerate(rows):
+        if row.lstrip().startswith("[") and not row.lstrip().startswith("[["):
+            try:
+                parsed = toml_load(row)
+            except ValueError:
+                continue
+            if _is_header_of(parsed, table):
+                return "".join(rows[: number + 1] + [lines] + rows[number + 1:])
+    return None
+
+
+def _is_header_of(parsed: dict, table: List[str]) -> bool:
+    for key in table:
+        if list(parsed) != [key] or not isinstance(parsed[key], dict):
+            return False
+        parsed = parsed[key]
+    return parsed == {}
+
+
+def lines_touched(before: str, after: str) -> int:
+    """How many lines of ``before`` are not kept as they were in ``after``."""
+    matcher = difflib.SequenceMatcher(None, _lines(before), _lines(after), autojunk=False)
+    return sum(i2 - i1 for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal")
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def toml_item(document, keys: List[str]) -> Optional[Any]:
+    """The tomlkit item at ``keys`` (tables, inline tables), or None."""
+    item = document
+    for key in keys:
+        try:
+            item = item[key]
+        except (KeyError, TypeError, AttributeError):
+            return None
+    return item

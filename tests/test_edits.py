@@ -1,89 +1,139 @@
-"""Config file edits keep every other byte, and a second run changes nothing."""
+"""edits.py: files are edited as text and spliced back into their own bytes (byte
+order mark, line endings, every untouched line as it was); INI edits through
+configupdater keep indentation; writes are atomic and keep the mode."""
+
+import configparser
+from pathlib import Path
+
+import pytest
 
 from keyrings_codeartifact import edits
 
-PIP_CONF = """# my pip settings
-[global]
-timeout = 60   ; seconds
-extra-index-url =
-    https://one.example/simple/
-    https://two.example/simple/
 
-[install]
-no-binary = :none:
-"""
+def original(tmp_path: Path, data: bytes) -> edits.Original:
+    path = tmp_path / "file"
+    path.write_bytes(data)
+    return edits.read(path)
 
 
-def test_ini_set_replaces_a_value_and_keeps_the_rest():
-    after = edits.ini_set(PIP_CONF, "global", "timeout", "30")
-    assert after == PIP_CONF.replace("timeout = 60   ; seconds", "timeout = 30")
+def ini_after(found: edits.Original, section: str, key: str, value: str) -> bytes:
+    updater = edits.ini_parse(found)
+    edits.ini_set(updater, section, key, value)
+    return edits.render(found, edits.ini_text(updater))
 
 
-def test_ini_set_adds_a_key_at_the_end_of_its_section():
-    after = edits.ini_set(PIP_CONF, "global", "index-url", "https://x/simple/")
-    assert after == PIP_CONF.replace(
-        "    https://two.example/simple/\n", "    https://two.example/simple/\nindex-url = https://x/simple/\n"
-    )
-    assert edits.ini_set(after, "global", "index-url", "https://x/simple/") == after
+def configparser_reads(data: bytes) -> dict:
+    parser = configparser.RawConfigParser()
+    parser.read_string(edits.decode(data))
+    return {name: dict(parser.items(name)) for name in parser.sections()}
 
 
-def test_ini_multi_line_values_read_and_write():
-    assert edits.ini_get(PIP_CONF, "global", "extra-index-url").split() == [
-        "https://one.example/simple/", "https://two.example/simple/",
-    ]
-    after = edits.ini_set(PIP_CONF, "global", "extra-index-url", "https://one.example/simple/\nhttps://new/simple/")
-    assert "    https://new/simple/\n" in after and "two.example" not in after
-    assert after.endswith("[install]\nno-binary = :none:\n")
+def test_a_missing_file_reads_as_empty(tmp_path):
+    found = edits.read(tmp_path / "none")
+    assert (found.exists, found.raw, found.text) == (False, b"", "")
+    assert edits.render(found, "[global]\na = 1\n") == b"[global]\na = 1\n"
 
 
-def test_ini_set_adds_a_section_to_a_file_without_it():
-    assert edits.ini_set("", "global", "a", "1") == "[global]\na = 1\n"
-    assert edits.ini_set("[x]\ny = 2", "global", "a", "1") == "[x]\ny = 2\n\n[global]\na = 1\n"
+def test_crlf_and_a_byte_order_mark_are_kept_and_new_lines_follow_them(tmp_path):
+    found = original(tmp_path, b"\xef\xbb\xbf# mine\r\n[global]\r\ntimeout = 1\r\n")
+    assert found.text == "# mine\n[global]\ntimeout = 1\n" and found.bom and found.newline == "\r\n"
+    after = ini_after(found, "global", "index-url", "https://x/")
+    assert after == b"\xef\xbb\xbf# mine\r\n[global]\r\ntimeout = 1\r\nindex-url = https://x/\r\n"
 
 
-UV_TOML = """# uv settings
-native-tls = true
-
-[[index]]
-name = "internal"
-url = "https://internal.example/simple/"
-"""
+def test_mixed_line_endings_keep_each_untouched_line_as_it_was(tmp_path):
+    data = b"[a]\nx = 1\r\n[global]\ntimeout = 1\n\n[b]\r\ny = 2\r\n"
+    after = ini_after(original(tmp_path, data), "global", "timeout", "2")
+    assert after == data.replace(b"timeout = 1", b"timeout = 2")
 
 
-def test_toml_top_level_key_goes_before_the_first_table():
-    after = edits.toml_set_key(UV_TOML, None, "keyring-provider", '"subprocess"')
-    assert after == UV_TOML.replace("native-tls = true\n", 'native-tls = true\nkeyring-provider = "subprocess"\n')
-    assert edits.toml_set_key(after, None, "keyring-provider", '"subprocess"') == after
-    assert edits.toml_load(after)["keyring-provider"] == "subprocess"
+def test_unchanged_text_renders_the_very_same_bytes(tmp_path):
+    found = original(tmp_path, b"\xef\xbb\xbfa = 1\r\nb = 2\n")
+    assert edits.render(found, found.text) == found.raw
 
 
-def test_toml_key_in_a_table_added_or_replaced():
-    text = '[tool.uv]\nkeyring-provider = "disabled"\n\n[tool.other]\nx = 1\n'
-    after = edits.toml_set_key(text, "tool.uv", "keyring-provider", '"subprocess"')
-    assert after == text.replace('"disabled"', '"subprocess"')
-    added = edits.toml_set_key("[project]\nname = 'a'\n", "tool.uv", "keyring-provider", '"subprocess"')
-    assert added == '[project]\nname = \'a\'\n\n[tool.uv]\nkeyring-provider = "subprocess"\n'
+def test_a_file_without_a_final_newline_gets_one_only_where_a_line_is_added(tmp_path):
+    after = ini_after(original(tmp_path, b"[global]\ntimeout = 1"), "global", "index-url", "https://x/")
+    assert after == b"[global]\ntimeout = 1\nindex-url = https://x/\n"
+    after = ini_after(original(tmp_path, b"[other]\nx = 1"), "global", "a", "1")
+    assert after == b"[other]\nx = 1\n\n[global]\na = 1\n"
 
 
-def test_change_diff_and_atomic_apply_keep_the_mode(tmp_path):
+def test_not_utf8_or_unreadable_is_cannot_edit(tmp_path):
+    with pytest.raises(edits.CannotEdit, match="not UTF-8"):
+        original(tmp_path, b"# caf\xe9\n")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(edits.CannotEdit, match="cannot read .*folder"):
+        edits.read(tmp_path / "folder")
+
+
+def test_ini_indented_keys_stay_indented_so_configparser_reads_the_same_keys(tmp_path):
+    data = b"[global]\n    index-url = https://old/\n    timeout = 30\n"
+    after = ini_after(original(tmp_path, data), "global", "index-url", "https://new/")
+    assert after == b"[global]\n    index-url = https://new/\n    timeout = 30\n"
+    added = ini_after(original(tmp_path, data), "global", "retries", "2")
+    assert added == data + b"    retries = 2\n"
+    assert configparser_reads(added)["global"] == {"index-url": "https://old/", "timeout": "30", "retries": "2"}
+
+
+def test_ini_multi_line_values_get_continuation_lines(tmp_path):
+    data = b"[global]\nextra-index-url = https://a/\n\n[install]\nno-binary = :none:\n"
+    after = ini_after(original(tmp_path, data), "global", "extra-index-url", "\nhttps://a/\nhttps://b/")
+    assert after == b"[global]\nextra-index-url =\n    https://a/\n    https://b/\n\n[install]\nno-binary = :none:\n"
+
+
+def test_ini_new_key_goes_after_the_last_option_not_after_trailing_comments(tmp_path):
+    data = b"[global]\ntimeout = 1\n\n# about [install]\n[install]\nx = 1\n"
+    after = ini_after(original(tmp_path, data), "global", "index-url", "https://x/")
+    assert after == data.replace(b"timeout = 1\n", b"timeout = 1\nindex-url = https://x/\n")
+
+
+def test_ini_a_section_named_with_spaces_is_another_section(tmp_path):
+    after = ini_after(original(tmp_path, b"[ global ]\ntimeout = 1\n"), "global", "a", "1")
+    assert configparser_reads(after) == {" global ": {"timeout": "1"}, "global": {"a": "1"}}
+
+
+def test_ini_remove(tmp_path):
+    updater = edits.ini_parse(original(tmp_path, b"[s]\nusername = aws\npassword = x\n  more\n# end\n"))
+    assert edits.ini_remove(updater, "s", "password") and not edits.ini_remove(updater, "s", "password")
+    assert edits.ini_text(updater) == "[s]\nusername = aws\n# end\n"
+
+
+def test_unparsable_files_are_cannot_edit(tmp_path):
+    with pytest.raises(edits.CannotEdit, match="cannot parse"):
+        edits.ini_parse(original(tmp_path, b"[global]\na = 1\na = 2\n"))
+    with pytest.raises(edits.CannotEdit, match="cannot parse"):
+        edits.toml_parse(original(tmp_path, b"a = [\n"))
+
+
+def test_change_diff_hides_secrets_and_apply_is_atomic_keeping_the_mode(tmp_path):
     (tmp_path / "conf").mkdir()
     path = tmp_path / "conf" / "pip.conf"
-    path.write_text(PIP_CONF)
+    path.write_bytes(b"[s]\npassword = s3cret\n")
     path.chmod(0o640)
-    change = edits.Change(path, PIP_CONF, edits.ini_set(PIP_CONF, "global", "timeout", "30"))
-    assert change.diff().count("\n-") == 1 and "+timeout = 30" in change.diff()
+    change = edits.Change(path, path.read_bytes(), b"[s]\nusername = aws\n", True, secrets=("s3cret",))
+    assert "-password = ****" in change.diff() and "s3cret" not in change.diff()
     change.apply()
-    assert path.read_text() == change.after
+    assert path.read_bytes() == b"[s]\nusername = aws\n"
     assert path.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in path.parent.iterdir()] == ["pip.conf"]  # no temporary file left
 
 
-def test_ini_append_adds_a_continuation_line_only():
-    after = edits.ini_append(PIP_CONF, "global", "extra-index-url", "https://three.example/simple/")
-    assert after == PIP_CONF.replace(
-        "    https://two.example/simple/\n", "    https://two.example/simple/\n    https://three.example/simple/\n"
-    )
-    assert edits.ini_append(after, "global", "extra-index-url", "https://three.example/simple/") == after
-    single = edits.ini_append("[global]\nextra-index-url = https://a/simple/\n", "global", "extra-index-url", "https://b/")
-    assert single == "[global]\nextra-index-url = https://a/simple/\n    https://b/\n"
-    assert edits.ini_append("", "distutils", "index-servers", "x") == "[distutils]\nindex-servers =\n    x\n"
+def test_a_new_file_is_private_and_its_diff_starts_from_dev_null(tmp_path):
+    path = tmp_path / "new" / ".pypirc"
+    change = edits.Change(path, b"", b"[s]\n", False)
+    assert change.diff().startswith("--- /dev/null\n")
+    change.apply()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_apply_into_a_folder_that_cannot_be_made_is_cannot_edit(tmp_path):
+    (tmp_path / "file").write_text("")
+    change = edits.Change(tmp_path / "file" / "x.conf", b"", b"[s]\n", False)
+    with pytest.raises(edits.CannotEdit, match="cannot write"):
+        change.apply()
+
+
+def test_toml_header_quotes_only_what_needs_it():
+    assert edits.toml_header(["tool", "uv", "index"]) == "tool.uv.index"
+    assert edits.toml_header(["repositories", "my.repo"]) == 'repositories."my.repo"'

@@ -1,25 +1,83 @@
-"""`codeartifact-keyring setup TOOL`: the files it writes, byte for byte, and that a
-second run, a dry run or a name lookup behave as promised. (The end-to-end tests
-show the tools then really get in.)"""
+"""`codeartifact-keyring setup TOOL`: the files it writes, read back with the readers
+the tools use (pip's own loader, tomllib, configparser), that every other byte stays,
+and that a second run, a dry run, a bad name or an unwritable file behave as promised.
+(tests/e2e/test_setup_tools.py shows the tools then really get in;
+test_setup_layouts.py runs the same through many layouts of each file.)"""
+
+import ast
+import configparser
+import os
+import subprocess
+import sys
+
+import pytest
 
 from helpers import BIN, URL, run
-from keyrings_codeartifact import edits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 CLI = BIN / "codeartifact-keyring"
 UPLOAD = URL.replace("/simple/", "/")
 AT_URL = URL.replace("https://", "https://aws@")
+AT_UPLOAD = UPLOAD.replace("https://", "https://aws@")
+STALE = "eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.stale-token-from-aws-codeartifact-login"
 
 
 def setup(*args, cwd=None):
     result = run(CLI, "setup", *args, cwd=cwd)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
     return result.stdout
 
 
-def assert_only_added(before: str, after: str) -> None:
-    """Every line of ``before`` is still in ``after``, in order."""
+def fails(code, *args, cwd=None):
+    """`setup ARGS` fails with exit ``code`` and one line on stderr, no traceback."""
+    result = run(CLI, "setup", *args, cwd=cwd)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("codeartifact-keyring: "), result.stderr
+    return result.stderr
+
+
+def pip_config(pip=BIN / "pip", scope="--user"):
+    """What pip itself reads from its config files: {"section.key": value}."""
+    result = run(pip, "config", scope, "list")
+    assert result.returncode == 0, result.stderr
+    pairs = (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {key: ast.literal_eval(value) for key, value in pairs}
+
+
+def toml(path):
+    """The file as uv and poetry read it (a UTF-8 byte order mark allowed, as uv does)."""
+    return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+
+
+def ini(path):
+    """The file as twine (.pypirc) and keyring (keyringrc.cfg) read it."""
+    parser = configparser.RawConfigParser()
+    parser.read(path, encoding="utf-8")
+    return {name: dict(parser.items(name)) for name in parser.sections()}
+
+
+def assert_kept(before: str, after: str, changed=()) -> None:
+    """Every line of ``before`` but those in ``changed`` is still in ``after``, in order."""
     remaining = iter(after.splitlines())
-    assert all(line in remaining for line in before.splitlines())
+    for line in before.splitlines():
+        if line not in changed:
+            assert line in remaining, f"lost or moved: {line!r}"
+
+
+def pip_conf(home):
+    return home / ".config" / "pip" / "pip.conf"
+
+
+def keyringrc(home):
+    return home / ".config" / "python_keyring" / "keyringrc.cfg"
+
+
+# -- what setup writes, read back by the tools' readers --------------------------------
 
 
 def test_twine_section_keeps_the_rest_of_pypirc(isolated_env):
@@ -29,11 +87,10 @@ def test_twine_section_keeps_the_rest_of_pypirc(isolated_env):
     out = setup("twine", URL)
     after = pypirc.read_text()
     assert f"{pypirc}: updated" in out
-    assert_only_added(before, after)
-    assert edits.ini_get(after, "distutils", "index-servers").split() == ["pypi", "internal", "codeartifact"]
-    assert edits.ini_get(after, "codeartifact", "repository") == UPLOAD
-    assert edits.ini_get(after, "codeartifact", "username") == "aws"
-    assert edits.ini_get(after, "codeartifact", "password") is None
+    assert_kept(before, after)
+    config = ini(pypirc)
+    assert config["distutils"]["index-servers"].split() == ["pypi", "internal", "codeartifact"]
+    assert config["codeartifact"] == {"repository": UPLOAD, "username": "aws"}
     assert f"{pypirc}: already set up, unchanged" in setup("twine", URL)
     assert pypirc.read_text() == after
 
@@ -42,42 +99,47 @@ def test_dry_run_prints_a_diff_and_writes_nothing(isolated_env):
     out = setup("twine", "--dry-run", URL)
     assert f"+++ {isolated_env / '.pypirc'}" in out and "+username = aws" in out
     assert not (isolated_env / ".pypirc").exists()
+    assert not keyringrc(isolated_env).exists()
 
 
 def test_pip_user_config(isolated_env):
     out = setup("pip", "--pip", str(BIN / "pip"), URL)
-    conf = isolated_env / ".config" / "pip" / "pip.conf"
-    assert f"{conf}: updated" in out
-    text = conf.read_text()
+    assert f"{pip_conf(isolated_env)}: updated" in out
+    seen = pip_config()
     # this pip has the backend importable: import provider, no username needed
-    assert edits.ini_get(text, "global", "index-url") == URL
-    assert edits.ini_get(text, "global", "keyring-provider") == "import"
+    assert (seen["global.index-url"], seen["global.keyring-provider"]) == (URL, "import")
     assert "already set up, unchanged" in setup("pip", "--pip", str(BIN / "pip"), URL)
 
 
+def test_a_variable_that_makes_the_tool_read_another_file_is_said(isolated_env, monkeypatch):
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    assert f"but PIP_CONFIG_FILE={os.devnull} is set here, so pip reads no config file instead" in setup("pip", "--pip", str(BIN / "pip"), URL)
+    monkeypatch.setenv("UV_CONFIG_FILE", str(isolated_env / "other.toml"))
+    assert "so uv reads that file instead" in setup("uv", URL)
+
+
 def test_pip_extra_index_keeps_existing_ones(isolated_env):
-    conf = isolated_env / ".config" / "pip" / "pip.conf"
+    conf = pip_conf(isolated_env)
     conf.parent.mkdir(parents=True)
     conf.write_text("[global]\nextra-index-url = https://other.example/simple/\n")
     setup("pip", "--pip", str(BIN / "pip"), "--extra", URL)
-    assert edits.ini_get(conf.read_text(), "global", "extra-index-url").split() == ["https://other.example/simple/", URL]
-    assert edits.ini_get(conf.read_text(), "global", "index-url") is None
+    seen = pip_config()
+    assert seen["global.extra-index-url"].split() == ["https://other.example/simple/", URL]
+    assert "global.index-url" not in seen
 
 
 def test_pip_without_the_backend_uses_the_subprocess_provider_and_user_aws(isolated_env, tools):
     pip = tools / "pip-26.1" / "bin" / "pip"  # no keyring in its environment, before pip 26.2
     setup("pip", "--pip", str(pip), URL)
-    text = (isolated_env / ".config" / "pip" / "pip.conf").read_text()
-    assert edits.ini_get(text, "global", "keyring-provider") == "subprocess"
-    assert edits.ini_get(text, "global", "index-url") == AT_URL
+    seen = pip_config(pip)
+    assert (seen["global.index-url"], seen["global.keyring-provider"]) == (AT_URL, "subprocess")
 
 
 def test_uv_user_config(isolated_env):
     setup("uv", URL)
-    text = (isolated_env / ".config" / "uv" / "uv.toml").read_text()
-    config = edits.toml_load(text)
+    config = toml(isolated_env / ".config" / "uv" / "uv.toml")
     assert config["keyring-provider"] == "subprocess"
-    assert config["index"] == [{"name": "codeartifact", "url": AT_URL, "publish-url": UPLOAD.replace("https://", "https://aws@"), "default": True}]
+    assert config["index"] == [{"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD, "default": True}]
     assert "already set up, unchanged" in setup("uv", URL)
 
 
@@ -88,8 +150,8 @@ def test_uv_project_keeps_the_rest_of_pyproject(tmp_path):
     (project / "pyproject.toml").write_text(before)
     setup("uv", "--project", "--extra", URL, cwd=project)
     after = (project / "pyproject.toml").read_text()
-    assert_only_added(before, after)
-    uv = edits.toml_load(after)["tool"]["uv"]
+    assert_kept(before, after)
+    uv = toml(project / "pyproject.toml")["tool"]["uv"]
     assert uv["keyring-provider"] == "subprocess"
     assert [i["name"] for i in uv["index"]] == ["other", "codeartifact"]
     assert "default" not in uv["index"][1]
@@ -100,9 +162,9 @@ def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "1"\n')
     setup("poetry", "--priority", "supplemental", URL, cwd=project)
-    pyproject = edits.toml_load((project / "pyproject.toml").read_text())
+    pyproject = toml(project / "pyproject.toml")
     assert pyproject["tool"]["poetry"]["source"] == [{"name": "codeartifact", "url": URL, "priority": "supplemental"}]
-    config = edits.toml_load((isolated_env / ".config" / "pypoetry" / "config.toml").read_text())
+    config = toml(isolated_env / ".config" / "pypoetry" / "config.toml")
     assert config == {"repositories": {"codeartifact": {"url": UPLOAD}}}
     assert "updated" not in setup("poetry", "--priority", "supplemental", URL, cwd=project)
 
@@ -114,16 +176,16 @@ def test_a_changed_url_updates_the_entry_in_place(tmp_path):
     setup("poetry", URL, cwd=project)
     other = URL.replace("/python/", "/release/")
     setup("poetry", other, cwd=project)
-    sources = edits.toml_load((project / "pyproject.toml").read_text())["tool"]["poetry"]["source"]
+    sources = toml(project / "pyproject.toml")["tool"]["poetry"]["source"]
     assert sources == [{"name": "codeartifact", "url": other, "priority": "primary"}]
 
 
 def test_url_from_domain_and_repository_via_get_repository_endpoint(standin, isolated_env):
     setup("twine", "--domain", "my-team", "--repository", "python", "--region", "us-east-1")
-    assert edits.ini_get((isolated_env / ".pypirc").read_text(), "codeartifact", "repository") == UPLOAD
+    assert ini(isolated_env / ".pypirc")["codeartifact"]["repository"] == UPLOAD
     setup("twine", "--name", "ds", "--domain", "my-team", "--repository", "python", "--region", "us-east-1", "--endpoint-type", "dualstack")
     dualstack = "https://my-team-111122223333.codeartifact.us-east-1.on.aws/pypi/python/"
-    assert edits.ini_get((isolated_env / ".pypirc").read_text(), "ds", "repository") == dualstack
+    assert ini(isolated_env / ".pypirc")["ds"]["repository"] == dualstack
     [first, second] = standin.requests()
     assert (first["api"], first["owner"], second["endpoint_type"]) == ("GetRepositoryEndpoint", "111122223333", "dualstack")
 
@@ -152,25 +214,192 @@ def test_no_token_is_ever_written(standin, isolated_env, tmp_path):
 
 
 def test_bad_input_is_one_line(isolated_env):
-    result = run(CLI, "setup", "twine", "https://pypi.org/simple/")
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "is not a CodeArtifact repository URL" in result.stderr
-    result = run(CLI, "setup", "poetry", URL, cwd=isolated_env)
-    assert result.returncode == 2 and "pyproject.toml does not exist" in result.stderr
+    assert "is not a CodeArtifact repository URL" in fails(2, "twine", "https://pypi.org/simple/")
+    assert "pyproject.toml does not exist" in fails(2, "poetry", URL, cwd=isolated_env)
     assert run(CLI, "setup", "twine").returncode == 2
 
 
 def test_pip_site_config_of_another_environment(tmp_path):
-    import subprocess
-    import sys
-
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = venv / "bin" / "pip"
     setup("pip", "--site", "--pip", str(pip), URL)
-    text = (venv / "pip.conf").read_text()
-    assert edits.ini_get(text, "global", "keyring-provider") == "subprocess"  # no backend in that venv
+    seen = pip_config(pip, "--site")
+    assert seen["global.keyring-provider"] == "subprocess"  # no backend in that venv
     major, minor = map(int, run(pip, "--version").stdout.split()[1].split(".")[:2])
     expected = URL if (major, minor) >= (26, 2) else AT_URL  # older pip needs the user in the URL
-    assert edits.ini_get(text, "global", "index-url") == expected
-    assert f"global.index-url='{expected}'" in run(pip, "config", "--site", "list").stdout  # pip reads it
+    assert seen["global.index-url"] == expected
+
+
+def test_keyring_lookups_never_import_the_editing_libraries(monkeypatch):
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
+    probe = (
+        "import json, sys, keyring; keyring.get_credential('https://pypi.org/simple/', None); "
+        f"keyring.get_password({URL!r}, 'aws'); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('tomlkit', 'configupdater'))))"
+    )
+    result = run(BIN / "python", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+# -- the cases of issue 11: valid files that hand-written line edits broke -------------
+
+
+def uv_project(tmp_path, text):
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(text)
+    return project
+
+
+def uv_in_project(project):
+    return toml(project / "pyproject.toml")["tool"]["uv"]
+
+
+OUR_INDEX = {"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD, "default": True}
+
+
+def test_pyproject_with_tool_table_and_dotted_uv_keys(tmp_path):
+    before = '[project]\nname = "app"\n\n[tool]\nuv.keyring-provider = "disabled"\nblack.line-length = 100\n'
+    project = uv_project(tmp_path, before)
+    setup("uv", "--project", URL, cwd=project)
+    after = toml(project / "pyproject.toml")
+    assert after["tool"]["uv"] == {"keyring-provider": "subprocess", "index": [OUR_INDEX]}
+    assert after["tool"]["black"] == {"line-length": 100}
+    assert_kept(before, (project / "pyproject.toml").read_text(), changed=['uv.keyring-provider = "disabled"'])
+
+
+def test_pyproject_with_a_quoted_uv_header(tmp_path):
+    before = '[tool."uv"]\nkeyring-provider = "disabled"\n'
+    project = uv_project(tmp_path, before)
+    setup("uv", "--project", URL, cwd=project)
+    assert uv_in_project(project) == {"keyring-provider": "subprocess", "index": [OUR_INDEX]}
+
+
+def test_existing_index_whose_url_is_a_multi_line_string(tmp_path):
+    before = '[tool.uv]\nkeyring-provider = "subprocess"\n\n[[tool.uv.index]]\nname = "codeartifact"\nurl = """\nhttps://old.example/simple/"""\n'
+    project = uv_project(tmp_path, before)
+    setup("uv", "--project", URL, cwd=project)
+    assert uv_in_project(project) == {"keyring-provider": "subprocess", "index": [OUR_INDEX]}
+
+
+def test_inline_index_array(tmp_path):
+    before = '[tool.uv]\nindex = [{ name = "other", url = "https://o.example/simple/" }]\n'
+    project = uv_project(tmp_path, before)
+    setup("uv", "--project", "--extra", URL, cwd=project)
+    ours = {key: value for key, value in OUR_INDEX.items() if key != "default"}
+    assert uv_in_project(project) == {
+        "keyring-provider": "subprocess",
+        "index": [{"name": "other", "url": "https://o.example/simple/"}, ours],
+    }
+
+
+def test_a_key_lookalike_inside_a_multi_line_string_is_left_alone(tmp_path):
+    note = 'keyring-provider = "x"\n'
+    before = f'[tool.uv]\n# see notes\nnotes = """\n{note}"""\n'
+    project = uv_project(tmp_path, before)
+    setup("uv", "--project", URL, cwd=project)
+    uv = uv_in_project(project)
+    assert uv["notes"] == note and uv["keyring-provider"] == "subprocess"
+    assert_kept(before, (project / "pyproject.toml").read_text())
+
+
+def test_pip_conf_with_a_spaced_section_name(isolated_env):
+    conf = pip_conf(isolated_env)
+    conf.parent.mkdir(parents=True)
+    conf.write_text("[ global ]\ntimeout = 30\n")  # pip reads this as a section named " global "
+    setup("pip", "--pip", str(BIN / "pip"), URL)
+    seen = pip_config()
+    assert (seen["global.index-url"], seen["global.keyring-provider"]) == (URL, "import")
+    assert seen[" global .timeout"] == "30"
+
+
+def test_pip_conf_whose_first_key_is_indented(isolated_env):
+    conf = pip_conf(isolated_env)
+    conf.parent.mkdir(parents=True)
+    before = "[global]\n    index-url = https://old.example/simple/\n    timeout = 30\n"
+    conf.write_text(before)
+    setup("pip", "--pip", str(BIN / "pip"), URL)
+    seen = pip_config()
+    assert (seen["global.index-url"], seen["global.timeout"]) == (URL, "30")
+    assert_kept(before, conf.read_text(), changed=["    index-url = https://old.example/simple/"])
+
+
+def test_stale_password_in_pypirc_is_removed_and_said(isolated_env):
+    pypirc = isolated_env / ".pypirc"
+    pypirc.write_text(f"[distutils]\nindex-servers = codeartifact\n\n[codeartifact]\nrepository = {UPLOAD}\nusername = aws\npassword = {STALE}\n")
+    out = setup("twine", URL)
+    assert ini(pypirc)["codeartifact"] == {"repository": UPLOAD, "username": "aws"}
+    assert "removed the password" in out and STALE not in out
+    assert STALE not in pypirc.read_text()
+
+
+def test_a_dry_run_shows_a_stale_password_as_stars_and_keeps_it(isolated_env):
+    pypirc = isolated_env / ".pypirc"
+    before = f"[distutils]\nindex-servers = codeartifact\n\n[codeartifact]\nrepository = {UPLOAD}\nusername = aws\npassword = {STALE}\n"
+    pypirc.write_text(before)
+    out = setup("twine", "--dry-run", URL)
+    assert "-password = ****" in out and "removed the password" in out and STALE not in out
+    assert pypirc.read_text() == before
+
+
+def test_without_poetry_on_path_its_config_is_written_through_tomlkit(tmp_path, isolated_env, monkeypatch):
+    monkeypatch.setenv("PATH", str(BIN))  # no poetry here
+    config = isolated_env / ".config" / "pypoetry" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("# mine\n[virtualenvs]\nin-project = true # yes\n")
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    setup("poetry", URL, cwd=project)
+    assert config.read_text() == f'# mine\n[virtualenvs]\nin-project = true # yes\n\n[repositories.codeartifact]\nurl = "{UPLOAD}"\n'
+
+
+def test_poetry_refuses_a_name_with_a_dot(tmp_path):
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    assert "poetry reads a '.'" in fails(2, "poetry", "--name", "team.python", URL, cwd=project)
+
+
+def test_stale_token_in_pip_index_url_is_removed_and_said(isolated_env):
+    conf = pip_conf(isolated_env)
+    conf.parent.mkdir(parents=True)
+    conf.write_text(f"[global]\nindex-url = {URL.replace('https://', f'https://aws:{STALE}@')}\n")
+    out = setup("pip", "--pip", str(BIN / "pip"), "--extra", URL)
+    assert pip_config()["global.index-url"] == URL  # the repository stays where it was, token gone
+    assert "global.extra-index-url" not in pip_config()
+    assert "removed the password" in out and STALE not in out + conf.read_text()
+
+
+@pytest.mark.parametrize("name", ["x = 1\n[codeartifact]\nendpoint_url = https://evil.example/ #", "-x", "a b", "", "x]", "é"])
+def test_a_name_that_is_not_a_plain_word_is_refused_before_any_file(isolated_env, name):
+    assert "--name" in fails(2, "twine", f"--name={name}", URL)
+    assert list(isolated_env.rglob("*")) == []
+
+
+def test_an_unwritable_file_is_one_line(isolated_env):
+    isolated_env.joinpath(".config").mkdir()
+    # root ignores file modes: a read-only mount is what stops it
+    result = run("unshare", "--mount", "sh", "-c",
+                 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"',
+                 isolated_env, CLI, "setup", "twine", URL)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr and ".pypirc" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_file_is_one_line_and_left_alone(isolated_env):
+    pypirc = isolated_env / ".pypirc"
+    pypirc.write_bytes(b"# caf\xe9\n[pypi]\nusername = me\n")  # Latin-1, not UTF-8
+    assert "cannot read" in fails(1, "twine", URL)
+    assert pypirc.read_bytes() == b"# caf\xe9\n[pypi]\nusername = me\n"
+    assert not keyringrc(isolated_env).exists()
+
+
+def test_a_bad_aws_profile_for_domain_is_one_line(isolated_env, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    assert "no-such-profile" in fails(1, "twine", "--domain", "my-team", "--repository", "python")
+    assert "no-such-profile" in fails(1, "twine", "--domain", "my-team", "--repository", "python", "--region", "us-east-1")
+    assert list(isolated_env.rglob("*")) == []

@@ -1,6 +1,7 @@
 """After `codeartifact-keyring setup TOOL`, from a clean HOME, the tool's plain
 commands get in: no flags, no variables, no token anywhere."""
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -78,6 +79,7 @@ def test_setup_uv_project_then_uv_sync(published, standin, tmp_path):
 def test_setup_poetry_then_install_and_publish(published, standin, tools, tmp_path, monkeypatch):
     monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "true")
     poetry = tools / "poetry" / "bin" / "poetry"
+    monkeypatch.setenv("PATH", f"{poetry.parent}{os.pathsep}{os.environ['PATH']}")  # setup runs `poetry config`
     lib = tmp_path / "lib"
     lib.mkdir()
     (lib / "pyproject.toml").write_text(textwrap.dedent(
