@@ -29,7 +29,7 @@ from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from . import errors
 from .authtoken import Token
-from .safefolder import Folder, Unsafe
+from .safefolder import Folder, Unsafe, printable
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,39 @@ def folder_for(configured: Optional[str] = None) -> Path:
             source = DIR_VARIABLE if os.environ.get(DIR_VARIABLE) else "cache_dir"
             raise Unsafe(folder, f"{source} is not an absolute path",
                          f"set {source} to an absolute path, or one starting with ~")
+        _check_windows_folder(folder)
         return folder
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "codeartifact-keyring" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "codeartifact-keyring"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "codeartifact-keyring"
+        folder = _absolute(os.environ.get("LOCALAPPDATA"), Path.home() / "AppData" / "Local")
+        folder = folder / "codeartifact-keyring" / "Cache"
+    elif sys.platform == "darwin":
+        folder = Path.home() / "Library" / "Caches" / "codeartifact-keyring"
+    else:  # XDG: a relative XDG_CACHE_HOME is ignored
+        folder = _absolute(os.environ.get("XDG_CACHE_HOME"), Path.home() / ".cache") / "codeartifact-keyring"
+    if not folder.is_absolute():  # HOME itself is relative
+        raise Unsafe(folder, "it is relative, as HOME is, so it would follow the working folder",
+                     f"set HOME, or {DIR_VARIABLE}, to an absolute path")
+    return folder
+
+
+def _absolute(value: Optional[str], default: Path) -> Path:
+    """``value`` as a path if it is an absolute one, else ``default``."""
+    return Path(value) if value and os.path.isabs(value) else default
+
+
+def _check_windows_folder(folder: Path) -> None:
+    """On Windows a folder's safety is its ACLs, which we do not check: a folder set by
+    hand must be inside the user's own profile folder, whose ACLs are the user's."""
+    if sys.platform != "win32":
+        return
+    profile = Path(os.environ.get("USERPROFILE") or Path.home())
+    try:
+        inside = os.path.commonpath([os.path.normcase(folder), os.path.normcase(profile)]) == os.path.normcase(profile)
+    except ValueError:  # another drive
+        inside = False
+    if not inside:
+        raise Unsafe(folder, f"on Windows the cache must be inside your profile folder ({profile}), "
+                             "whose permissions are yours", "set cache_dir inside %LOCALAPPDATA%")
 
 
 def entry_name(key: Key) -> str:
@@ -211,7 +236,10 @@ class DiskCache:
                 elif matches is None:
                     self._remove_entry(name)
             elif matches is None and (name.startswith(_TEMPORARY) or name.endswith((_LOCK, _FAILED))):
-                self._folder.remove(name)
+                try:
+                    self._folder.remove(name)
+                except OSError:  # a folder of that name, or a file in use (Windows)
+                    log.debug("could not remove %s from the cache folder", printable(name))
         return removed
 
     # -- inside ------------------------------------------------------------------------
@@ -226,7 +254,7 @@ class DiskCache:
             if not quiet:
                 _warn_once(unsafe)
             return None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         if isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("key"), dict):
             return data
@@ -281,7 +309,7 @@ class DiskCache:
                 and isinstance(marker["at"], (int, float))
             ):
                 return marker
-        except (OSError, Unsafe, ValueError, KeyError, TypeError):
+        except (OSError, Unsafe, ValueError, KeyError, TypeError, RecursionError):
             pass
         return None
 
@@ -306,7 +334,10 @@ def _token(data: dict, key: Key, now: float) -> Optional[Token]:
     if data.get("key") != key or not isinstance(value, str) or not value:
         return None
     for number in (issued_at, expires_at):
-        if type(number) not in (int, float) or not math.isfinite(number):
+        try:
+            if type(number) not in (int, float) or not math.isfinite(float(number)):
+                return None
+        except OverflowError:  # an integer of hundreds of digits
             return None
     if issued_at > now + CLOCK_SKEW or not 0 < expires_at - issued_at <= MAX_LIFETIME:
         return None
@@ -317,4 +348,4 @@ def _warn_once(unsafe: Unsafe) -> None:
     if unsafe.path not in _warned:
         _warned.add(unsafe.path)
         log.warning("codeartifact-keyring: not using the token cache at %s: %s; %s",
-                    unsafe.path, unsafe.problem, unsafe.remedy)
+                    printable(unsafe.path), printable(unsafe.problem), printable(unsafe.remedy))

@@ -504,9 +504,9 @@ def _row(name: str, value: str) -> None:
 
 
 def _printable(value: object) -> str:
-    """``value`` as text, with control characters escaped (\\x1b, \\n): cache files
-    and folder names are not ours to trust with the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    from .safefolder import printable
+
+    return printable(value)
 
 
 def _iso(epoch: float) -> str:

@@ -19,6 +19,7 @@ are ``msvcrt.locking``.
 import contextlib
 import errno
 import os
+import shlex
 import stat
 import sys
 import time
@@ -140,6 +141,9 @@ class Folder:
                 check()
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 0.1)
+        except OSError:  # no locks here (NFS without its lock manager): go on without
+            os.close(descriptor)
+            return None
         except BaseException:
             os.close(descriptor)
             raise
@@ -292,10 +296,11 @@ def _make_posix(path: Path) -> int:
 def _not_made_inside(path: Path, parent: Path, owner: int) -> Unsafe:
     problem = f"it does not exist, and {parent} belongs to another user, {_user(owner)}, so it is not made there"
     if os.getuid() == 0:
-        remedy = ("this process runs as root with another user's HOME, as under `sudo -E`: "
-                  "use sudo without -E, or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
+        remedy = ("this process runs as root with another user's HOME, as under `sudo -E` or in a "
+                  "container whose HOME belongs to another user: use sudo without -E, or set "
+                  "CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
     else:
-        remedy = f"make it yourself (mkdir -m 700 {path}), or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of yours"
+        remedy = f"make it yourself (mkdir -m 700 {_quoted(path)}), or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of yours"
     return Unsafe(path, problem, remedy)
 
 
@@ -305,19 +310,31 @@ def _check_folder(path: Path, status: os.stat_result) -> None:
     if status.st_uid != os.getuid():
         raise _owned_by_another(path, status.st_uid)
     if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise Unsafe(path, "it is writable by group or others", f"chmod 700 {path}")
+        raise Unsafe(path, "it is writable by group or others", f"chmod 700 {_quoted(path)}")
 
 
 def _owned_by_another(path: Path, owner: int) -> Unsafe:
     me = _name(os.getuid())
     if os.getuid() == 0:
         return Unsafe(path, "it belongs to another user",
-                      f"{_user(owner)} owns it and this process runs as root, as under `sudo -E`: "
-                      "use sudo without -E, or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
-    fix = f"remove it with `sudo rm -r {path}` (it is made anew), or take it with `sudo chown -R {me} {path}`"
+                      f"{_user(owner)} owns it and this process runs as root, as under `sudo -E` or in "
+                      "a container whose HOME belongs to another user: use sudo without -E, or set "
+                      "CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
+    fix = f"remove it with `sudo rm -r {_quoted(path)}` (it is made anew), or take it with `sudo chown -R {me} {_quoted(path)}`"
     if owner == 0:
         return Unsafe(path, "it belongs to root", f"a lookup run as root (sudo -E?) made it: {fix}")
     return Unsafe(path, "it belongs to another user", f"{_user(owner)} owns it: {fix}, or set CODEARTIFACT_KEYRING_CACHE_DIR")
+
+
+def _quoted(path: Path) -> str:
+    """``path`` as a shell word, so that a pasted remedy acts on it and nothing else."""
+    return shlex.quote(str(path))
+
+
+def printable(value: object) -> str:
+    """``value`` as text, with control characters escaped (\\x1b, \\n): file and folder
+    names are not ours to trust with a terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
 
 
 def _check_file(path: Path, status: os.stat_result) -> None:

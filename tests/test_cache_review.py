@@ -1,0 +1,127 @@
+"""What a review of the cache found, each reproduced: relative home folders, a
+Windows folder outside the profile, entries that crashed the parser, remedies a
+shell would split, names the cache did not expect, locks a file system refuses,
+and paths that carry control characters."""
+
+import errno
+import fcntl
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import BIN, URL, run
+from keyrings_codeartifact import cache, safefolder
+from keyrings_codeartifact.backend import CodeArtifactBackend
+
+CLI = BIN / "codeartifact-keyring"
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    monkeypatch.setattr(cache, "_warned", set())
+
+
+def lookup() -> str:
+    return CodeArtifactBackend().get_password(URL, "aws")
+
+
+def files_below(folder: Path) -> list:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+def test_a_relative_xdg_cache_home_is_ignored(standin, isolated_env, tmp_path, monkeypatch):
+    work = tmp_path / "project"
+    work.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")  # the XDG spec: ignore a relative value
+    result = run(BIN / "keyring", "get", URL, "aws", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert files_below(work) == []
+    assert list((isolated_env / ".cache" / "codeartifact-keyring").glob("*.json"))
+
+
+def test_a_relative_home_turns_the_cache_off(standin, tmp_path, monkeypatch, caplog, fresh_warnings):
+    work = tmp_path / "project"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", "h")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert lookup()
+    assert files_below(work) == []
+    [warning] = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
+    assert "it is relative, as HOME is" in warning
+
+
+def test_windows_refuses_a_cache_folder_outside_the_profile(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "Users" / "me"))
+    monkeypatch.setenv(cache.DIR_VARIABLE, str(tmp_path / "shared"))
+    with pytest.raises(safefolder.Unsafe, match="must be inside your profile folder"):
+        cache.folder_for()
+    inside = tmp_path / "Users" / "me" / "AppData" / "Local" / "tokens"
+    monkeypatch.setenv(cache.DIR_VARIABLE, str(inside))
+    assert cache.folder_for() == inside
+
+
+@pytest.mark.parametrize("forged", [
+    {"expires_at": int("9" * 400)},  # an integer too large for a float
+    {"issued_at": -int("9" * 400)},
+])
+def test_an_entry_with_a_huge_integer_is_a_miss(standin, isolated_env, forged):
+    first = lookup()
+    folder = isolated_env / ".cache" / "codeartifact-keyring"
+    [entry] = folder.glob("*.json")
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), **forged}))
+    assert lookup() not in ("", None, first)  # replaced by a fresh token
+    listing = run(CLI, "cache", "list")
+    assert listing.returncode == 0 and "Traceback" not in listing.stderr
+
+
+def test_deeply_nested_json_is_a_miss_and_cache_clear_removes_it(standin, isolated_env):
+    lookup()
+    folder = isolated_env / ".cache" / "codeartifact-keyring"
+    [entry] = folder.glob("*.json")
+    entry.write_text("[" * 5000)
+    (folder / (entry.name + ".failed")).write_text("[" * 5000)
+    assert lookup()
+    for command in (("cache", "list"), ("cache", "clear")):
+        result = run(CLI, *command)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_remedies_quote_the_path(tmp_path):
+    folder = tmp_path / "Build Cache" / "codeartifact-keyring"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    with pytest.raises(safefolder.Unsafe) as raised:
+        safefolder.Folder.open(folder, create=False)
+    assert raised.value.remedy == f"chmod 700 '{folder}'"
+
+
+def test_cache_clear_survives_a_folder_with_a_lock_name(standin, isolated_env):
+    lookup()
+    folder = isolated_env / ".cache" / "codeartifact-keyring"
+    (folder / "planted.lock").mkdir()
+    result = run(CLI, "cache", "clear")
+    assert result.returncode == 0 and result.stdout.startswith("Removed 1 cached token"), result.stderr
+
+
+def test_a_file_system_without_locks_still_gets_a_token(standin, isolated_env, monkeypatch):
+    def no_locks(descriptor, operation):
+        raise OSError(errno.ENOLCK, "No locks available")  # NFS without its lock manager
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    assert lookup()
+    assert len(standin.token_requests()) == 1
+
+
+def test_warnings_escape_control_characters_in_paths(standin, tmp_path, monkeypatch, caplog, fresh_warnings):
+    folder = tmp_path / "evil\x1b[2Jname"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    monkeypatch.setenv(cache.DIR_VARIABLE, str(folder))
+    assert lookup()
+    [warning] = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
+    assert "\x1b" not in warning and "evil\\x1b[2Jname" in warning
