@@ -21,13 +21,11 @@ nothing heavy, never touches the network. Secrets (a container authorization
 token, a command line's arguments) enter only the digest, never the words.
 """
 
-import base64
 import configparser
 import hashlib
 import json
 import os
 import shlex
-import socket
 from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 # Profile settings that decide which principal a profile is.
@@ -281,6 +279,8 @@ def _token_subject(path: str) -> str:
         return "unreadable"
     parts = token.split(b".")
     if len(parts) == 3:
+        import base64
+
         try:
             claims = json.loads(base64.urlsafe_b64decode(parts[1] + b"=" * (-len(parts[1]) % 4)))
             if isinstance(claims, dict) and claims.get("sub"):
@@ -292,6 +292,8 @@ def _token_subject(path: str) -> str:
 
 def _imds(environ: Mapping[str, str]) -> _Facts:
     """The instance's role, as far as it can be told without asking: this host, this endpoint."""
+    import socket
+
     return (
         _Facts("imds")
         .add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
