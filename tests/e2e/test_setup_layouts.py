@@ -28,7 +28,6 @@ else:
 
 CLI = BIN / "codeartifact-keyring"
 UPLOAD = URL.replace("/simple/", "/")
-AT_URL = URL.replace("https://", "https://aws@")
 AT_UPLOAD = UPLOAD.replace("https://", "https://aws@")
 STALE = "eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.stale-token-in-a-layout"
 WITH_STALE = URL.replace("https://", f"https://aws:{STALE}@")
@@ -247,7 +246,7 @@ def with_our_index(data: dict, table_keys=(), extra=False) -> dict:
     for key in table_keys:
         table = table.setdefault(key, {})
     table["keyring-provider"] = "subprocess"
-    ours = {"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD}
+    ours = {"name": "codeartifact", "url": URL, "publish-url": AT_UPLOAD, "authenticate": "always"}
     if not extra:
         ours["default"] = True
     indexes = table.setdefault("index", [])
