@@ -285,6 +285,18 @@ def _toml_change(original: edits.Original, wanted: edits.TomlEdit, tool: str) ->
     return _change(original, _Edit(edits.toml_edit(original, before, wanted, tool), notes, secrets))
 
 
+def _toml_changes(original: edits.Original, wanted: List[edits.TomlEdit], tool: str) -> edits.Change:
+    """The file with each of ``wanted`` done in turn, each step checked as
+    ``_toml_change`` checks one."""
+    current, notes, secrets = original, (), ()
+    for step in wanted:
+        change = _toml_change(current, step, tool)
+        notes, secrets = notes + change.notes, secrets + change.secrets
+        text = edits.decode(change.after)
+        current = current._replace(raw=change.after, text=text.replace("\r\n", "\n"))
+    return edits.Change(original.path, original.raw, current.raw, original.exists, notes, secrets)
+
+
 def _toml_data(original: edits.Original, tool: str) -> dict:
     try:
         return edits.toml_load(original.text)
@@ -440,6 +452,7 @@ def _poetry_config_file() -> Path:
 # -- pipenv ---------------------------------------------------------------------------
 
 PIPENV_PROVIDER = "PIPENV_KEYRING_PROVIDER=subprocess"  # pipenv reads it from its environment only
+_PIPENV_DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}
 
 
 def pipenv_changes(repository: Repository, project: Path, extra: bool) -> List[edits.Change]:
@@ -450,12 +463,14 @@ def pipenv_changes(repository: Repository, project: Path, extra: bool) -> List[e
     pipfile = project / "Pipfile"
     if not pipfile.exists():
         raise BadRequest(f"{pipfile} does not exist; run this in your pipenv project")
-    source = {"name": repository.name, "url": repository.index_url, "verify_ssl": True}
-    wanted = edits.TomlEdit([], {}, "source", source, first=not extra)
     original = edits.read(pipfile)
-    change = _toml_change(original, wanted, "pipenv")
     sources = edits.toml_dig(_toml_data(original, "pipenv"), ["source"])
-    names = [entry.get("name") for entry in sources] if isinstance(sources, list) else []
+    names = [entry.get("name") for entry in sources if isinstance(entry, dict)] if isinstance(sources, list) else []
+    source = {"name": repository.name, "url": repository.index_url, "verify_ssl": True}
+    wanted = [edits.TomlEdit([], {}, "source", source, first=not extra)]
+    if extra and sources is None:  # pipenv reads PyPI as the source of a Pipfile with none: keep it, first
+        wanted.insert(0, edits.TomlEdit([], {}, "source", _PIPENV_DEFAULT_SOURCE))
+    change = _toml_changes(original, wanted, "pipenv")
     if not extra and repository.name in names[1:]:
         change = change._replace(notes=change.notes + (
             f"[[source]] {repository.name!r} is not the first source: pipenv installs from the first one, "

@@ -545,3 +545,15 @@ def test_pipenv_source_that_is_not_first_is_updated_where_it_stands_and_said(tmp
     out = setup("pipenv", URL, cwd=project)
     assert [source["url"] for source in toml(project / "Pipfile")["source"]] == ["https://pypi.org/simple", URL]
     assert "is not the first source" in out and "removed the password" in out and STALE not in out
+
+
+def test_pipenv_extra_source_in_a_pipfile_without_sources_keeps_pypi_first(tmp_path):
+    # pipenv reads a Pipfile with no [[source]] as one with PyPI's; one source of ours would replace it
+    before = "[packages]\r\nrequests = \"*\"\r\n"
+    project = pipenv_project(tmp_path, before)
+    setup("pipenv", "--extra", URL, cwd=project)
+    pipfile = (project / "Pipfile").read_bytes()
+    assert [s["name"] for s in toml(project / "Pipfile")["source"]] == ["pypi", "codeartifact"]
+    assert pipfile.startswith(before.encode()) and b"\n" not in pipfile.replace(b"\r\n", b"")
+    assert "already set up, unchanged" in setup("pipenv", "--extra", URL, cwd=project)
+    assert "is not the first source" in setup("pipenv", URL, cwd=project)  # as the index: it stays, and that is said
