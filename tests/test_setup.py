@@ -27,6 +27,11 @@ OUR_INDEX = {"name": "codeartifact", "url": URL, "publish-url": AT_UPLOAD, "auth
 STALE = "eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.stale-token-from-aws-codeartifact-login"
 
 
+@pytest.fixture(autouse=True)
+def _uv(uv_on_path):
+    """setup uv writes for the uv on PATH: this one, whatever else this machine has."""
+
+
 def setup(*args, cwd=None):
     result = run(CLI, "setup", *args, cwd=cwd)
     assert result.returncode == 0, result.stdout + result.stderr

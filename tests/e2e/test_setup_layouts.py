@@ -260,7 +260,7 @@ def with_our_index(data: dict, table_keys=(), extra=False) -> dict:
 
 
 @pytest.mark.parametrize("layout", UV_TOML_LAYOUTS, ids=lambda layout: layout.id)
-def test_uv_toml_layouts(published, standin, isolated_env, tmp_path, layout):
+def test_uv_toml_layouts(published, standin, isolated_env, tmp_path, uv_on_path, layout):
     config = isolated_env / ".config" / "uv" / "uv.toml"
     config.parent.mkdir(parents=True)
     config.write_bytes(layout.data())
@@ -315,7 +315,7 @@ PYPROJECT_UV_LAYOUTS = [
 
 
 @pytest.mark.parametrize("layout", PYPROJECT_UV_LAYOUTS, ids=lambda layout: layout.id)
-def test_pyproject_uv_layouts(published, standin, tmp_path, layout):
+def test_pyproject_uv_layouts(published, standin, tmp_path, uv_on_path, layout):
     app = tmp_path / "app"
     app.mkdir()
     pyproject = app / "pyproject.toml"

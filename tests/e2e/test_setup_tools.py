@@ -56,7 +56,7 @@ def test_setup_pip_then_plain_pip_install(published, standin, tools, tmp_path, w
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
-def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin, isolated_env, tmp_path):
+def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin, isolated_env, tmp_path, uv_on_path):
     setup("uv", URL)
     [index] = tomllib.loads((isolated_env / ".config" / "uv" / "uv.toml").read_text())["index"]
     assert (index["url"], index["authenticate"]) == (URL, "always")  # no username: uv runs `keyring --mode creds get URL`
@@ -76,7 +76,7 @@ def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin,
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]  # later runs used the cache
 
 
-def test_setup_uv_project_then_uv_sync(published, standin, tmp_path):
+def test_setup_uv_project_then_uv_sync(published, standin, tmp_path, uv_on_path):
     app = tmp_path / "app"
     app.mkdir()
     (app / "pyproject.toml").write_text(
