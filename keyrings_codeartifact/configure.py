@@ -358,7 +358,8 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
     if not always:
         shown = ".".join(map(str, version))
         change = change._replace(notes=change.notes + (
-            f"uv {shown} on PATH predates authenticate = \"always\" (0.6.10): the index URL carries user aws",))
+            f"uv {shown} on PATH is older than 0.6.10, where every uv command honours authenticate = \"always\": "
+            "the index URL carries user aws instead",))
     return [change if project is not None else _unless_shadowed(_unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
 
 

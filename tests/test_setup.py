@@ -163,7 +163,7 @@ def test_uv_too_old_for_authenticate_always_gets_user_aws_and_back(isolated_env,
     config = isolated_env / ".config" / "uv" / "uv.toml"
     monkeypatch.setenv("PATH", f"{fake_uv(tmp_path / 'old', '0.6.9')}{os.pathsep}{os.environ['PATH']}")
     out = setup("uv", URL)
-    assert "uv 0.6.9 on PATH predates authenticate" in out
+    assert "uv 0.6.9 on PATH is older than 0.6.10" in out
     old_form = {"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD, "default": True}
     assert toml(config)["index"] == [old_form]
     monkeypatch.setenv("PATH", f"{fake_uv(tmp_path / 'new', '0.13.9')}{os.pathsep}{os.environ['PATH']}")
