@@ -286,7 +286,7 @@ def _setup_parser(commands) -> None:
     """`setup TOOL`: one subcommand, and one handler, per tool."""
     setup = commands.add_parser(
         "setup",
-        help="configure pip, uv, poetry or twine to use a repository through keyring (no token written)",
+        help="configure pip, uv, poetry, twine, pdm or pipenv to use a repository through keyring (no token written)",
         description="Write, once, what makes TOOL ask keyring for the repository's credentials. "
         "Never writes a token; running it again changes nothing; --dry-run shows the change as a diff.",
     )
@@ -308,7 +308,8 @@ def _setup_parser(commands) -> None:
                            help=f"pip's {flag} config file" + (" (default)" if flag == "user" else ""))
     pip.add_argument("--pip", metavar="COMMAND", help="the pip to configure (default: pip on PATH)")
 
-    uv = tool("uv", "add a named index with user aws and keyring-provider = subprocess to uv.toml or pyproject.toml", _setup_uv)
+    uv = tool("uv", 'add a named index with authenticate = "always" and keyring-provider = subprocess '
+              "to uv.toml or pyproject.toml", _setup_uv)
     uv.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
     uv.add_argument("--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml")
 
@@ -317,6 +318,13 @@ def _setup_parser(commands) -> None:
                         help="the source's priority, as poetry defines it (default: primary)")
 
     tool("twine", "add a section with the upload URL and username aws to ~/.pypirc", _setup_twine)
+
+    pdm = tool("pdm", "add the source to this pdm project's pyproject.toml, replacing PyPI", _setup_pdm)
+    pdm.add_argument("--extra", action="store_true", help="name the source NAME and keep PyPI beside it")
+
+    pipenv = tool("pipenv", "add the source to this project's Pipfile, and print the variable pipenv needs", _setup_pipenv)
+    pipenv.add_argument("--extra", action="store_true",
+                        help="add it after the other sources, for packages that name it (index = NAME)")
 
 
 def _add_repository_arguments(parser: argparse.ArgumentParser) -> None:
@@ -358,6 +366,23 @@ def _setup_twine(args) -> int:
     from . import configure
 
     return _setup(args, configure.twine_changes)
+
+
+def _setup_pdm(args) -> int:
+    from . import configure
+
+    return _setup(args, lambda repository: configure.pdm_changes(repository, Path.cwd(), args.extra))
+
+
+def _setup_pipenv(args) -> int:
+    from . import configure
+
+    done = _setup(args, lambda repository: configure.pipenv_changes(repository, Path.cwd(), args.extra))
+    if done == OK:
+        print("pipenv takes its keyring provider from the environment only; before running pipenv "
+              "(with a keyring command that has this backend on PATH):")
+        print(f"export {configure.PIPENV_PROVIDER}")
+    return done
 
 
 def _setup(args, tool_changes) -> int:

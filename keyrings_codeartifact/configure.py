@@ -1,6 +1,6 @@
 """`codeartifact-keyring setup TOOL`: write, once, the configuration that makes pip,
-uv, poetry or twine ask keyring for a CodeArtifact repository. Never a token: the
-backend supplies one at every use.
+uv, poetry, twine, pdm or pipenv ask keyring for a CodeArtifact repository. Never a
+token: the backend supplies one at every use.
 
 Every tool's set-up is a list of ``edits.Change``, each made through the tool's own
 writer or a format-preserving library, then read back with the reader the tool
@@ -271,20 +271,30 @@ def _unless_shadowed(change: edits.Change, variable: str, tool: str) -> edits.Ch
     return change._replace(notes=change.notes + (note,))
 
 
-# -- TOML files: uv.toml, pyproject.toml, poetry's config.toml -----------------------------
-
-
 # -- TOML files: uv.toml, pyproject.toml, poetry's config.toml ------------------------------
 
 
 def _toml_change(original: edits.Original, wanted: edits.TomlEdit, tool: str) -> edits.Change:
-    """The file with ``wanted`` done, checked with tomllib (as uv and poetry read it):
-    exactly what was there before plus ``wanted``."""
+    """The file with ``wanted`` done, checked with tomllib (as uv and poetry read it;
+    pdm and pipenv read TOML through tomlkit): exactly what was there before plus
+    ``wanted``."""
     before = _toml_data(original, tool)
     if edits.same_data(before, edits.toml_expected(before, wanted, original.path)):
         return _change(original, _Edit(original.text))
     notes, secrets = _stale_url(before, wanted)
     return _change(original, _Edit(edits.toml_edit(original, before, wanted, tool), notes, secrets))
+
+
+def _toml_changes(original: edits.Original, wanted: List[edits.TomlEdit], tool: str) -> edits.Change:
+    """The file with each of ``wanted`` done in turn, each step checked as
+    ``_toml_change`` checks one."""
+    current, notes, secrets = original, (), ()
+    for step in wanted:
+        change = _toml_change(current, step, tool)
+        notes, secrets = notes + change.notes, secrets + change.secrets
+        text = edits.decode(change.after)
+        current = current._replace(raw=change.after, text=text.replace("\r\n", "\n"))
+    return edits.Change(original.path, original.raw, current.raw, original.exists, notes, secrets)
 
 
 def _toml_data(original: edits.Original, tool: str) -> dict:
@@ -295,7 +305,8 @@ def _toml_data(original: edits.Original, tool: str) -> dict:
 
 
 def _stale_url(data: dict, wanted: edits.TomlEdit) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-    """A note and the secret, if the entry being replaced had a password in its URLs."""
+    """A note and the secret, if the entry being replaced had a password in its URLs
+    or a ``password`` key that ``wanted`` drops."""
     entries = edits.toml_dig(data, wanted.table + [wanted.array]) if wanted.array else None
     if not isinstance(entries, list) or wanted.entry is None:
         return (), ()
@@ -307,31 +318,62 @@ def _stale_url(data: dict, wanted: edits.TomlEdit) -> Tuple[Tuple[str, ...], Tup
                 if password and entry.get(key) != wanted.entry.get(key):
                     notes.append(f"removed the password that was in the {key} of {wanted.array} {entry['name']!r}")
                     secrets.append(password)
+            if "password" in wanted.drop and entry.get("password"):
+                notes.append(f"removed the password of {wanted.array} {entry['name']!r}: keyring gives a fresh token")
+                secrets.append(str(entry["password"]))
     return tuple(notes), tuple(secrets)
 
 
 # -- uv -------------------------------------------------------------------------------
 
+_FIRST_UV_WITH_ALWAYS = (0, 6, 10)  # authenticate = "always" asks keyring with no username, uv pip too
+
 
 def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> List[edits.Change]:
-    """A named index with user ``aws`` and keyring-provider = subprocess, in the user's
-    uv.toml or the project's pyproject.toml ([tool.uv])."""
+    """A named index with ``authenticate = "always"`` (uv then asks keyring with no
+    username) and keyring-provider = subprocess, in the user's uv.toml or the
+    project's pyproject.toml ([tool.uv]). Its publish-url keeps user ``aws``: uv
+    publish asks keyring only for a username it knows. A uv on PATH too old for
+    ``authenticate`` gets user ``aws`` in the index URL instead."""
     if project is not None:
         path, table = project / "pyproject.toml", ["tool", "uv"]
         if not path.exists():
             raise BadRequest(f"{path} does not exist; run this in your project, or leave out --project")
     else:
         path, table = _uv_user_config(), []
+    version = _uv_version()
+    always = version is None or version >= _FIRST_UV_WITH_ALWAYS
     entry: Dict[str, object] = {
         "name": repository.name,
-        "url": _with_aws_user(repository.index_url),
+        "url": repository.index_url if always else _with_aws_user(repository.index_url),
         "publish-url": _with_aws_user(repository.upload_url),
     }
+    if always:
+        entry["authenticate"] = "always"
     if not extra:
         entry["default"] = True
-    wanted = edits.TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, ("default",) if extra else ())
+    drop = (("default",) if extra else ()) + (() if always else ("authenticate",))
+    wanted = edits.TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, drop)
     change = _toml_change(edits.read(path), wanted, "uv")
+    if not always:
+        shown = ".".join(map(str, version))
+        change = change._replace(notes=change.notes + (
+            f"uv {shown} on PATH is older than 0.6.10, where every uv command honours authenticate = \"always\": "
+            "the index URL carries user aws instead",))
     return [change if project is not None else _unless_shadowed(_unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
+
+
+def _uv_version() -> Optional[Tuple[int, ...]]:
+    """The version of the uv on PATH; None if there is none, or it does not say."""
+    uv = shutil.which("uv")
+    if uv is None:
+        return None
+    try:
+        result = subprocess.run([uv, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.match(r"uv (\d+)\.(\d+)\.(\d+)", result.stdout)
+    return tuple(int(part) for part in found.groups()) if found else None
 
 
 def _uv_user_config() -> Path:
@@ -406,6 +448,51 @@ def _poetry_config_file() -> Path:
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / "pypoetry" / "config.toml"
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "pypoetry" / "config.toml"
+
+
+# -- pipenv ---------------------------------------------------------------------------
+
+PIPENV_PROVIDER = "PIPENV_KEYRING_PROVIDER=subprocess"  # pipenv reads it from its environment only
+_PIPENV_DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}
+
+
+def pipenv_changes(repository: Repository, project: Path, extra: bool) -> List[edits.Change]:
+    """The repository as a [[source]] in the project's Pipfile: the first source (the
+    index pipenv installs from), or with ``extra`` one after the others (for packages
+    that name it with ``index = "NAME"``). The keyring provider is no file's to set:
+    pipenv takes it from PIPENV_KEYRING_PROVIDER only (see PIPENV_PROVIDER)."""
+    pipfile = project / "Pipfile"
+    if not pipfile.exists():
+        raise BadRequest(f"{pipfile} does not exist; run this in your pipenv project")
+    original = edits.read(pipfile)
+    sources = edits.toml_dig(_toml_data(original, "pipenv"), ["source"])
+    names = [entry.get("name") for entry in sources if isinstance(entry, dict)] if isinstance(sources, list) else []
+    source = {"name": repository.name, "url": repository.index_url, "verify_ssl": True}
+    wanted = [edits.TomlEdit([], {}, "source", source, first=not extra)]
+    if extra and sources is None:  # pipenv reads PyPI as the source of a Pipfile with none: keep it, first
+        wanted.insert(0, edits.TomlEdit([], {}, "source", _PIPENV_DEFAULT_SOURCE))
+    change = _toml_changes(original, wanted, "pipenv")
+    if not extra and repository.name in names[1:]:
+        change = change._replace(notes=change.notes + (
+            f"[[source]] {repository.name!r} is not the first source: pipenv installs from the first one, "
+            f"and from this one only packages that say index = {json.dumps(repository.name)}",))
+    return [change]
+
+
+# -- pdm ------------------------------------------------------------------------------
+
+
+def pdm_changes(repository: Repository, project: Path, extra: bool) -> List[edits.Change]:
+    """The repository as a [[tool.pdm.source]] in the project's pyproject.toml, named
+    ``pypi`` (so that it replaces PyPI, as pdm defines it) or, with ``extra``, by its
+    own name (searched beside PyPI). No username: pdm asks keyring with none, by
+    ``import keyring`` or through the keyring command on PATH."""
+    pyproject = project / "pyproject.toml"
+    if not pyproject.exists():
+        raise BadRequest(f"{pyproject} does not exist; run this in your pdm project")
+    source = {"name": repository.name if extra else "pypi", "url": repository.index_url}
+    wanted = edits.TomlEdit(["tool", "pdm"], {}, "source", source, ("username", "password"))
+    return [_toml_change(edits.read(pyproject), wanted, "pdm")]
 
 
 # -- INI files: .pypirc, keyringrc.cfg -------------------------------------------------------

@@ -251,6 +251,7 @@ class TomlEdit(NamedTuple):
     array: Optional[str] = None
     entry: Optional[Dict[str, object]] = None
     drop: Tuple[str, ...] = ()  # keys to remove from an existing entry
+    first: bool = False  # a new entry goes before the others (an existing one stays where it is)
 
 
 def toml_expected(data: dict, wanted: "TomlEdit", path: Path) -> dict:
@@ -268,7 +269,7 @@ def toml_expected(data: dict, wanted: "TomlEdit", path: Path) -> dict:
             raise CannotEdit(f"cannot set up {path}: {wanted.array} there is not a list of tables")
         found = next((entry for entry in entries if entry.get("name") == wanted.entry["name"]), None)
         if found is None:
-            entries.append(dict(wanted.entry))
+            entries.insert(0 if wanted.first else len(entries), dict(wanted.entry))
         else:
             found.update(wanted.entry)
             for key in wanted.drop:
@@ -334,6 +335,7 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
         return toml_item(document, wanted.table) if wanted.table else document
 
     blocks: List[str] = []
+    first_block: Optional[str] = None
     lines: Dict[str, object] = {}
     try:
         for key, value in existing.items():
@@ -366,11 +368,13 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
                     for key in drops:
                         del entry[key]
             elif entries is not None and _is_inline_array(original, wanted.table + [wanted.array]):
-                table()[wanted.array].append(_inline_table(wanted.entry))
+                table()[wanted.array].insert(0 if wanted.first else len(entries), _inline_table(wanted.entry))
             elif new_entry == "inline" and table() is not None:
                 table()[wanted.array] = _inline_array(_inline_table(wanted.entry))
             elif new_entry == "inline":
                 return None
+            elif wanted.first and entries:
+                first_block = f"[[{toml_header(wanted.table + [wanted.array])}]]\n" + _toml_lines(wanted.entry)
             else:
                 blocks.append(f"[[{toml_header(wanted.table + [wanted.array])}]]\n" + _toml_lines(wanted.entry))
         text = original.text if document is None else document.as_string()
@@ -378,6 +382,10 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
         return None
     if lines:
         text = toml_insert_lines(text, wanted.table, _toml_lines(lines))
+        if text is None:
+            return None
+    if first_block is not None:
+        text = toml_insert_before(text, wanted.table + [wanted.array], first_block)
         if text is None:
             return None
     for block in blocks:
@@ -481,6 +489,34 @@ def toml_insert_lines(text: str, table: List[str], lines: str) -> Optional[str]:
             if _is_header_of(parsed, table):
                 return "".join(rows[: number + 1] + [lines] + rows[number + 1:])
     return None
+
+
+def toml_insert_before(text: str, array: List[str], block: str) -> Optional[str]:
+    """``text`` with ``block`` (an array-of-tables entry) put before the first
+    ``[[array]]`` header, and before the comment lines right above it, with a blank
+    line after it. None if there is no such header. (The caller checks the result.)"""
+    rows = _lines(text)
+    for number, row in enumerate(rows):
+        if not row.lstrip().startswith("[["):
+            continue
+        try:
+            parsed = toml_load(row)
+        except ValueError:
+            continue
+        if _is_array_header_of(parsed, array):
+            at = number
+            while at > 0 and rows[at - 1].lstrip().startswith("#"):
+                at -= 1
+            return "".join(rows[:at] + [block, "\n"] + rows[at:])
+    return None
+
+
+def _is_array_header_of(parsed: dict, array: List[str]) -> bool:
+    for key in array[:-1]:
+        if list(parsed) != [key] or not isinstance(parsed[key], dict):
+            return False
+        parsed = parsed[key]
+    return list(parsed) == [array[-1]] and parsed[array[-1]] == [{}]
 
 
 def _is_header_of(parsed: dict, table: List[str]) -> bool:

@@ -143,3 +143,13 @@ def sources(credential_sources_server: CredentialSources, standin: CodeArtifactS
     credential_sources_server.reset()
     yield credential_sources_server
     credential_sources_server.reset()
+
+
+@pytest.fixture
+def uv_on_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test environment's uv as the `uv` on PATH, and nothing else of its bin/:
+    `setup uv` writes for the uv it finds there (an older one gets another form)."""
+    folder = tmp_path_factory.mktemp("uv-on-path")
+    (folder / "uv").symlink_to(helpers.BIN / "uv")
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return folder

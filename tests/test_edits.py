@@ -137,3 +137,29 @@ def test_apply_into_a_folder_that_cannot_be_made_is_cannot_edit(tmp_path):
 def test_toml_header_quotes_only_what_needs_it():
     assert edits.toml_header(["tool", "uv", "index"]) == "tool.uv.index"
     assert edits.toml_header(["repositories", "my.repo"]) == 'repositories."my.repo"'
+
+
+FIRST = edits.TomlEdit([], {}, "source", {"name": "ours", "url": "https://x/simple/"}, first=True)
+
+
+def first_edit(tmp_path, text: str) -> str:
+    found = original(tmp_path, text.encode())
+    return edits.toml_edit(found, edits.toml_load(found.text), FIRST, "pipenv")
+
+
+def test_a_first_entry_goes_before_the_others_and_the_comments_above_them(tmp_path):
+    text = '# my pipfile\n\n# the public one\n[[source]] # pypi\nname = "pypi"\nurl = "https://pypi.org/simple"\n\n[packages]\n'
+    after = first_edit(tmp_path, text)
+    assert after == text.replace("# the public one\n", '[[source]]\nname = "ours"\nurl = "https://x/simple/"\n\n# the public one\n')
+    assert [s["name"] for s in edits.toml_load(after)["source"]] == ["ours", "pypi"]
+
+
+def test_a_first_entry_in_an_inline_array_and_with_no_others(tmp_path):
+    after = first_edit(tmp_path, 'source = [{ name = "pypi", url = "https://pypi.org/simple" }]\n')
+    assert [s["name"] for s in edits.toml_load(after)["source"]] == ["ours", "pypi"]
+    assert first_edit(tmp_path, "[packages]\n") == '[packages]\n\n[[source]]\nname = "ours"\nurl = "https://x/simple/"\n'
+
+
+def test_a_first_entry_that_exists_stays_where_it_is(tmp_path):
+    text = '[[source]]\nname = "pypi"\nurl = "https://pypi.org/simple"\n\n[[source]]\nname = "ours"\nurl = "https://old/simple/"\n'
+    assert first_edit(tmp_path, text) == text.replace("https://old/simple/", "https://x/simple/")

@@ -23,7 +23,13 @@ CLI = BIN / "codeartifact-keyring"
 UPLOAD = URL.replace("/simple/", "/")
 AT_URL = URL.replace("https://", "https://aws@")
 AT_UPLOAD = UPLOAD.replace("https://", "https://aws@")
+OUR_INDEX = {"name": "codeartifact", "url": URL, "publish-url": AT_UPLOAD, "authenticate": "always", "default": True}
 STALE = "eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.stale-token-from-aws-codeartifact-login"
+
+
+@pytest.fixture(autouse=True)
+def _uv(uv_on_path):
+    """setup uv writes for the uv on PATH: this one, whatever else this machine has."""
 
 
 def setup(*args, cwd=None):
@@ -139,8 +145,33 @@ def test_uv_user_config(isolated_env):
     setup("uv", URL)
     config = toml(isolated_env / ".config" / "uv" / "uv.toml")
     assert config["keyring-provider"] == "subprocess"
-    assert config["index"] == [{"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD, "default": True}]
+    # no username for installs (uv asks `keyring --mode creds`); uv publish asks keyring only with one
+    assert config["index"] == [OUR_INDEX]
     assert "already set up, unchanged" in setup("uv", URL)
+
+
+def fake_uv(folder, version):
+    """A `uv` on PATH that only tells its version: which form setup writes depends on it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    uv = folder / "uv"
+    uv.write_text(f"#!/bin/sh\necho 'uv {version} (fake)'\n")
+    uv.chmod(0o755)
+    return folder
+
+
+def test_uv_too_old_for_authenticate_always_gets_user_aws_and_back(isolated_env, tmp_path, monkeypatch):
+    config = isolated_env / ".config" / "uv" / "uv.toml"
+    monkeypatch.setenv("PATH", f"{fake_uv(tmp_path / 'old', '0.6.9')}{os.pathsep}{os.environ['PATH']}")
+    out = setup("uv", URL)
+    assert "uv 0.6.9 on PATH is older than 0.6.10" in out
+    old_form = {"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD, "default": True}
+    assert toml(config)["index"] == [old_form]
+    monkeypatch.setenv("PATH", f"{fake_uv(tmp_path / 'new', '0.13.9')}{os.pathsep}{os.environ['PATH']}")
+    setup("uv", URL)  # a newer uv: the same entry, changed in place
+    assert toml(config)["index"] == [OUR_INDEX]
+    monkeypatch.setenv("PATH", f"{tmp_path / 'old'}{os.pathsep}{os.environ['PATH']}")
+    setup("uv", URL)
+    assert toml(config)["index"] == [old_form]  # authenticate dropped again: that uv cannot read it
 
 
 def test_uv_project_keeps_the_rest_of_pyproject(tmp_path):
@@ -154,7 +185,17 @@ def test_uv_project_keeps_the_rest_of_pyproject(tmp_path):
     uv = toml(project / "pyproject.toml")["tool"]["uv"]
     assert uv["keyring-provider"] == "subprocess"
     assert [i["name"] for i in uv["index"]] == ["other", "codeartifact"]
-    assert "default" not in uv["index"][1]
+    assert "default" not in uv["index"][1] and uv["index"][1]["authenticate"] == "always"
+
+
+def test_uv_index_written_by_an_earlier_setup_with_user_aws_is_changed_in_place(isolated_env):
+    config = isolated_env / ".config" / "uv" / "uv.toml"
+    config.parent.mkdir(parents=True)
+    before = f'keyring-provider = "subprocess"\n\n# ours\n[[index]]\nname = "codeartifact"\nurl = "{AT_URL}"\npublish-url = "{AT_UPLOAD}"\ndefault = true\n'
+    config.write_text(before)
+    setup("uv", URL)
+    assert toml(config)["index"] == [OUR_INDEX]
+    assert_kept(before, config.read_text(), changed=[f'url = "{AT_URL}"'])
 
 
 def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
@@ -202,12 +243,13 @@ def test_no_token_is_ever_written(standin, isolated_env, tmp_path):
     project = tmp_path / "p"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (project / "Pipfile").write_text("[packages]\n")
     run(CLI, "token", URL)  # a token exists and is cached
-    for tool in ("twine", "uv", "poetry"):
+    for tool in ("twine", "uv", "poetry", "pdm", "pipenv"):
         setup(tool, URL, cwd=project)
     setup("pip", "--pip", str(BIN / "pip"), URL)
     written = [p for p in list(isolated_env.rglob("*")) + list(project.rglob("*")) if p.is_file() and ".cache" not in p.parts]
-    assert len(written) >= 5
+    assert len(written) >= 6
     for path in written:
         text = path.read_text(errors="replace")
         assert not any(token in text for token in standin.issued), path
@@ -216,6 +258,8 @@ def test_no_token_is_ever_written(standin, isolated_env, tmp_path):
 def test_bad_input_is_one_line(isolated_env):
     assert "is not a CodeArtifact repository URL" in fails(2, "twine", "https://pypi.org/simple/")
     assert "pyproject.toml does not exist" in fails(2, "poetry", URL, cwd=isolated_env)
+    assert "pyproject.toml does not exist" in fails(2, "pdm", URL, cwd=isolated_env)
+    assert "Pipfile does not exist" in fails(2, "pipenv", URL, cwd=isolated_env)
     assert run(CLI, "setup", "twine").returncode == 2
 
 
@@ -257,7 +301,6 @@ def uv_in_project(project):
     return toml(project / "pyproject.toml")["tool"]["uv"]
 
 
-OUR_INDEX = {"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD, "default": True}
 
 
 def test_pyproject_with_tool_table_and_dotted_uv_keys(tmp_path):
@@ -379,6 +422,18 @@ def test_a_name_that_is_not_a_plain_word_is_refused_before_any_file(isolated_env
     assert list(isolated_env.rglob("*")) == []
 
 
+@pytest.mark.parametrize("tool", ["pdm", "pipenv", "uv"])
+def test_a_bad_name_touches_no_project_file(tmp_path, isolated_env, tool):
+    project = tmp_path / "p"
+    project.mkdir()
+    files = {"pyproject.toml": '[project]\nname = "p"\n', "Pipfile": "[packages]\n"}
+    for name, text in files.items():
+        (project / name).write_text(text)
+    assert "--name" in fails(2, tool, "--name=x]", URL, cwd=project)
+    assert {path.name: path.read_text() for path in project.iterdir()} == files
+    assert list(isolated_env.rglob("*")) == []
+
+
 def test_an_unwritable_file_is_one_line(isolated_env):
     isolated_env.joinpath(".config").mkdir()
     # root ignores file modes: a read-only mount is what stops it
@@ -403,3 +458,107 @@ def test_a_bad_aws_profile_for_domain_is_one_line(isolated_env, monkeypatch):
     assert "no-such-profile" in fails(1, "twine", "--domain", "my-team", "--repository", "python")
     assert "no-such-profile" in fails(1, "twine", "--domain", "my-team", "--repository", "python", "--region", "us-east-1")
     assert list(isolated_env.rglob("*")) == []
+
+
+# -- pdm: a [[tool.pdm.source]] ----------------------------------------------------------
+
+
+def pdm_project(tmp_path, text='[project]\nname = "app"\nversion = "0.1.0"\n'):
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(text)
+    return project
+
+
+def test_pdm_source_replaces_pypi_and_keeps_the_rest(tmp_path):
+    before = '[project]\nname = "app"  # mine\n\n[tool.pdm]\ndistribution = false\n\n[[tool.pdm.source]]\nname = "other"\nurl = "https://o.example/simple/"\n'
+    project = pdm_project(tmp_path, before)
+    out = setup("pdm", URL, cwd=project)
+    assert f"{project / 'pyproject.toml'}: updated" in out
+    pdm = toml(project / "pyproject.toml")["tool"]["pdm"]
+    # named pypi: pdm then uses it instead of PyPI; no username, pdm asks keyring with none
+    assert pdm["source"] == [{"name": "other", "url": "https://o.example/simple/"}, {"name": "pypi", "url": URL}]
+    assert pdm["distribution"] is False
+    assert_kept(before, (project / "pyproject.toml").read_text())
+    after = (project / "pyproject.toml").read_bytes()
+    assert "already set up, unchanged" in setup("pdm", URL, cwd=project)
+    assert (project / "pyproject.toml").read_bytes() == after
+
+
+def test_pdm_extra_source_is_named_and_pypi_stays(tmp_path, isolated_env):
+    project = pdm_project(tmp_path)
+    setup("pdm", "--extra", "--name", "team", URL, cwd=project)
+    assert toml(project / "pyproject.toml")["tool"]["pdm"]["source"] == [{"name": "team", "url": URL}]
+    assert ini(keyringrc(isolated_env))["codeartifact-repositories"]["team"] == UPLOAD
+
+
+def test_pdm_source_with_a_stale_password_loses_it_and_says_so(tmp_path):
+    before = f'[project]\nname = "app"\n\n[[tool.pdm.source]]\nname = "pypi"\nurl = "{URL}"\nusername = "aws"\npassword = "{STALE}"\nverify_ssl = true\n'
+    project = pdm_project(tmp_path, before)
+    out = setup("pdm", URL, cwd=project)
+    assert "removed the password of source 'pypi'" in out and STALE not in out
+    assert toml(project / "pyproject.toml")["tool"]["pdm"]["source"] == [{"name": "pypi", "url": URL, "verify_ssl": True}]
+
+
+def test_pdm_dry_run_writes_nothing(tmp_path):
+    before = '[project]\nname = "app"\n'
+    project = pdm_project(tmp_path, before)
+    out = setup("pdm", "--dry-run", URL, cwd=project)
+    assert "+[[tool.pdm.source]]" in out and f'+url = "{URL}"' in out
+    assert (project / "pyproject.toml").read_text() == before
+
+
+# -- pipenv: a [[source]] in the Pipfile, and the variable to export ----------------------------
+
+PIPFILE = '# made by pipenv\n[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n[packages]\nrequests = "*"\n'
+
+
+def pipenv_project(tmp_path, text=PIPFILE):
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "Pipfile").write_text(text)
+    return project
+
+
+def test_pipenv_source_goes_first_and_the_export_is_printed(tmp_path):
+    project = pipenv_project(tmp_path)
+    out = setup("pipenv", URL, cwd=project)
+    pipfile = toml(project / "Pipfile")
+    # the first source is the index pipenv installs from
+    assert pipfile["source"] == [
+        {"name": "codeartifact", "url": URL, "verify_ssl": True},
+        {"url": "https://pypi.org/simple", "verify_ssl": True, "name": "pypi"},
+    ]
+    assert pipfile["packages"] == {"requests": "*"}
+    assert_kept(PIPFILE, (project / "Pipfile").read_text())
+    # pipenv reads its provider from the environment only: setup says what to export, exactly
+    assert "\nexport PIPENV_KEYRING_PROVIDER=subprocess\n" in out
+    after = (project / "Pipfile").read_bytes()
+    assert "already set up, unchanged" in setup("pipenv", URL, cwd=project)
+    assert (project / "Pipfile").read_bytes() == after
+
+
+def test_pipenv_extra_source_goes_last(tmp_path):
+    project = pipenv_project(tmp_path)
+    setup("pipenv", "--extra", URL, cwd=project)
+    assert [source["name"] for source in toml(project / "Pipfile")["source"]] == ["pypi", "codeartifact"]
+
+
+def test_pipenv_source_that_is_not_first_is_updated_where_it_stands_and_said(tmp_path):
+    stale = URL.replace("https://", f"https://aws:{STALE}@")
+    project = pipenv_project(tmp_path, PIPFILE + f'\n[[source]]\nurl = "{stale}"\nverify_ssl = true\nname = "codeartifact"\n')
+    out = setup("pipenv", URL, cwd=project)
+    assert [source["url"] for source in toml(project / "Pipfile")["source"]] == ["https://pypi.org/simple", URL]
+    assert "is not the first source" in out and "removed the password" in out and STALE not in out
+
+
+def test_pipenv_extra_source_in_a_pipfile_without_sources_keeps_pypi_first(tmp_path):
+    # pipenv reads a Pipfile with no [[source]] as one with PyPI's; one source of ours would replace it
+    before = "[packages]\r\nrequests = \"*\"\r\n"
+    project = pipenv_project(tmp_path, before)
+    setup("pipenv", "--extra", URL, cwd=project)
+    pipfile = (project / "Pipfile").read_bytes()
+    assert [s["name"] for s in toml(project / "Pipfile")["source"]] == ["pypi", "codeartifact"]
+    assert pipfile.startswith(before.encode()) and b"\n" not in pipfile.replace(b"\r\n", b"")
+    assert "already set up, unchanged" in setup("pipenv", "--extra", URL, cwd=project)
+    assert "is not the first source" in setup("pipenv", URL, cwd=project)  # as the index: it stays, and that is said

@@ -28,7 +28,6 @@ else:
 
 CLI = BIN / "codeartifact-keyring"
 UPLOAD = URL.replace("/simple/", "/")
-AT_URL = URL.replace("https://", "https://aws@")
 AT_UPLOAD = UPLOAD.replace("https://", "https://aws@")
 STALE = "eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.stale-token-in-a-layout"
 WITH_STALE = URL.replace("https://", f"https://aws:{STALE}@")
@@ -247,7 +246,7 @@ def with_our_index(data: dict, table_keys=(), extra=False) -> dict:
     for key in table_keys:
         table = table.setdefault(key, {})
     table["keyring-provider"] = "subprocess"
-    ours = {"name": "codeartifact", "url": AT_URL, "publish-url": AT_UPLOAD}
+    ours = {"name": "codeartifact", "url": URL, "publish-url": AT_UPLOAD, "authenticate": "always"}
     if not extra:
         ours["default"] = True
     indexes = table.setdefault("index", [])
@@ -261,7 +260,7 @@ def with_our_index(data: dict, table_keys=(), extra=False) -> dict:
 
 
 @pytest.mark.parametrize("layout", UV_TOML_LAYOUTS, ids=lambda layout: layout.id)
-def test_uv_toml_layouts(published, standin, isolated_env, tmp_path, layout):
+def test_uv_toml_layouts(published, standin, isolated_env, tmp_path, uv_on_path, layout):
     config = isolated_env / ".config" / "uv" / "uv.toml"
     config.parent.mkdir(parents=True)
     config.write_bytes(layout.data())
@@ -316,7 +315,7 @@ PYPROJECT_UV_LAYOUTS = [
 
 
 @pytest.mark.parametrize("layout", PYPROJECT_UV_LAYOUTS, ids=lambda layout: layout.id)
-def test_pyproject_uv_layouts(published, standin, tmp_path, layout):
+def test_pyproject_uv_layouts(published, standin, tmp_path, uv_on_path, layout):
     app = tmp_path / "app"
     app.mkdir()
     pyproject = app / "pyproject.toml"
@@ -422,6 +421,109 @@ def test_poetry_config_layouts(published, tools, isolated_env, tmp_path, monkeyp
     assert_bytes_kept(layout, config.read_bytes())
     listed = ok(run(poetry, "config", "--list", cwd=lib)).stdout
     assert f'repositories.codeartifact.url = "{UPLOAD}"' in listed
+
+
+# -- pyproject.toml [[tool.pdm.source]]: tomllib, then pdm lock resolves through it ------------
+
+PDM_PROJECT = POETRY_PROJECT.replace('"lib"', '"app"')
+OTHER_PDM_SOURCE = 'name = "other"\nurl = "https://other.example/simple/"\nexclude_packages = ["*"]\n'  # never asked here
+
+PYPROJECT_PDM_LAYOUTS = [
+    Layout("plain", PDM_PROJECT),
+    Layout("pypi-source-of-pypi-org", PDM_PROJECT + '\n[[tool.pdm.source]]\nname = "pypi"\nurl = "https://pypi.org/simple"\nverify_ssl = true\n',
+           changed=('url = "https://pypi.org/simple"',)),
+    Layout("sources-before-and-after", "[[tool.pdm.source]]\n" + OTHER_PDM_SOURCE + "\n" + PDM_PROJECT
+           + '\n[tool.pdm]\ndistribution = false\n\n[[tool.pdm.source]]\nname = "more"\nurl = "https://more.example/simple/"\nexclude_packages = ["*"]\n'),
+    Layout("dotted-keys", PDM_PROJECT + '\n[tool]\npdm.distribution = false\n'),
+    Layout("inline-source-array", PDM_PROJECT + '\n[tool.pdm]\nsource = [{ name = "other", url = "https://other.example/simple/", exclude_packages = ["*"] }]\n',
+           changed=('source = [{ name = "other", url = "https://other.example/simple/", exclude_packages = ["*"] }]',)),
+    Layout("crlf-and-comments", "# app\n" + PDM_PROJECT + "# pdm\n[tool.pdm] # here\ndistribution = false # yes\n", crlf=True),
+    Layout("stale-password-in-our-source", PDM_PROJECT + f'\n[[tool.pdm.source]]\nname = "pypi"\nurl = "{WITH_STALE}"\nusername = "aws"\npassword = "{STALE}"\n',
+           changed=(f'url = "{WITH_STALE}"', 'username = "aws"', f'password = "{STALE}"')),
+]
+
+
+@pytest.mark.parametrize("layout", PYPROJECT_PDM_LAYOUTS, ids=lambda layout: layout.id)
+def test_pyproject_pdm_layouts(published, standin, tools, tmp_path, monkeypatch, layout):
+    monkeypatch.setenv("PDM_CHECK_UPDATE", "false")
+    monkeypatch.setenv("PDM_NON_INTERACTIVE", "1")
+    monkeypatch.setenv("PDM_PYTHON", str(BIN / "python"))
+    app = tmp_path / "app"
+    app.mkdir()
+    pyproject = app / "pyproject.toml"
+    pyproject.write_bytes(layout.data())
+    before = uv_config(pyproject)
+    out = setup_twice(pyproject, "pdm", URL, cwd=app)
+    assert ("removed the password" in out) == (STALE in layout.text) and STALE not in out
+    expected = before
+    sources = expected.setdefault("tool", {}).setdefault("pdm", {}).setdefault("source", [])
+    found = [source for source in sources if source["name"] == "pypi"]
+    if found:
+        found[0].update(url=URL)
+        found[0].pop("username", None), found[0].pop("password", None)
+    else:
+        sources.append({"name": "pypi", "url": URL})
+    assert uv_config(pyproject) == expected
+    assert_bytes_kept(layout, pyproject.read_bytes())
+    ok(run(tools / "pdm" / "bin" / "pdm", "lock", cwd=app))
+    assert 'name = "setup-hello"' in (app / "pdm.lock").read_text()
+
+
+# -- Pipfile [[source]]: pipenv's own loader (plette) ------------------------------------------
+
+PIPFILE_PYPI = '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n'
+PIPFILE_LAYOUTS = [
+    Layout("made-by-pipenv", PIPFILE_PYPI + '\n[packages]\nsetup-hello = "==1.0"\n\n[dev-packages]\n\n[requires]\npython_version = "3.11"\n'),
+    Layout("comments-everywhere", d("""
+        # the project's packages
+        # public index
+        [[source]] # pypi
+        url = "https://pypi.org/simple" # the url
+        verify_ssl = true
+        name = "pypi"
+
+        # what we need
+        [packages]
+        setup-hello = "==1.0" # pinned
+        # end
+        """)),
+    Layout("crlf", PIPFILE_PYPI + '\n[packages]\nsetup-hello = "*"\n', crlf=True),
+    Layout("inline-source-array", 'source = [{ url = "https://pypi.org/simple", verify_ssl = true, name = "pypi" }]\n\n[packages]\nsetup-hello = "*"\n',
+           changed=('source = [{ url = "https://pypi.org/simple", verify_ssl = true, name = "pypi" }]',)),
+    Layout("packages-before-sources", '[packages]\nsetup-hello = {version = "*", index = "pypi"}\n\n' + PIPFILE_PYPI
+           + '\n[[source]]\nurl = "https://other.example/simple"\nverify_ssl = false\nname = "other"\n'),
+    Layout("no-source-at-all", '[packages]\nsetup-hello = "*"\n'),
+    Layout("ours-first-with-stale-token", f'[[source]]\nurl = "{WITH_STALE}"\nverify_ssl = true\nname = "codeartifact"\n\n' + PIPFILE_PYPI,
+           changed=(f'url = "{WITH_STALE}"',)),
+    Layout("no-final-newline", PIPFILE_PYPI + '\n[packages]\nsetup-hello = "*"'),
+]
+
+
+def pipenv_reads(tools, path):
+    """The Pipfile as pipenv loads it (its vendored plette; a Pipfile with no [[source]] reads as PyPI's)."""
+    script = (
+        "import json, sys; from pipenv.vendor import plette\n"
+        "with open(sys.argv[1], 'rb') as f: print(json.dumps(plette.Pipfile.load(f, encoding='utf-8')._data))"
+    )
+    return json.loads(ok(run(tools / "pipenv" / "bin" / "python", "-c", script, path)).stdout)
+
+
+@pytest.mark.parametrize("layout", PIPFILE_LAYOUTS, ids=lambda layout: layout.id)
+def test_pipfile_layouts(tools, tmp_path, layout):
+    app = tmp_path / "app"
+    app.mkdir()
+    pipfile = app / "Pipfile"
+    pipfile.write_bytes(layout.data())
+    expected = uv_config(pipfile)
+    out = setup_twice(pipfile, "pipenv", URL, cwd=app)
+    assert ("removed the password" in out) == (STALE in layout.text) and STALE not in out
+    ours = {"name": "codeartifact", "url": URL, "verify_ssl": True}
+    sources = expected.setdefault("source", [])
+    found = [source for source in sources if source["name"] == "codeartifact"]
+    found[0].update(ours) if found else sources.insert(0, ours)
+    assert pipenv_reads(tools, pipfile) == expected
+    assert pipenv_reads(tools, pipfile)["source"][0]["name"] == "codeartifact"  # the index pipenv installs from
+    assert_bytes_kept(layout, pipfile.read_bytes())
 
 
 # -- ~/.pypirc: twine's own reader, then twine upload through it ------------------------------

@@ -1,14 +1,22 @@
 """After `codeartifact-keyring setup TOOL`, from a clean HOME, the tool's plain
-commands get in: no flags, no variables, no token anywhere."""
+commands get in: no flags, no variables (pipenv: only the one setup prints), no
+token anywhere."""
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from helpers import BIN, DOMAIN, OWNER, REGION, URL, run
-from standin.wheels import make_wheel
+from standin.wheels import make_build_backend_wheel, make_sdist, make_wheel
+from support import BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok_served
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 CLI = BIN / "codeartifact-keyring"
 
@@ -27,6 +35,7 @@ def published(e2e, tmp_path, monkeypatch):
 def setup(*args, cwd=None):
     result = run(CLI, "setup", *args, cwd=cwd)
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 def ok(result):
@@ -47,8 +56,10 @@ def test_setup_pip_then_plain_pip_install(published, standin, tools, tmp_path, w
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
-def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin, tmp_path):
+def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin, isolated_env, tmp_path, uv_on_path):
     setup("uv", URL)
+    [index] = tomllib.loads((isolated_env / ".config" / "uv" / "uv.toml").read_text())["index"]
+    assert (index["url"], index["authenticate"]) == (URL, "always")  # no username: uv runs `keyring --mode creds get URL`
     ok(run(BIN / "uv", "pip", "install", "--no-cache", "--target", tmp_path / "t", "setup-hello"))
     assert (tmp_path / "t" / "setup_hello").is_dir()
     app = tmp_path / "app"
@@ -65,14 +76,18 @@ def test_setup_uv_then_uv_pip_install_uv_sync_and_uv_publish(published, standin,
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]  # later runs used the cache
 
 
-def test_setup_uv_project_then_uv_sync(published, standin, tmp_path):
+def test_setup_uv_project_then_uv_sync(published, standin, tmp_path, uv_on_path):
     app = tmp_path / "app"
     app.mkdir()
     (app / "pyproject.toml").write_text(
         '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = ["setup-hello==1.0"]\n'
     )
     setup("uv", "--project", URL, cwd=app)
-    ok(run(BIN / "uv", "sync", "--no-cache", "--python", BIN / "python", cwd=app))
+    [index] = tomllib.loads((app / "pyproject.toml").read_text())["tool"]["uv"]["index"]
+    assert "@" not in index["url"]
+    ok_served(published, lambda: run(BIN / "uv", "lock", "--no-cache", "--python", BIN / "python", cwd=app))
+    ok_served(published, lambda: run(BIN / "uv", "sync", "--no-cache", "--python", BIN / "python", cwd=app))
+    assert_no_token_in(standin, app / "uv.lock", app / "pyproject.toml")
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
@@ -137,3 +152,69 @@ def test_hatch_publish_uploads_with_the_token(published, standin, tools, tmp_pat
     assert wheel.name in published.packages("python")
     assert "passed to pypiserver" in [r["status"] for r in published.requests if r["method"] == "POST"]
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
+@pytest.mark.parametrize("which", ["pip-with-backend", "older-pip-without"])
+def test_setup_pip_then_an_sdist_with_a_private_build_dependency(published, standin, tools, tmp_path, which):
+    # pip installs build dependencies with a child pip that gets none of the parent's
+    # options, and with --no-input gets PIP_NO_INPUT=1: it reads the provider from the config.
+    make_build_backend_wheel(published.root / "python", "private-backend")
+    make_sdist(published.root / "python", "needs-private-build", "1.0", "private-backend")
+    pip = BIN / "pip" if which == "pip-with-backend" else tools / "pip-26.1" / "bin" / "pip"
+    setup("pip", "--pip", str(pip), URL)
+    ok(run(pip, "install", "--no-input", "--target", tmp_path / "t", "needs-private-build"))
+    built = (tmp_path / "t" / "needs_private_build" / "__init__.py").read_text()
+    assert built.startswith("MESSAGE = 'built by private-backend'")
+    assert [r["status"] for r in published.requests if "private-backend" in r["path"]][-1] == "passed to pypiserver"
+    assert token_requests(standin) == ONE_TOKEN  # the child pip used the disk cache
+
+
+PDM_PROJECT = """
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["setup-hello==1.0"]
+
+[tool.pdm]
+distribution = false
+"""
+
+
+@pytest.mark.parametrize("route", ["import", "keyring-cli"])
+def test_setup_pdm_then_lock_and_install(published, standin, tools, tmp_path, monkeypatch, route):
+    # import: the backend in pdm's environment; keyring-cli: pdm without keyring runs the keyring tool on PATH
+    monkeypatch.setenv("PDM_CHECK_UPDATE", "false")
+    monkeypatch.setenv("PDM_NON_INTERACTIVE", "1")
+    pdm = tools / ("pdm" if route == "import" else "pdm-cli") / "bin" / "pdm"
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(PDM_PROJECT)
+    setup("pdm", URL, cwd=app)
+    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=app))
+    ok_served(published, lambda: run(pdm, "lock", cwd=app))
+    ok_served(published, lambda: run(pdm, "install", cwd=app))
+    check = ok(run(app / ".venv" / "bin" / "python", "-c", "import setup_hello; print(setup_hello.MESSAGE)"))
+    assert check.stdout.strip() == "set up"
+    assert_no_token_in(standin, app / "pdm.lock", app / "pyproject.toml")
+    assert token_requests(standin) == ONE_TOKEN
+
+
+def test_setup_pipenv_then_install_with_the_printed_export(published, standin, tools, tmp_path, monkeypatch):
+    app = tmp_path / "app"
+    app.mkdir()
+    # as pipenv makes it: PyPI is the source; setup puts ours first, where pipenv installs from
+    (app / "Pipfile").write_text(
+        '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n[packages]\nsetup-hello = "==1.0"\n'
+    )
+    out = setup("pipenv", URL, cwd=app)
+    [export] = [line for line in out.splitlines() if line.startswith("export ")]
+    name, _, value = export[len("export "):].partition("=")
+    monkeypatch.setenv(name, value)
+    for variable in ("PIPENV_VENV_IN_PROJECT", "PIPENV_YES", "PIPENV_NOSPIN", "PIPENV_IGNORE_VIRTUALENVS"):
+        monkeypatch.setenv(variable, "1")
+    ok_served(published, lambda: run(tools / "pipenv" / "bin" / "pipenv", "install", "--python", BASE_PYTHON, cwd=app))
+    check = ok(run(app / ".venv" / "bin" / "python", "-c", "import setup_hello; print(setup_hello.MESSAGE)"))
+    assert check.stdout.strip() == "set up"
+    assert_no_token_in(standin, app / "Pipfile.lock", app / "Pipfile")
+    assert token_requests(standin) == ONE_TOKEN
