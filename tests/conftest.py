@@ -64,7 +64,8 @@ def no_secret_in_output(request, caplog, capsys):
 
 @pytest.fixture(scope="session")
 def tools() -> Path:
-    """The tool environments `make test` builds: keyring CLI, older pip, poetry."""
+    """The tool environments `make test` builds: keyring CLI, older pip, poetry
+    (`make test-versions` points TEST_TOOLS at one of its own for each Python)."""
     if not (TOOLS / ".installed").exists():
         pytest.fail(f"{TOOLS} is missing: run the tests with `make test`, which builds it")
     return TOOLS

@@ -17,7 +17,8 @@ BOB = ("bob", "AKIABOBEXAMPLE000002", "bob-secret-key-EXAMPLE/abcdefghijklmnop")
 
 BIN = Path(sys.executable).parent  # the test environment's own bin/ (keyring, pip, twine, uv)
 ROOT = Path(__file__).resolve().parent.parent
-TOOLS = ROOT / ".venv-tools"  # separate tool environments made by `make test`
+# Separate tool environments made by `make test` (or by `make test-versions`, one per Python).
+TOOLS = Path(os.environ.get("TEST_TOOLS") or ROOT / ".venv-tools").resolve()
 
 
 def write_aws_file(path: Path, text: str) -> Path:

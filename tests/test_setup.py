@@ -2,6 +2,10 @@
 second run, a dry run or a name lookup behave as promised. (The end-to-end tests
 show the tools then really get in.)"""
 
+import sys
+
+import pytest
+
 from helpers import BIN, URL, run
 from keyrings_codeartifact import edits
 
@@ -64,6 +68,7 @@ def test_pip_extra_index_keeps_existing_ones(isolated_env):
     assert edits.ini_get(conf.read_text(), "global", "index-url") is None
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="pip 26.1 needs Python 3.10+: no tools/pip-26.1 on 3.9")
 def test_pip_without_the_backend_uses_the_subprocess_provider_and_user_aws(isolated_env, tools):
     pip = tools / "pip-26.1" / "bin" / "pip"  # no keyring in its environment, before pip 26.2
     setup("pip", "--pip", str(pip), URL)
