@@ -50,18 +50,19 @@ test-versions:
 python-for-%:
 	@echo $(call python_for,$*)
 
-$(VERSIONS_DIR)/%/.installed: setup.cfg pyproject.toml requirements-test.txt
-	$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*
-	$(VERSIONS_DIR)/$*/bin/python -m pip install $(PIP_QUIET) --upgrade pip
-	$(VERSIONS_DIR)/$*/bin/python -m pip install $(PIP_QUIET) -e . -r requirements-test.txt
-	touch $@
-
+# Before the rule below: make 3.81 (macOS) takes the first pattern that matches.
 $(VERSIONS_DIR)/%-tools/.installed: setup.cfg pyproject.toml Makefile
 	$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*-tools/keyring
 	$(VERSIONS_DIR)/$*-tools/keyring/bin/python -m pip install $(PIP_QUIET) -e .
 	if $(VERSIONS_DIR)/$*-tools/keyring/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then \
 		$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*-tools/pip-26.1 \
 		&& $(VERSIONS_DIR)/$*-tools/pip-26.1/bin/python -m pip install $(PIP_QUIET) pip==26.1.2; fi
+	touch $@
+
+$(VERSIONS_DIR)/%/.installed: setup.cfg pyproject.toml requirements-test.txt
+	$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*
+	$(VERSIONS_DIR)/$*/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(VERSIONS_DIR)/$*/bin/python -m pip install $(PIP_QUIET) -e . -r requirements-test.txt
 	touch $@
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements-test.txt

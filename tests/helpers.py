@@ -28,8 +28,10 @@ def write_aws_file(path: Path, text: str) -> Path:
 
 
 def write_keyring_config(text: str) -> Path:
-    """Write keyringrc.cfg where keyring (and so the backend) reads it."""
-    root = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring"
+    """Write keyringrc.cfg where keyring (and so the backend) reads it on this platform."""
+    from keyring.util import platform_
+
+    root = platform_.config_root()
     root.mkdir(parents=True, exist_ok=True)
     path = root / "keyringrc.cfg"
     path.write_text(textwrap.dedent(text))

@@ -1,5 +1,9 @@
 """Config file edits keep every other byte, and a second run changes nothing."""
 
+import sys
+
+import pytest
+
 from keyrings_codeartifact import edits
 
 PIP_CONF = """# my pip settings
@@ -65,6 +69,7 @@ def test_toml_key_in_a_table_added_or_replaced():
     assert added == '[project]\nname = \'a\'\n\n[tool.uv]\nkeyring-provider = "subprocess"\n'
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes: Windows keeps only a read-only flag")
 def test_change_diff_and_atomic_apply_keep_the_mode(tmp_path):
     (tmp_path / "conf").mkdir()
     path = tmp_path / "conf" / "pip.conf"
