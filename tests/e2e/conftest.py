@@ -20,6 +20,7 @@ def pytest_collection_modifyitems(items):
         if _HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
 
+
 @pytest.fixture(scope="session")
 def index(standin_server, server_context, tmp_path_factory) -> Iterator[PackageIndex]:
     with PackageIndex(standin_server, server_context, tmp_path_factory.mktemp("index")) as server:
