@@ -16,7 +16,20 @@ BIN := $(VENV)/bin
 TOOLS := .venv-tools
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: test demo bench clean
+# `make test-versions` runs the unit tests and one real pip and one real uv install through
+# the harness (tests marked every_python) on each CPython in VERSIONS found on this machine:
+#   .venv-versions/X.Y        this package and the test requirements, for Python X.Y
+#   .venv-versions/X.Y-tools  keyring: the keyring CLI on Python X.Y, for pip's subprocess
+#                             provider and uv; pip-26.1 on 3.10+ (pip 26.1 needs 3.10)
+# The interpreter is pyenv's newest X.Y.*, else pythonX.Y on PATH if it runs.
+VERSIONS ?= 3.9 3.10 3.11 3.12 3.13
+VERSIONS_DIR := .venv-versions
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+python_for = $(shell p=$$(ls -d $(PYENV_ROOT)/versions/$(1).*/bin/python$(1) 2>/dev/null | grep -E '/[0-9]+\.[0-9]+\.[0-9]+/bin/' | sort -V | tail -n 1); \
+	if [ -z "$$p" ] && python$(1) -c '' 2>/dev/null; then p=$$(command -v python$(1)); fi; echo $$p)
+VERSIONS_PYTEST := -m "(not e2e or every_python) and not demo" -p no:cacheprovider
+
+.PHONY: test test-versions demo bench clean
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/compare.py $(BENCH_ARGS)
@@ -26,6 +39,36 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-versions:
+	@failed=""; for v in $(VERSIONS); do \
+		py=$$($(MAKE) --no-print-directory -s python-for-$$v); \
+		if [ -z "$$py" ]; then echo "== Python $$v: skipped, not installed on this machine"; continue; fi; \
+		echo "== Python $$v: $$py"; start=$$(date +%s); \
+		$(MAKE) --no-print-directory $(VERSIONS_DIR)/$$v/.installed $(VERSIONS_DIR)/$$v-tools/.installed \
+		&& TEST_TOOLS=$(VERSIONS_DIR)/$$v-tools $(VERSIONS_DIR)/$$v/bin/python -m pytest $(VERSIONS_PYTEST) $(PYTEST_ARGS) \
+		|| failed="$$failed $$v"; \
+		echo "== Python $$v: $$(( $$(date +%s) - start )) s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== test-versions failed on:$$failed"; exit 1; fi
+
+python-for-%:
+	@echo $(call python_for,$*)
+
+# Before the rule below: make 3.81 (macOS) takes the first pattern that matches.
+$(VERSIONS_DIR)/%-tools/.installed: setup.cfg pyproject.toml Makefile
+	$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*-tools/keyring
+	$(VERSIONS_DIR)/$*-tools/keyring/bin/python -m pip install $(PIP_QUIET) -e .
+	if $(VERSIONS_DIR)/$*-tools/keyring/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then \
+		$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*-tools/pip-26.1 \
+		&& $(VERSIONS_DIR)/$*-tools/pip-26.1/bin/python -m pip install $(PIP_QUIET) pip==26.1.2; fi
+	touch $@
+
+$(VERSIONS_DIR)/%/.installed: setup.cfg pyproject.toml requirements-test.txt
+	$(call python_for,$*) -m venv $(VERSIONS_DIR)/$*
+	$(VERSIONS_DIR)/$*/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(VERSIONS_DIR)/$*/bin/python -m pip install $(PIP_QUIET) -e . -r requirements-test.txt
+	touch $@
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,4 +102,4 @@ $(TOOLS)/.installed: setup.cfg pyproject.toml Makefile
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .venv-bench build *.egg-info
+	rm -rf $(VENV) $(TOOLS) $(VERSIONS_DIR) .venv-bench build *.egg-info

@@ -17,7 +17,8 @@ BOB = ("bob", "AKIABOBEXAMPLE000002", "bob-secret-key-EXAMPLE/abcdefghijklmnop")
 
 BIN = Path(sys.executable).parent  # the test environment's own bin/ (keyring, pip, twine, uv)
 ROOT = Path(__file__).resolve().parent.parent
-TOOLS = ROOT / ".venv-tools"  # separate tool environments made by `make test`
+# Separate tool environments made by `make test` (or by `make test-versions`, one per Python).
+TOOLS = Path(os.environ.get("TEST_TOOLS") or ROOT / ".venv-tools").resolve()
 
 
 def write_aws_file(path: Path, text: str) -> Path:
@@ -27,8 +28,10 @@ def write_aws_file(path: Path, text: str) -> Path:
 
 
 def write_keyring_config(text: str) -> Path:
-    """Write keyringrc.cfg where keyring (and so the backend) reads it."""
-    root = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring"
+    """Write keyringrc.cfg where keyring (and so the backend) reads it on this platform."""
+    from keyring.util import platform_
+
+    root = platform_.config_root()
     root.mkdir(parents=True, exist_ok=True)
     path = root / "keyringrc.cfg"
     path.write_text(textwrap.dedent(text))

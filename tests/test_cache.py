@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from helpers import BIN, URL, run, write_aws_file, write_keyring_config
-from keyrings_codeartifact import errors
+from keyrings_codeartifact import cache, errors
 from keyrings_codeartifact.backend import CodeArtifactBackend
 
 
 @pytest.fixture
 def cache_dir(isolated_env) -> Path:
-    return isolated_env / ".cache" / "codeartifact-keyring"
+    return cache.folder_for()  # in the isolated HOME, as this platform names it
 
 
 def lookup() -> str:

@@ -20,7 +20,7 @@ from keyrings_codeartifact.settings import Settings
 @pytest.fixture
 def cache_dir(isolated_env, monkeypatch):
     monkeypatch.setattr(cache, "_warned", set())
-    return isolated_env / ".cache" / "codeartifact-keyring"
+    return cache.folder_for()  # in the isolated HOME, as this platform names it
 
 
 def lookup() -> str:

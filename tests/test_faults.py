@@ -7,6 +7,7 @@ import pytest
 
 from faults import FAULTS
 from helpers import BIN, URL, run
+from keyrings_codeartifact import cache
 
 KEYRING = BIN / "keyring"
 
@@ -28,8 +29,7 @@ def test_fault_gives_one_actionable_line_and_caches_nothing(fault, standin_with_
     prefix = f"keyrings_codeartifact.errors.{error_class}: codeartifact-keyring: cannot get a token for domain 'my-team' (owner 111122223333, region us-east-1): "
     assert last_line.startswith(prefix), last_line
     assert re.search(advice, last_line), last_line
-    cache = isolated_env / ".cache" / "codeartifact-keyring"
-    assert not list(cache.glob("*.json"))
+    assert not list(cache.folder_for().glob("*.json"))
 
 
 @pytest.mark.parametrize("fault", ["throttled", "server-error", "connection-reset", "denied"])

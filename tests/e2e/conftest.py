@@ -11,6 +11,16 @@ from standin.environment import client_environment
 from standin.index import PackageIndex
 from standin.proxy import ConnectProxy
 
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is marked e2e (so `-m "not e2e"` selects the unit tests)."""
+    for item in items:
+        if _HERE in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def index(standin_server, server_context, tmp_path_factory) -> Iterator[PackageIndex]:
     with PackageIndex(standin_server, server_context, tmp_path_factory.mktemp("index")) as server:

@@ -34,7 +34,13 @@ def assert_installed(result, target):
     assert (target / "private_hello" / "__init__.py").exists()
 
 
-@pytest.mark.parametrize("index_url", [URL, URL.replace("https://", "https://aws@")], ids=["no-user", "aws@"])
+@pytest.mark.parametrize(
+    "index_url",
+    [
+        pytest.param(URL, id="no-user", marks=pytest.mark.every_python),
+        pytest.param(URL.replace("https://", "https://aws@"), id="aws@"),
+    ],
+)
 def test_pip_import_provider(published, standin, tmp_path, index_url):
     result = pip_install(BIN / "pip", index_url, "import", tmp_path / "t")
     assert_installed(result, tmp_path / "t")

@@ -7,6 +7,7 @@ import pytest
 
 from faults import FAULTS
 from helpers import BIN, URL, run
+from keyrings_codeartifact import cache
 
 
 @pytest.fixture
@@ -29,4 +30,4 @@ def test_pip_carries_on_with_our_message(fault, e2e, standin_with_domain, isolat
     assert "Keyring is skipped due to an exception: codeartifact-keyring: cannot get a token for domain 'my-team'" in output
     assert re.search(advice, output)
     assert [r["status"] for r in e2e.requests] == [401]  # pip asked once more without keyring, and stopped
-    assert not list((isolated_env / ".cache" / "codeartifact-keyring").glob("*.json"))
+    assert not list(cache.folder_for().glob("*.json"))

@@ -3,6 +3,7 @@ commands get in: no flags, no variables (pipenv: only the one setup prints), no
 token anywhere."""
 
 import os
+import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -124,6 +125,10 @@ def test_setup_twine_then_upload_by_name(published, standin, tmp_path):
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
+@pytest.mark.skipif(
+    sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("unshare"),
+    reason="needs root and unshare --mount (Linux) to map the repository hostname in /etc/hosts",
+)
 def test_hatch_publish_uploads_with_the_token(published, standin, tools, tmp_path, isolated_env, ca_bundle):
     # hatch 1.18 asks keyring.get_password(REPOSITORY_URL, user) (older releases asked by
     # name, which [codeartifact-repositories] answers: see test_setup.py). Its HTTP client

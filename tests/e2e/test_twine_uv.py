@@ -44,6 +44,7 @@ def uv_pip_install(target, *index_args):
     )
 
 
+@pytest.mark.every_python
 def test_uv_pip_install_with_aws_in_the_url(published, standin, tmp_path):
     result = uv_pip_install(tmp_path / "t", "--index-url", AT_URL)
     assert "for uv" in installed(result, tmp_path / "t", "uv_hello")
