@@ -77,13 +77,14 @@ def caller_identity(endpoint, settings) -> str:
 
 @contextlib.contextmanager
 def _calling_aws(endpoint, settings) -> Iterator[None]:
-    """Keep botocore quiet, and turn its failures into our one-line errors."""
+    """Keep botocore quiet, and turn its failures into our one-line errors (a
+    ValueError is botocore's verdict on an endpoint URL it cannot read)."""
     import botocore.exceptions
 
     try:
         with _botocore_quiet():
             yield
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, ValueError) as error:
         log.debug("AWS call failed: %s", type(error).__name__)
         raise errors.translate(error, endpoint, settings) from None
     except RuntimeError as error:

@@ -5,8 +5,9 @@ on the machine, so both are cheap: nothing here imports botocore, and a service
 that is not a CodeArtifact endpoint is answered with None at once (a service
 that looks like a repository name costs one read of keyringrc.cfg per process,
 for [codeartifact-repositories]). The flow for an endpoint: service string ->
-endpoint (``endpoint``) -> settings (``settings``) -> token (``tokens``: memory,
-``cache``, ``aws``) -> credential.
+endpoint (``endpoint``) -> settings (``settings``; ``owners`` may refuse it
+here, before any call) -> token (``CODEARTIFACT_AUTH_TOKEN``, else ``tokens``:
+memory, ``cache``, ``aws``) -> credential.
 """
 
 import importlib.util
@@ -68,13 +69,17 @@ class CodeArtifactBackend(backend.KeyringBackend):
         if endpoint is None:
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
-        from_environment = os.environ.get(TOKEN_VARIABLE)
+        from . import settings as config
+
+        settings = config.load(endpoint)
+        if not settings.allows(endpoint):
+            log.debug("%s; no token, AWS not called", not_allowed(endpoint, settings))
+            return None
+        from_environment = environment_token()
         if from_environment:
             log.debug("using the token in %s", TOKEN_VARIABLE)
             return from_environment
-        from . import settings
-
-        return self._tokens().get(endpoint, settings.load(endpoint)).value
+        return self._tokens().get(endpoint, settings).value
 
     def _named(self, service: str):
         """The endpoint a repository name stands for in [codeartifact-repositories]."""
@@ -86,9 +91,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         ):
             return None
         if self._names is None:
-            from . import settings
-
-            self._names = settings.repository_names()
+            self._names = _repository_names()
         url = self._names.get(service.lower())
         return endpoints.parse(url) if url else None
 
@@ -100,3 +103,36 @@ class CodeArtifactBackend(backend.KeyringBackend):
                 self._source = tokens.TokenSource(aws.fetch_token)
             return self._source
 
+
+def environment_token() -> Optional[str]:
+    """The token in ``CODEARTIFACT_AUTH_TOKEN``, if set; a ConfigError if it holds
+    whitespace or control characters, which no token has (a CR/LF from a file
+    written on Windows, a paste with a space), rather than serving them."""
+    token = os.environ.get(TOKEN_VARIABLE)
+    if token and (" " in token or not token.isprintable()):
+        from .errors import PREFIX, ConfigError
+
+        raise ConfigError(
+            f"{PREFIX}{TOKEN_VARIABLE} holds whitespace or control characters, which no token has; "
+            f"set it to the token alone, e.g. {TOKEN_VARIABLE}=$(aws codeartifact get-authorization-token "
+            "--domain D --query authorizationToken --output text), or unset it"
+        )
+    return token
+
+
+def not_allowed(endpoint, settings) -> str:
+    """Why ``owners`` refuses ``endpoint``, for a log line or an error."""
+    return f"owner {endpoint.owner} is not in owners ({', '.join(settings.owners)}) in [codeartifact]"
+
+
+def _repository_names() -> dict:
+    """[codeartifact-repositories], or no names at all if keyringrc.cfg cannot be
+    read: that is an error for CodeArtifact URLs only, never for other services."""
+    from . import settings
+    from .errors import ConfigError
+
+    try:
+        return settings.repository_names()
+    except ConfigError as error:
+        log.debug("repository names not read: %s", error)
+        return {}

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__
-from .backend import TOKEN_VARIABLE
-from .endpoint import Endpoint, parse, without_userinfo
-from .errors import PREFIX, CodeArtifactError
+from . import __version__, redact
+from .backend import TOKEN_VARIABLE, environment_token, not_allowed
+from .endpoint import Endpoint, parse
+from .errors import PREFIX, CodeArtifactError, ConfigError
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -99,7 +99,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _endpoint(url: str) -> Endpoint:
     endpoint = parse(url)
     if endpoint is None:
-        shown = without_userinfo(url) if "://" in url else url
+        shown = redact.url(url)
         hint = (
             "plain http:// never gets a token; use https://"
             if url.lower().startswith("http://")
@@ -117,9 +117,11 @@ def _token(args) -> int:
 
     endpoint = _endpoint(args.url)
     expiration = None
-    token = os.environ.get(TOKEN_VARIABLE)
+    settings = config.load(endpoint)
+    if not settings.allows(endpoint):
+        raise ConfigError(f"{PREFIX}{not_allowed(endpoint, settings)}; no token for it")
+    token = environment_token()
     if not token:
-        settings = config.load(endpoint)
         overrides = {"token_duration": args.duration, "profile_name": args.profile}
         for option, value in overrides.items():
             if value is not None:
@@ -165,9 +167,17 @@ def _explain(args) -> int:
     for option, value in resolution.settings._asdict().items():
         if option == "aws_secret_access_key" and value:
             value = "(set)"
-        _row(option, f"{'-' if value is None else value}  <- {_source_of(option, resolution.sources)}")
+        elif option == "owners" and value:
+            value = ", ".join(value)
+        _row(option, f"{'-' if value is None else redact.text(value)}  <- {_source_of(option, resolution.sources)}")
+    allowed = resolution.settings.allows(endpoint)
+    _row("owner allowed", "yes" if allowed else f"NO: {endpoint.owner} is not in owners; no token, AWS is not called")
     if os.environ.get(TOKEN_VARIABLE):
-        _row(TOKEN_VARIABLE, "set: served as the token, AWS is not called")
+        try:
+            environment_token()
+            _row(TOKEN_VARIABLE, "set: served as the token, AWS is not called")
+        except ConfigError:
+            _row(TOKEN_VARIABLE, "set, but holds whitespace or control characters: refused, not served")
 
     _explain_identity(resolution.settings)
     _explain_keyring()
@@ -191,7 +201,8 @@ def _source_of(option: str, sources: dict) -> str:
         return f"config file {sources[option]}"
     variable = _ENVIRONMENT_SOURCES.get(option)
     if variable and os.environ.get(variable):
-        return f"default; botocore uses {variable}={os.environ[variable]}"
+        shown = (redact.url if option == "endpoint_url" else redact.text)(os.environ[variable])
+        return f"default; botocore uses {variable}={shown}"
     return "default"
 
 
@@ -268,6 +279,9 @@ def _check(endpoint: Endpoint, settings) -> int:
     from . import aws
 
     _heading("Check (calls AWS, bypasses the cache)")
+    if not settings.allows(endpoint):
+        _row("result", "NOT RUN: the owner is not in owners, so AWS is not called")
+        return FAILED
     try:
         _row("caller identity", aws.caller_identity(endpoint, settings))
         token = aws.fetch_token(endpoint, settings)
@@ -525,7 +539,7 @@ def _heading(text: str, first: bool = False) -> None:
 
 
 def _row(name: str, value: str) -> None:
-    print(f"  {name + ':':<22} {value}")
+    print(f"  {name + ':':<22} {redact.text(value, limit=1000)}")
 
 
 def _printable(value: object) -> str:

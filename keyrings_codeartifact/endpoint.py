@@ -7,8 +7,8 @@ else, however CodeArtifact-like, gets ``None`` so that no token can go there.
 """
 
 import re
-from typing import NamedTuple, Optional
-from urllib.parse import urlsplit, urlunsplit
+from typing import NamedTuple, Optional, Tuple
+from urllib.parse import urlsplit
 
 _DOMAIN = r"[a-z][a-z0-9-]{0,48}[a-z0-9]"
 _OWNER = r"[0-9]{12}"
@@ -67,7 +67,10 @@ class Endpoint(NamedTuple):
 
 
 def parse(service: str) -> Optional[Endpoint]:
-    """Return the endpoint that ``service`` names, or None if it names none."""
+    """Return the endpoint that ``service`` names, or None if it names none.
+
+    Never raises: what cannot be read (a malformed port, brackets around a name
+    that is no IP literal) is not ours, and other keyrings may answer for it."""
     if (
         not isinstance(service, str)
         or "codeartifact" not in service.lower()  # the cheap answer for everything else
@@ -76,22 +79,30 @@ def parse(service: str) -> Optional[Endpoint]:
         or re.search(_UNSAFE, service)
     ):
         return None
+    try:
+        host, path = _host_and_path(service)
+    except ValueError:  # urlsplit's verdict on brackets, ports and the like
+        return None
+    if host is None:
+        return None
+    return _match(host[:-1] if host.endswith(".") else host, path)
+
+
+def _host_and_path(service: str) -> Tuple[Optional[str], str]:
+    """The lower-cased hostname and the path of an HTTPS URL or a bare ``host[:port]``
+    (None: neither); raises ValueError for what urlsplit cannot read."""
     if "://" in service:
         parts = urlsplit(service)
         if parts.scheme.lower() != "https":
-            return None  # a token must never travel in clear text
+            return None, ""  # a token must never travel in clear text
     else:
         parts = urlsplit("//" + service)
         if parts.path or parts.query or parts.fragment:
-            return None  # bare form is host[:port] only
-    try:
-        parts.port  # raises ValueError for a malformed port
-    except ValueError:
-        return None
-    host = parts.hostname or ""
-    if host.endswith("."):
-        host = host[:-1]
-    return _match(host, parts.path)
+            return None, ""  # bare form is host[:port] only
+    if "[" in parts.netloc or "]" in parts.netloc:
+        return None, ""  # an IP literal, never CodeArtifact (Python 3.9 does not check the brackets)
+    parts.port  # raises ValueError for a malformed port
+    return parts.hostname or "", parts.path
 
 
 def _match(host: str, path: str) -> Optional[Endpoint]:
@@ -133,8 +144,3 @@ def _match(host: str, path: str) -> Optional[Endpoint]:
         host=host,
     )
 
-
-def without_userinfo(url: str) -> str:
-    """``url`` without any ``user:password@``, for echoing it safely."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -8,7 +8,12 @@ defaults first, then applicable sections from the least to the most specific
 (more keys named), so each option comes from the most specific section that sets
 it. Between equally specific sections, the one later in the file wins.
 
+``owners`` (in ``[codeartifact]`` only) bounds every lookup to the repositories
+of the named accounts.
+
 No file, or no ``codeartifact`` section in it, is the normal case: defaults apply.
+Reading any file, of any size and shape, takes linear time, and an error echoes
+the file's text only through ``redact``: one line, cut short, no userinfo.
 """
 
 import configparser
@@ -17,11 +22,14 @@ import re
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
+from . import redact
 from .errors import PREFIX, ConfigError
 
 SECTION = "codeartifact"
 NAMES_SECTION = "codeartifact-repositories"
 QUALIFIERS = ("domain", "account", "region", "name")
+# Characters of a section header of ours; naming all four keys at their longest takes ~250.
+MAX_HEADER = 512
 # Names keyrings.codeartifact users may already have in their files.
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
 
@@ -31,6 +39,7 @@ DURATION_HELP = "0 (as long as the AWS role session) or 900 to 43200 seconds"
 _ROLE_ARN = r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
 _SESSION_NAME = r"[\w+=,.@-]{2,64}"
 _QUALIFIER = r"""\s+(?P<key>\w+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))"""
+_OWNER = r"[0-9]{12}"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -52,6 +61,11 @@ class Settings(NamedTuple):
     cache_dir: Optional[str] = None  # None: $CODEARTIFACT_KEYRING_CACHE_DIR or the user cache folder
     refresh_margin: float = 300.0  # seconds of life left below which a token is never served
     advisory_margin: float = 900.0  # seconds of life left below which a refresh is tried
+    owners: Optional[Tuple[str, ...]] = None  # the accounts whose repositories get tokens; None: any
+
+    def allows(self, endpoint) -> bool:
+        """Whether ``owners`` lets ``endpoint`` have a token (no owners set: every endpoint may)."""
+        return self.owners is None or endpoint.owner in self.owners
 
 
 OPTIONS = tuple(Settings._fields)
@@ -105,18 +119,49 @@ def parse_option(option: str, value: str):
     return _CONVERTERS.get(option, _non_empty)(value.strip())
 
 
+class _Parser(configparser.RawConfigParser):
+    """configparser, with an option pattern that takes linear time.
+
+    Its own, ``(?P<option>.*?)\\s*(?P<vi>=|:)\\s*(?P<value>.*)$``, tries the
+    lazy ``.*?`` at every position of a line and runs ``\\s*`` over the spaces
+    after it each time: a line of 40,000 spaces between two words took 14 s.
+    This one reads every line the same way (configparser strips the option
+    name it finds, so the spaces before the delimiter may be part of it)."""
+
+    OPTCRE = re.compile(r"(?P<option>[^=:]*)(?P<vi>[=:])\s*(?P<value>.*)$")
+
+    # configparser gathers every bad line into one ParsingError, growing its
+    # message by concatenation: quadratic in the number of bad lines (160,000 of
+    # them took minutes). Reading stops at the first: a one-line error shows no more.
+
+    def _handle_error(self, exc, fpname, lineno, line):  # Python 3.9 to 3.12
+        raise super()._handle_error(exc, fpname, lineno, line)
+
+    def _handle_option(self, st, line, fpname):  # Python 3.13 and later
+        super()._handle_option(st, line, fpname)
+        if st.errors:
+            raise st.errors[0]
+
+
 def _read(path: Path) -> configparser.RawConfigParser:
     """keyringrc.cfg parsed (empty if missing), as keyrings.codeartifact read it:
     inline comments allowed, no DEFAULT section merged into the others."""
-    parser = configparser.RawConfigParser(
-        inline_comment_prefixes=("#", ";"), default_section="\0no-defaults"
-    )
+    parser = _Parser(inline_comment_prefixes=("#", ";"), default_section="\0no-defaults")
     try:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError) as error:
-        first_line = str(error).splitlines()[0]
-        raise ConfigError(f"{PREFIX}cannot read {path}: {first_line}") from None
+        raise ConfigError(f"{PREFIX}cannot read {path}: {_unreadable(error)}") from None
     return parser
+
+
+def _unreadable(error: Exception) -> str:
+    """What configparser found wrong, in one line that names the line."""
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return f"line {error.lineno} comes before any [section]: {redact.text(error.line)}"
+    if isinstance(error, configparser.ParsingError) and error.errors:
+        lineno, line = error.errors[0]
+        return f"line {lineno} is neither a [section] nor option = value: {redact.text(line)}"
+    return redact.text(str(error).splitlines()[0], limit=300)
 
 
 def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]]]:
@@ -131,8 +176,8 @@ def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]
         for option in parser.options(section):
             if ALIASES.get(option, option) not in OPTIONS:
                 raise ConfigError(
-                    f"{PREFIX}unknown option '{option}' in section [{section}] of {path}; "
-                    f"known options: {', '.join(OPTIONS)}"
+                    f"{PREFIX}unknown option '{redact.text(option)}' in section [{redact.text(section)}] "
+                    f"of {path}; known options: {', '.join(OPTIONS)}"
                 )
         applicable.append((len(qualifiers), order, section, dict(parser.items(section))))
     applicable.sort()
@@ -140,30 +185,38 @@ def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]
 
 
 def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
-    """The keys a section header names, or None if the section is not ours."""
+    """The keys a section header names, or None if the section is not ours.
+
+    Each key is matched where the previous one ended, never searched for: the
+    header is read in one pass, in linear time."""
     if section == SECTION:
         return {}
     if not section.startswith(SECTION) or not section[len(SECTION)].isspace():
         return None
+    if len(section) > MAX_HEADER:
+        raise ConfigError(
+            f"{PREFIX}section header [{redact.text(section)}] in {path} is too long "
+            f"({len(section)} characters, at most {MAX_HEADER})"
+        )
     rest = section[len(SECTION) :].rstrip()
+    qualifier = re.compile(_QUALIFIER)
     qualifiers: Dict[str, str] = {}
     position = 0
-    for found in re.finditer(_QUALIFIER, rest):
-        if found.start() != position:
-            break
+    while position < len(rest):
+        found = qualifier.match(rest, position)
+        if not found:
+            raise ConfigError(
+                f"{PREFIX}cannot read section header [{redact.text(section)}] in {path}; "
+                'write it as [codeartifact domain="D" account="123456789012" region="R" name="REPO"]'
+            )
         key = found["key"]
         if key not in QUALIFIERS:
             raise ConfigError(
-                f"{PREFIX}unknown key '{key}' in section header [{section}] of {path}; "
-                f'use {", ".join(QUALIFIERS)}, e.g. [codeartifact domain="my-domain"]'
+                f"{PREFIX}unknown key '{redact.text(key)}' in section header [{redact.text(section)}] "
+                f'of {path}; use {", ".join(QUALIFIERS)}, e.g. [codeartifact domain="my-domain"]'
             )
         qualifiers[key] = next(v for v in found.group("dq", "sq", "bare") if v is not None)
         position = found.end()
-    if position != len(rest):
-        raise ConfigError(
-            f"{PREFIX}cannot read section header [{section}] in {path}; "
-            'write it as [codeartifact domain="D" account="123456789012" region="R" name="REPO"]'
-        )
     return qualifiers
 
 
@@ -202,15 +255,23 @@ def _validate(chosen: Dict[str, Tuple[str, str]], path: Path) -> Settings:
     if "external_id" in values and "role_arn" not in values:
         problem = "it is only used with role_arn; set role_arn too"
         raise _invalid("external_id", chosen["external_id"][1], path, problem)
+    if "owners" in values and chosen["owners"][1] != SECTION:
+        problem = f"owners is read only in [{SECTION}], where it bounds every lookup"
+        raise _invalid("owners", chosen["owners"][1], path, problem)
     return Settings(**values)
 
 
 def _invalid(option: str, section: str, path: Path, problem: object) -> ConfigError:
-    return ConfigError(f"{PREFIX}invalid {option} in section [{section}] of {path}: {problem}")
+    return ConfigError(f"{PREFIX}invalid {option} in section [{redact.text(section)}] of {path}: {problem}")
 
 
 # Each converter takes the stripped text of an option and returns its value, or
-# raises ValueError saying what is allowed. None of them echo a secret.
+# raises ValueError saying what is allowed. None of them echo a secret; what
+# they echo goes through ``_shown``.
+
+
+def _shown(value: str) -> str:
+    return redact.text(value)
 
 
 def _non_empty(value: str) -> str:
@@ -220,8 +281,8 @@ def _non_empty(value: str) -> str:
 
 
 def _duration(value: str) -> int:
-    if not value.isdigit() or not (int(value) == 0 or 900 <= int(value) <= 43200):
-        raise ValueError(f"'{value}' is not allowed; use {DURATION_HELP}")
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not (int(value) == 0 or 900 <= int(value) <= 43200):
+        raise ValueError(f"'{_shown(value)}' is not allowed; use {DURATION_HELP}")
     return int(value)
 
 
@@ -233,7 +294,7 @@ def _seconds(low: float, high: float, low_included: bool):
             seconds = float("nan")
         if not (low <= seconds <= high) or (seconds == low and not low_included):
             bound = "from" if low_included else "above"
-            raise ValueError(f"'{value}' is not allowed; use a number of seconds {bound} {low:g} up to {high:g}")
+            raise ValueError(f"'{_shown(value)}' is not allowed; use a number of seconds {bound} {low:g} up to {high:g}")
         return seconds
 
     return convert
@@ -245,7 +306,7 @@ def _boolean(value: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ValueError(f"'{value}' is neither true nor false")
+    raise ValueError(f"'{_shown(value)}' is neither true nor false")
 
 
 def _verify(value: str) -> Union[bool, str]:
@@ -253,7 +314,7 @@ def _verify(value: str) -> Union[bool, str]:
         return _boolean(value)
     bundle = os.path.expanduser(value)
     if not os.path.isfile(bundle):
-        raise ValueError(f"'{value}' is neither true, false nor an existing CA bundle file")
+        raise ValueError(f"'{_shown(value)}' is neither true, false nor an existing CA bundle file")
     return bundle
 
 
@@ -266,20 +327,33 @@ def _cache_dir(value: str) -> str:
 
 def _endpoint_url(value: str) -> str:
     if not re.fullmatch(r"https://[^/\s]+(/\S*)?", value):
-        raise ValueError(f"'{value}' is not an https:// URL")
+        raise ValueError(f"'{redact.url(value)}' is not an https:// URL")
+    if "@" in value:
+        raise ValueError(f"'{redact.url(value)}' holds a user:password@ (or an @); the API takes none, remove it")
     return value
 
 
 def _role_arn(value: str) -> str:
     if not re.fullmatch(_ROLE_ARN, value):
-        raise ValueError(f"'{value}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
+        raise ValueError(f"'{_shown(value)}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
     return value
 
 
 def _session_name(value: str) -> str:
     if not re.fullmatch(_SESSION_NAME, value):
-        raise ValueError(f"'{value}' is not allowed; use 2 to 64 of letters, digits and +=,.@_-")
+        raise ValueError(f"'{_shown(value)}' is not allowed; use 2 to 64 of letters, digits and +=,.@_-")
     return value
+
+
+def _owners(value: str) -> Tuple[str, ...]:
+    owners = tuple(owner.strip() for owner in value.split(","))
+    for owner in owners:
+        if not re.fullmatch(_OWNER, owner):
+            raise ValueError(
+                f"'{_shown(owner)}' is not a 12-digit AWS account id; "
+                "write owners = 111122223333, 444455556666"
+            )
+    return owners
 
 
 _CONVERTERS = {
@@ -293,4 +367,5 @@ _CONVERTERS = {
     "endpoint_url": _endpoint_url,
     "role_arn": _role_arn,
     "role_session_name": _session_name,
+    "owners": _owners,
 }

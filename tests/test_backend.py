@@ -214,3 +214,55 @@ def test_source_fetches_again_when_the_token_is_no_longer_fresh():
     assert source.get(endpoint, settings).value == "token-2"
     assert source.get(endpoint, settings._replace(profile_name="other")).value == "token-3"
     assert fetched == [1000.0, 4000.0, 4000.0]
+
+
+# -- the token variable, unreadable files, owners -------------------------------------
+
+
+@pytest.mark.parametrize("value", ["tok3n\n", "tok3n\r\n", " tok3n", "tok 3n", "tok3n\t", "tok3n\x1b[0m", "tok3n\u200b", "tok3n\u00a0"])
+def test_a_token_variable_with_whitespace_or_control_characters_is_refused(standin, backend, monkeypatch, value):
+    from keyrings_codeartifact.errors import ConfigError
+
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", value)
+    with pytest.raises(ConfigError) as caught:
+        backend.get_credential(URL, None)
+    message = str(caught.value)
+    assert message.startswith("codeartifact-keyring: CODEARTIFACT_AUTH_TOKEN holds whitespace or control characters")
+    assert "tok3n" not in message and "\n" not in message
+    assert backend.get_credential("https://pypi.org/simple/", None) is None  # others: unaffected
+    assert standin.requests() == []
+
+
+def test_name_lookups_with_a_file_we_cannot_read_find_nothing(standin, backend, caplog):
+    write_keyring_config("[DEFAULT]\na = 1\n[DEFAULT]\nb = 2\n")
+    assert backend.get_password("github", "aws") is None
+    assert backend.get_credential("codeartifact", None) is None
+    assert "repository names not read: codeartifact-keyring: cannot read " in caplog.text
+    assert standin.requests() == []
+
+
+OTHER_OWNER_URL = URL.replace(OWNER, "999988887777")
+
+
+def test_owners_bound_lookups_to_their_accounts(standin, backend, caplog):
+    standin.add_domain(DOMAIN, "999988887777")
+    write_keyring_config(f"[codeartifact]\nowners = 444455556666, {OWNER}\n")
+    assert backend.get_credential(URL, None).username == "aws"
+    assert backend.get_credential(OTHER_OWNER_URL, None) is None
+    assert backend.get_password(OTHER_OWNER_URL, "aws") is None
+    assert [r["owner"] for r in standin.requests()] == [OWNER]  # no call for the other owner
+    assert (
+        "owner 999988887777 is not in owners (444455556666, 111122223333) in [codeartifact]; "
+        "no token, AWS not called" in caplog.text
+    )
+
+
+def test_owners_also_bound_the_token_variable_and_names(standin, backend, monkeypatch):
+    write_keyring_config(
+        f"[codeartifact]\nowners = 444455556666\n[codeartifact-repositories]\nteam = {URL}\n"
+    )
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
+    assert backend.get_credential(URL, None) is None
+    assert backend.get_password("team", "aws") is None
+    assert backend.get_credential(URL.replace(OWNER, "444455556666"), None).password == "from-ci"
+    assert standin.requests() == []

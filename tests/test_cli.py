@@ -156,3 +156,58 @@ def test_help_and_usage():
     assert run(CLI).returncode == 2
     assert run(CLI, "cache").returncode == 2
     assert run(CLI, "no-such-command").returncode == 2
+
+
+# -- echoes: nothing secret, nothing unbounded, no traceback --------------------------
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("aws:PW#X@codeartifact.example", "codeartifact.example"),  # no ://, '#' in the password
+        ("https:/aws:PW@codeartifact.example/pypi/r/", "https:/codeartifact.example/pypi/r/"),  # one slash
+        ("https://aws:P/W?#@pypi.org/simple/", "https://pypi.org/simple/"),
+        ("https://[codeartifact/", "https://[codeartifact/"),  # parse used to raise: traceback, exit 1
+        ("https://[codeartifact-mirror]:8080/simple/", "https://[codeartifact-mirror]:8080/simple/"),
+    ],
+)
+def test_rejected_urls_are_one_line_exit_2_without_userinfo(standin, url, shown):
+    line = assert_one_line_error(run(CLI, "token", url), 2)
+    assert f"not a CodeArtifact repository endpoint: {shown}; " in line
+    assert "PW" not in line and "P/W" not in line
+
+
+def test_a_huge_rejected_url_is_cut(standin):
+    line = assert_one_line_error(run(CLI, "explain", "https://pypi.org/" + "x" * 100_000), 2)
+    assert len(line) < 500 and "(100017 characters)" in line
+
+
+def test_explain_hides_userinfo_of_the_endpoint_override(standin, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", "https://u:S3CRET#1@127.0.0.1:9")
+    result = run(CLI, "explain", "--check", URL)
+    assert "S3CRET" not in result.stdout + result.stderr
+    assert "botocore uses AWS_ENDPOINT_URL_CODEARTIFACT=https://127.0.0.1:9" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_token_variable_with_whitespace_is_refused(standin, monkeypatch):
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "tok3n with spaces")
+    line = assert_one_line_error(run(CLI, "token", URL), 1)
+    assert "CODEARTIFACT_AUTH_TOKEN holds whitespace or control characters" in line
+    assert "tok3n" not in line
+    assert "whitespace or control characters" in run(CLI, "explain", URL).stdout
+    assert standin.requests() == []
+
+
+def test_owners_refuse_other_accounts_and_explain_says_so(standin):
+    write_keyring_config("[codeartifact]\nowners = 444455556666, 777788889999\n")
+    line = assert_one_line_error(run(CLI, "token", URL), 1)
+    assert "owner 111122223333 is not in owners (444455556666, 777788889999) in [codeartifact]" in line
+    explained = run(CLI, "explain", "--check", URL)
+    assert explained.returncode == 1
+    assert "owners:                444455556666, 777788889999  <- config file [codeartifact]" in explained.stdout
+    assert "owner allowed:         NO: 111122223333 is not in owners; no token, AWS is not called" in explained.stdout
+    assert "result:                NOT RUN: the owner is not in owners, so AWS is not called" in explained.stdout
+    assert standin.requests() == []  # neither token nor --check asked AWS
+    write_keyring_config("[codeartifact]\nowners = 111122223333\n")
+    assert "owner allowed:         yes" in run(CLI, "explain", URL).stdout

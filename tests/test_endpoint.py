@@ -82,6 +82,11 @@ ATTACKS = [
     "",
     "https://pypi.org/simple/",
     "https://" + "a" * 100_000 + ".d.codeartifact.us-east-1.amazonaws.com/",
+    "https://[codeartifact-mirror]:8080/simple/",  # brackets around a name that is no IP literal
+    "https://[codeartifact/",
+    "[codeartifact]:443",
+    f"https://[{HOST}]/pypi/python/simple/",
+    "https://[::1]/pypi/codeartifact/simple/",
 ]
 
 

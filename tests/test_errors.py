@@ -161,3 +161,49 @@ def test_proxy_failure_names_the_proxy_without_its_password(standin, monkeypatch
     message = failure(errors.Unreachable)
     assert f"the proxy http://127.0.0.1:{port} refused or failed" in message
     assert "proxy-pass" not in message
+
+
+# -- connection and proxy failures: the host and the kind, never the SDK's text ----------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        return closed.getsockname()[1]
+
+
+@pytest.mark.parametrize("password", ["Xk9pS3CRETz#1", "S3C/RET", "S3C?RET", "S3C@RET", "S3C RET", "S3C\nRET"])
+def test_a_proxy_password_never_appears_whatever_it_holds(standin, monkeypatch, password):
+    port = _closed_port()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:{password}@127.0.0.1:{port}/")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    message = failure(errors.Unreachable)
+    assert "S3C" not in message and "Xk9p" not in message
+    assert f"127.0.0.1:{port}" in message  # the proxy is named
+
+
+def test_a_refused_proxy_says_so(standin, monkeypatch):
+    port = _closed_port()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:proxy-pass@127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    message = failure(errors.Unreachable)
+    assert f"the proxy http://127.0.0.1:{port} refused or failed the connection to CodeArtifact (connection refused)" in message
+
+
+def test_userinfo_in_the_endpoint_override_never_appears(standin, monkeypatch):
+    port = _closed_port()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", f"https://u:S3CRET@127.0.0.1:{port}")
+    message = failure(errors.Unreachable)
+    assert "S3CRET" not in message
+    assert f"could not connect to CodeArtifact at https://127.0.0.1:{port} (connection refused)" in message
+    assert "authorization-token" not in message  # the host, not the whole request URL
+
+
+@pytest.mark.parametrize("url", ["https://u:S3C#RET@127.0.0.1:9", "https://[u:S3CRET@127.0.0.1:9", "u:S3CRET@127.0.0.1:9"])
+def test_an_endpoint_override_botocore_cannot_read_is_one_line(standin, monkeypatch, url):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", url)
+    message = failure(errors.ConfigError)
+    assert "S3C" not in message
+    assert "cannot be read" in message and "AWS_ENDPOINT_URL_CODEARTIFACT" in message

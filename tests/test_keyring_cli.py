@@ -88,3 +88,53 @@ def test_keyring_before_25_2_has_no_creds_mode(tools):
     result = run(TOOLS / "poetry-1.8" / "bin" / "keyring", "--mode=creds", "get", URL)
     assert result.returncode == 2
     assert "unrecognized arguments: --mode=creds" in result.stderr
+
+
+# -- odd inputs affect only what they must -------------------------------------------
+
+
+def test_a_password_for_a_bracketed_non_ip_host_stays_reachable(standin):
+    service = "https://[codeartifact-mirror]:8080/simple/"
+    assert run(KEYRING, "set", service, "aws", stdin="hunter2\n").returncode == 0
+    got = run(KEYRING, "get", service, "aws")
+    assert (got.returncode, got.stdout, got.stderr) == (0, "hunter2\n", "")
+    as_pip_asks = run(KEYRING, "--mode=creds", "--output=json", "get", service, "aws")
+    assert as_pip_asks.returncode == 0, as_pip_asks.stderr
+    assert json.loads(as_pip_asks.stdout) == {"username": "aws", "password": "hunter2"}
+    assert standin.requests() == []
+
+
+def test_a_file_our_reader_cannot_read_leaves_name_lookups_alone(standin):
+    # keyring's own parser accepts two [DEFAULT] sections; ours (strict) does not.
+    write_keyring_config("[DEFAULT]\na = 1\n[DEFAULT]\nb = 2\n")
+    by_name = run(KEYRING, "get", "github", "aws")
+    assert (by_name.returncode, by_name.stdout, by_name.stderr) == (1, "", "")
+    by_url = run(KEYRING, "get", URL, "aws")
+    assert by_url.returncode == 1 and by_url.stdout == ""
+    last_line = by_url.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("keyrings_codeartifact.errors.ConfigError: codeartifact-keyring: cannot read ")
+    assert last_line.endswith("section 'DEFAULT' already exists")
+    assert standin.requests() == []
+
+
+def test_a_proxy_password_with_a_hash_is_never_printed(standin, monkeypatch):
+    # urllib3 reads '#1@127.0.0.1:9/' as a fragment and fails on "host" 'user:Xk9p...'.
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:Xk9pS3CRETz#1@127.0.0.1:9/")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    result = run(KEYRING, "get", URL, "aws")
+    assert result.returncode == 1 and result.stdout == ""
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "Xk9p" not in result.stderr and "S3CRET" not in result.stderr
+    assert last_line.startswith("keyrings_codeartifact.errors.Unreachable: codeartifact-keyring: ")
+    assert "the proxy http://127.0.0.1:9 (HTTPS_PROXY) cannot be read" in last_line  # named, without its password
+    assert "percent-encode" in last_line
+
+
+def test_a_token_variable_with_a_line_break_is_not_served(standin, monkeypatch):
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "tok3n-from-ci\r\n")
+    result = run(KEYRING, "get", URL, "aws")
+    assert result.returncode == 1 and result.stdout == ""
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "CODEARTIFACT_AUTH_TOKEN holds whitespace or control characters" in last_line
+    assert "tok3n" not in result.stderr
+    assert standin.requests() == []

@@ -4,10 +4,10 @@ an endpoint names; for any near miss, no AWS call at all."""
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import write_keyring_config
+from helpers import BIN, run, write_keyring_config
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import DomainNotFound
@@ -126,3 +126,208 @@ def test_aws_is_asked_for_exactly_the_named_endpoint_or_not_at_all(standin, case
         pass  # the stand-in knows none of these domains; the request is what counts
     asked = [(r["domain"], r["owner"], r["region"]) for r in standin.requests()]
     assert asked == ([] if expected is None else [expected]), service[:300]
+
+
+# -- parse never raises ----------------------------------------------------------
+
+FRAGMENTS = st.sampled_from([
+    "codeartifact", "CODEARTIFACT", "https://", "http://", "//", "[", "]", "[::1]", "@", ":", ":443", ":99999",
+    "/", "?", "#", "%", "%5b", ".", "..", "-", "111122223333", "my-team-", ".d.codeartifact.", "us-east-1",
+    ".amazonaws.com", ".on.aws", "vpce-0a-b", "/pypi/d/", "\\", " ", "\x00", "é", "\u3002",
+])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=4)), max_size=12).map("".join))
+def test_no_service_string_makes_parse_raise(service):
+    endpoint = parse(service)
+    assert endpoint is None or "codeartifact" in endpoint.host
+
+
+# -- no secret in any output, whatever the input ------------------------------------
+#
+# A password is put into the proxy URL, the endpoint override, the service string
+# or a config value, among arbitrary text; then the backend looks the URL up and the
+# CLI runs `token` and `explain --check` (in this process, so that hypothesis can try
+# many inputs). Neither end of the password may appear in an error, a log line, or
+# anything printed. Name resolution is refused for all but 127.0.0.1, so no arbitrary
+# host is ever looked up on the network.
+
+HEAD, TAIL = "S3CRETa", "S3CRETz"
+# Any character, with those that mean something in a URL or a config file drawn often.
+URLISH = st.one_of(
+    st.sampled_from(list("@:/?#[]%.\\ \t\r\n;=\"'")),
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+)
+ANY = st.text(URLISH, max_size=12)
+SECRETS = ANY.map(lambda text: f"{HEAD}{text}{TAIL}")
+ANY_SCHEME = st.sampled_from(["https://", "http://", "https:/", "//", "", "HTTP://", "socks5://"])
+URL_SCHEME = st.sampled_from(["https://", "http://", "https:/", "//", "HTTPS://"])  # URL-like in free text
+SERVICE_URL = "https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/python/simple/"
+SERVICE_HOST = SERVICE_URL.split("/")[2]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """Name resolution for 127.0.0.1 and localhost only; one attempt per AWS call;
+    a folder of the test's own as the working directory (a relative cache_dir lands there)."""
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+
+    from keyrings_codeartifact import aws
+
+    resolve = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise socket.gaierror(socket.EAI_NONAME, "name resolution is off in this test")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    monkeypatch.setattr(aws, "MAX_ATTEMPTS", 1)  # retries only add backoff time here
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_offline_guard_holds(offline):
+    import socket
+
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("example.com", 443)
+
+
+def outputs_of_a_lookup(service: str, caplog, capsys) -> list:
+    """Errors, log lines and printed text of a backend lookup and of the CLI."""
+    from keyring.errors import KeyringError
+
+    from keyrings_codeartifact import cli
+
+    caplog.clear()
+    capsys.readouterr()
+    texts = []
+    try:
+        CodeArtifactBackend().get_credential(service, None)
+    except KeyringError as error:
+        texts.append(str(error))
+    cli.main(["token", service])
+    cli.main(["explain", "--check", service])
+    texts.extend(capsys.readouterr())  # the token printed by `token` goes, unchecked, with the rest
+    texts.append(caplog.text)
+    return texts
+
+
+def assert_no_secret(texts: list) -> None:
+    for text in texts:
+        assert HEAD not in text and TAIL not in text, text[:2000]
+
+
+LOOKUP_SETTINGS = dict(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@settings(**LOOKUP_SETTINGS)
+@given(scheme=ANY_SCHEME, user=ANY, secret=SECRETS, tail=ANY)
+def test_no_proxy_password_in_any_output(standin, offline, monkeypatch, caplog, capsys, scheme, user, secret, tail):
+    monkeypatch.setenv("HTTPS_PROXY", f"{scheme}{user}:{secret}@127.0.0.1:{_closed_port()}{tail}")
+    assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
+
+
+@settings(**LOOKUP_SETTINGS)
+@given(scheme=ANY_SCHEME, user=ANY, secret=SECRETS, tail=ANY, host=st.sampled_from(["127.0.0.1:{closed}", "127.0.0.1:{standin}", ""]))
+def test_no_endpoint_override_password_in_any_output(standin, offline, monkeypatch, caplog, capsys, scheme, user, secret, tail, host):
+    host = host.format(closed=_closed_port(), standin=standin.url.rsplit(":", 1)[1])
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", f"{scheme}{user}:{secret}@{host}{tail}")
+    assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
+
+
+@settings(**LOOKUP_SETTINGS)
+@given(scheme=ANY_SCHEME, user=ANY, secret=SECRETS, tail=ANY,
+       host=st.sampled_from([SERVICE_HOST, "pypi.org", ""]), path=st.sampled_from(["/pypi/python/simple/", ""]))
+def test_no_service_string_password_in_any_output(standin, offline, caplog, capsys, scheme, user, secret, tail, host, path):
+    assert_no_secret(outputs_of_a_lookup(f"{scheme}{user}:{secret}@{host}{path}{tail}", caplog, capsys))
+
+
+def _config_options():
+    from keyrings_codeartifact.settings import ALIASES, OPTIONS
+
+    return sorted(set(OPTIONS) | set(ALIASES) | {"unknown_option"})
+
+
+CONFIG_TEXT = st.text(URLISH.filter(lambda c: c not in "\r\n"), max_size=12)  # a value is one line
+
+
+@settings(**LOOKUP_SETTINGS)
+@given(option=st.sampled_from(_config_options()), before=CONFIG_TEXT, scheme=URL_SCHEME, user=CONFIG_TEXT,
+       secret=CONFIG_TEXT.map(lambda text: f"{HEAD}{text}{TAIL}"), after=CONFIG_TEXT,
+       where=st.sampled_from(["[codeartifact]", '[codeartifact domain="my-team"]']))
+def test_no_config_value_password_in_any_output(standin, offline, caplog, capsys, option, before, scheme, user, secret, after, where):
+    if option == "aws_secret_access_key":
+        value = secret  # all of it is secret
+        extra = "aws_access_key_id = AKIAEXAMPLE\n"
+    else:
+        value = f"{before}{scheme}{user}:{secret}@{after}"
+        extra = ""
+    # The file format's own limits: an inline comment (' #', ' ;') ends a value.
+    assume(not re.search(r"\s[#;]", value))
+    # explain shows the cache folder as a path, which turns '//' into '/': what made
+    # the value URL-like is gone. (scheme:/ stays.)
+    assume(not (option == "cache_dir" and scheme == "//"))
+    write_keyring_config(f"{where}\n{extra}{option} = {value}\n")
+    assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
+
+
+# -- a keyringrc.cfg of any shape is read in linear time ------------------------------
+#
+# One megabyte: a start, one piece repeated, an end. Lines like these once took
+# quadratic time (a header's qualifiers, configparser's option pattern); the bound
+# below is a guard against that (seconds to hours), not a benchmark.
+
+SHAPE_STARTS = st.sampled_from([
+    "", "[", "[codeartifact", "[codeartifact ", '[codeartifact domain="', "[codeartifact]\n",
+    "[codeartifact]\nprofile_name = ", "[codeartifact]\ntoken_duration = ", "[codeartifact]\ntimeout = ",
+    "[codeartifact]\nx", "[codeartifact-repositories]\nteam = ", "[DEFAULT]\n",
+])
+SHAPE_PIECES = st.one_of(
+    st.sampled_from([" ", "\t", "a", "9", "=", ":", "[", "]", '"', "'", "#", " #", "a#", ";", "@", "//", "\n", "\n ",
+                     "k = v\n", "[codeartifact]\n", 'domain="x" ', "codeartifact ", "x y\n"]),
+    st.text(URLISH, min_size=1, max_size=8),
+)
+SHAPE_ENDS = st.sampled_from(["", "x]", "]", "]\n", "y = z\n", "y\n", '"]\n', "\n[codeartifact]\n"])
+
+
+READ_CONFIG = """
+import sys, time
+from pathlib import Path
+from keyrings_codeartifact import settings
+from keyrings_codeartifact.endpoint import parse
+from keyrings_codeartifact.errors import ConfigError
+path, endpoint = Path(sys.argv[1]), parse(sys.argv[2])
+started = time.perf_counter()
+for read in (lambda: settings.resolve(endpoint, path), lambda: settings.repository_names(path)):
+    try:
+        read()
+    except ConfigError as error:
+        assert len(str(error)) < 1000 and "\\n" not in str(error), str(error)[:2000]
+print(time.perf_counter() - started)
+"""
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=SHAPE_STARTS, piece=SHAPE_PIECES, end=SHAPE_ENDS)
+def test_a_megabyte_keyringrc_of_any_shape_is_read_quickly(tmp_path, start, piece, end):
+    path = tmp_path / "keyringrc.cfg"
+    path.write_text(start + piece * (1_000_000 // len(piece.encode())) + end, encoding="utf-8")
+    # In a process of its own, so that a quadratic regression fails here instead of hanging the suite.
+    result = run(BIN / "python", "-c", READ_CONFIG, path, SERVICE_URL, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert float(result.stdout) < 5

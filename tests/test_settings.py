@@ -114,6 +114,8 @@ def test_keyrings_codeartifact_syntax_quotes_comments_and_aliases(config):
     [
         ("[codeartifact]\ntoken_duration = 899\n", "invalid token_duration in section [codeartifact] of {path}: '899' is not allowed; use 0 (as long as the AWS role session) or 900 to 43200 seconds"),
         ("[codeartifact]\ntoken_duration = 43201\n", "invalid token_duration in section [codeartifact] of {path}: '43201' is not allowed"),
+        ("[codeartifact]\ntoken_duration = \u00b2\n", "invalid token_duration in section [codeartifact] of {path}: '\u00b2' is not allowed; use 0"),
+        ("[codeartifact]\ntoken_duration = " + "9" * 300_000 + "\n", "invalid token_duration in section [codeartifact] of {path}: '999"),
         ("[codeartifact]\ntimeout = never\n", "invalid timeout in section [codeartifact] of {path}: 'never' is not allowed"),
         ("[codeartifact]\nverify = /no/such/bundle.pem\n", "invalid verify in section [codeartifact] of {path}: '/no/such/bundle.pem' is neither true, false nor an existing CA bundle file"),
         ("[codeartifact]\nendpoint_url = http://vpce.example\n", "invalid endpoint_url in section [codeartifact] of {path}: 'http://vpce.example' is not an https:// URL"),
@@ -151,3 +153,109 @@ def test_a_secret_is_never_echoed_in_an_error(config):
 def test_errors_in_sections_for_other_endpoints_are_not_raised(config):
     path = config('[codeartifact domain="other"]\ntoken_duration = 5\n')
     assert load(ENDPOINT, path) == Settings()
+
+
+# -- odd files: bounded time, bounded messages -------------------------------------------
+
+
+def test_userinfo_in_endpoint_url_is_refused_without_echoing_it(config):
+    path = config("[codeartifact]\nendpoint_url = https://u:S3CRET#1@vpce.example\n")
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, path)
+    assert "S3CRET" not in str(caught.value)
+    assert "invalid endpoint_url in section [codeartifact]" in str(caught.value)
+    path = config("[codeartifact]\nendpoint_url = http://u:S3CRET@vpce.example/\n")
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, path)
+    assert "S3CRET" not in str(caught.value) and "'http://vpce.example/' is not an https:// URL" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[codeartifact]\ntoken_duration = " + "x" * 1_000_000 + "\n",
+        "[codeartifact]\n" + "o" * 1_000_000 + " = 1\n",
+        '[codeartifact domain="' + "d" * 1_000_000 + '" what]\n',
+        "[codeartifact]\n[" + "s" * 1_000_000 + "]\n[" + "s" * 1_000_000 + "]\n",
+    ],
+    ids=["value", "option", "header", "duplicate-section"],
+)
+def test_a_huge_value_is_not_echoed_whole(config, text):
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, config(text))
+    assert len(str(caught.value)) < 1000
+
+
+# Lines that once took quadratic time: the section header's qualifiers (finditer
+# tried every position), and configparser's own option pattern (a long line with
+# spaces but no '=' or ':'). 40,000 characters took 19 s and 14 s.
+SLOW_BEFORE = {
+    "header": "[codeartifact" + " " * 40_000 + "x]\n",
+    "option-line": "[codeartifact]\nx" + " " * 40_000 + "y\n",
+    "option-line-valid": "[codeartifact]\nx" + " " * 40_000 + "y = 1\n",
+}
+
+
+@pytest.mark.parametrize("text", SLOW_BEFORE.values(), ids=SLOW_BEFORE.keys())
+def test_long_lines_are_read_in_linear_time(config, text):
+    import time
+
+    path = config(text)
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, path)
+    assert time.perf_counter() - started < 5  # a guard against the quadratic 14-19 s, not a benchmark
+    assert len(str(caught.value)) < 1000
+
+
+def test_a_header_longer_than_any_real_one_is_an_error(config):
+    path = config('[codeartifact domain="' + "d" * 600 + '"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, path)
+    assert "section header" in str(caught.value) and "too long" in str(caught.value)
+
+
+# -- owners ---------------------------------------------------------------------------------
+
+
+def test_owners_are_read_as_account_ids(config):
+    path = config("[codeartifact]\nowners = 111122223333, 444455556666,777788889999\n")
+    assert load(ENDPOINT, path).owners == ("111122223333", "444455556666", "777788889999")
+    assert load(ENDPOINT, config("[codeartifact]\n")).owners is None
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("11112222333", "'11112222333' is not a 12-digit AWS account id"),
+        ("111122223333, x", "'x' is not a 12-digit AWS account id"),
+        ("111122223333,,444455556666", "'' is not a 12-digit AWS account id"),
+    ],
+)
+def test_invalid_owners(config, value, problem):
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, config(f"[codeartifact]\nowners = {value}\n"))
+    assert f"invalid owners in section [codeartifact] of " in str(caught.value)
+    assert problem in str(caught.value)
+
+
+def test_owners_belong_in_the_defaults_section_only(config):
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, config('[codeartifact domain="my-team"]\nowners = 111122223333\n'))
+    assert "owners is read only in [codeartifact]" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("profile_name = dev\n", "line 1 comes before any [section]: "),
+        ("[codeartifact]\nprofile_name = dev\njust words\n", "line 3 is neither a [section] nor option = value: "),
+        ("[codeartifact]\n" + "x\n" * 200_000, "line 2 is neither a [section] nor option = value: "),
+    ],
+    ids=["no-section", "no-delimiter", "many-bad-lines"],
+)
+def test_a_file_configparser_cannot_read_names_the_first_bad_line(config, text, problem):
+    path = config(text)
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, path)
+    assert str(caught.value).startswith(f"codeartifact-keyring: cannot read {path}: {problem}")

@@ -1,0 +1,97 @@
+"""What may be shown of a value in a message or a log line.
+
+Every value a user gave (a service string, a setting, an environment variable)
+or a library said goes through here before it is shown: it loses the
+``user:password@`` of anything URL-like, becomes one line, and is cut to
+``LIMIT`` characters. Userinfo is found by pattern, not by a URL parser:
+parsers disagree about a password holding ``#``, ``?``, ``/`` or ``@`` (and
+``urlsplit`` reads ``user:pa#ss@host`` as host ``user`` and a fragment), so
+everything between the start of the authority and the *last* ``@`` goes.
+Over-removing is the safe side.
+
+Pure string work in linear time; imports nothing.
+"""
+
+LIMIT = 200  # characters of a value shown before it is cut
+
+
+def url(value: object, limit: int = LIMIT) -> str:
+    """``value``, a URL or ``[user[:password]@]host[:port]...``, without its userinfo."""
+    text = str(value)
+    start = _leading_authority(text)
+    return _fit(_cut_userinfo(text, start if start >= 0 else 0), limit)
+
+
+def text(value: object, limit: int = LIMIT) -> str:
+    """``value``, any text, without the userinfo of the URLs in it (from the first
+    ``scheme:/``, ``scheme://`` or ``//`` through the last ``@``)."""
+    text_ = str(value)
+    return _fit(_cut_userinfo(text_, _first_authority(text_)), limit)
+
+
+def origin(value: object, limit: int = LIMIT) -> str:
+    """``scheme://host[:port]`` of the URL ``value``: where a call went, and nothing more."""
+    text_ = str(value)
+    start = max(_leading_authority(text_), 0)
+    bare = _cut_userinfo(text_, start)
+    end = len(bare)
+    for separator in "/?#":
+        found = bare.find(separator, start)
+        if found >= 0:
+            end = min(end, found)
+    return _fit(bare[:end], limit)
+
+
+def _leading_authority(text_: str) -> int:
+    """Where the authority starts after a leading ``scheme:/``, ``scheme://`` or ``//``; -1 if none."""
+    if text_.startswith("//"):
+        return 2
+    colon = text_.find(":/")
+    if colon <= 0 or not _is_scheme(text_[:colon]):
+        return -1
+    return colon + (3 if text_.startswith("//", colon + 1) else 2)
+
+
+def _first_authority(text_: str) -> int:
+    """Where the first authority anywhere in ``text_`` starts; -1 if there is none."""
+    starts = []
+    colon = text_.find(":/")
+    if colon >= 0:
+        starts.append(colon + (3 if text_.startswith("//", colon + 1) else 2))
+    slashes = text_.find("//")
+    if slashes >= 0:
+        starts.append(slashes + 2)
+    return min(starts, default=-1)
+
+
+def _is_scheme(candidate: str) -> bool:
+    return (
+        candidate[:1].isalpha()
+        and candidate.isascii()
+        and candidate.replace("+", "a").replace("-", "a").replace(".", "a").isalnum()
+    )
+
+
+def _cut_userinfo(text_: str, start: int) -> str:
+    """``text_`` without what lies from ``start`` through the last ``@``."""
+    at = text_.rfind("@")
+    if start < 0 or at < start:
+        return text_
+    return text_[:start] + text_[at + 1 :]
+
+
+def _fit(text_: str, limit: int) -> str:
+    """One line (each run of line breaks and other unprintable characters becomes
+    one space), at most ``limit`` characters."""
+    head = text_[: limit * 2]  # enough to fill ``limit`` characters in all but odd texts
+    shown, replacing = [], False
+    for character in head:
+        if character.isprintable():
+            shown.append(character)
+        elif not replacing:
+            shown.append(" ")
+        replacing = not character.isprintable()
+    line = "".join(shown)
+    if len(text_) <= len(head) and len(line) <= limit:
+        return line
+    return f"{line[:limit]}... ({len(text_)} characters)"

@@ -1,0 +1,100 @@
+"""What may be shown of a value: no user:password@ of anything URL-like, one line, bounded."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keyrings_codeartifact import redact
+
+# (a value known to be a URL or host, what may be shown of it)
+URLS = [
+    ("https://aws:PW@host/pypi/r/simple/", "https://host/pypi/r/simple/"),
+    ("http://user:Xk9p#1@host:9/", "http://host:9/"),  # '#' in the password: urlsplit reads a fragment
+    ("http://user:a/b?c#d@host:9/", "http://host:9/"),  # '/', '?' and '#' in the password
+    ("http://user:a@b@host:9/", "http://host:9/"),  # '@' in the password
+    ("http://user:pa ss@host:9/", "http://host:9/"),  # whitespace in the password
+    ("https:/aws:PW@host/pypi/r/", "https:/host/pypi/r/"),  # one slash
+    ("//aws:PW@host/", "//host/"),
+    ("aws:PW#X@host", "host"),  # no scheme at all
+    ("aws@host:443", "host:443"),
+    ("u:S3CRET@127.0.0.1:1/x?next=https://y/", "127.0.0.1:1/x?next=https://y/"),  # a URL later on
+    ("https://***:***#1@host:9/", "https://host:9/"),  # botocore's own masking, half done
+    ("https://pypi.org/simple/", "https://pypi.org/simple/"),
+    ("pypi.org:443", "pypi.org:443"),
+    ("", ""),
+]
+
+# (any text: a message, a setting, a name; what may be shown of it)
+TEXTS = [
+    ("could not reach https://u:S@h:1/x; retry", "could not reach https://h:1/x; retry"),
+    ("proxy http://user:a#b@h:9 refused", "proxy http://h:9 refused"),
+    ("x https://u:pa ss@h", "x https://h"),
+    ("a https://u:S@h and https://v:T@i", "a https://i"),  # everything up to the last @ goes
+    ("dev@corp", "dev@corp"),  # a profile name: no URL in it
+    ("/home/me@corp.example/.config/python_keyring/keyringrc.cfg", "/home/me@corp.example/.config/python_keyring/keyringrc.cfg"),
+    ("arn:aws:iam::111122223333:role/a@b", "arn:aws:iam::111122223333:role/a@b"),
+    ("line\nbreak\r\n\tand\x1b[31mescape", "line break and [31mescape"),
+    (12, "12"),
+]
+
+
+@pytest.mark.parametrize("value, shown", URLS)
+def test_urls_lose_everything_before_their_last_at(value, shown):
+    assert redact.url(value) == shown
+
+
+@pytest.mark.parametrize("value, shown", TEXTS)
+def test_text_loses_the_userinfo_of_urls_in_it_and_becomes_one_line(value, shown):
+    assert redact.text(value) == shown
+
+
+@pytest.mark.parametrize(
+    "value, origin",
+    [
+        ("https://u:S3CRET@127.0.0.1:1/v1/authorization-token?domain=d", "https://127.0.0.1:1"),
+        ("https://u:S#1@h:1", "https://h:1"),
+        ("u:S3CRET@127.0.0.1:1", "127.0.0.1:1"),
+        ("https://codeartifact.us-east-1.amazonaws.com", "https://codeartifact.us-east-1.amazonaws.com"),
+        ("http://h?x", "http://h"),
+    ],
+)
+def test_origin_names_where_a_url_goes_and_nothing_more(value, origin):
+    assert redact.origin(value) == origin
+
+
+def test_long_values_are_cut_and_say_how_long_they_were():
+    shown = redact.text("a" * 1_000_000)
+    assert shown.startswith("a" * 100) and shown.endswith("... (1000000 characters)")
+    assert len(shown) < 300
+    assert redact.url("https://u:S3CRET@" + "h" * 5000).startswith("https://hhh")
+    assert redact.text("x" * redact.LIMIT) == "x" * redact.LIMIT  # at the limit: unchanged
+
+
+def test_userinfo_is_removed_before_cutting():
+    # Cut first and the '@' that ends the password would be gone, the password shown.
+    value = "https://user:" + "S3CRET" * 100 + "@host/"
+    assert "S3CRET" not in redact.url(value) and "S3CRET" not in redact.text(value)
+
+
+def test_redaction_is_fast_on_a_megabyte_of_anything():
+    import time
+
+    started = time.perf_counter()
+    for text in ("a" * 1_000_000, "a:" * 500_000, "/" * 1_000_000, "@" * 1_000_000, " " * 1_000_000):
+        redact.text(text), redact.url(text), redact.origin(text)
+    assert time.perf_counter() - started < 5  # a guard against quadratic patterns, not a benchmark
+
+
+# Any text, with the characters that mean something in a URL drawn often.
+ANY = st.text(st.one_of(st.sampled_from(list("@:/?#[]%. \t\n\\")), st.characters()), max_size=30)
+SECRET = ANY.map(lambda text: f"S3CRETa{text}S3CRETz")
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=ANY, user=ANY, secret=SECRET, after=ANY,
+       scheme=st.sampled_from(["https://", "http://", "https:/", "//", "", "HTTPS://", "socks5h://"]))
+def test_no_password_survives_in_a_url(before, user, secret, after, scheme):
+    url = f"{scheme}{user}:{secret}@{after}"
+    for shown in (redact.url(url), redact.origin(url), redact.text(f"{before}https://{user}:{secret}@{after}")):
+        assert "S3CRETa" not in shown and "S3CRETz" not in shown
+        assert "\n" not in shown and len(shown) <= redact.LIMIT + 30
