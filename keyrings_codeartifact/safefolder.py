@@ -276,6 +276,8 @@ def _make_posix(path: Path) -> int:
     while not os.path.isdir(base) and base != base.parent:
         missing.append(base.name)
         base = base.parent
+    if base == path:  # it appeared meanwhile (maybe as a link): never follow it
+        return os.open(path, _DIRECTORY | os.O_NOFOLLOW)
     parent = os.open(base, _DIRECTORY)  # existing parents may be links (/var on macOS)
     try:
         for name in reversed(missing):

@@ -125,3 +125,25 @@ def test_warnings_escape_control_characters_in_paths(standin, tmp_path, monkeypa
     assert lookup()
     [warning] = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
     assert "\x1b" not in warning and "evil\\x1b[2Jname" in warning
+
+
+def test_a_link_that_appears_while_the_folder_is_made_is_not_followed(tmp_path, monkeypatch):
+    # The race the swap test (test_cache_safety.py) met once in CI: the folder is
+    # missing when first opened, and a link to a folder of ours appears before it is made.
+    decoy = tmp_path / "root-only"
+    decoy.mkdir(mode=0o700)
+    folder = tmp_path / "cache"
+    folder.symlink_to(decoy)
+    real_open = os.open
+    missing_once = []
+
+    def open_(path, flags, *args, **kwargs):
+        if str(path) == str(folder) and not missing_once:
+            missing_once.append(path)
+            raise FileNotFoundError(2, "No such file or directory")  # not there yet
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    with pytest.raises(safefolder.Unsafe):
+        safefolder.Folder.open(folder, create=True)
+    assert missing_once
