@@ -411,9 +411,9 @@ def _setup(args, tool_changes) -> int:
         for change in changes:
             _apply(change, args.dry_run)
     except configure.BadRequest as error:
-        raise UsageError(str(error)) from None
-    except (configure.SetupError, edits.CannotEdit) as error:
-        print(f"{PREFIX}{error}", file=sys.stderr)
+        raise UsageError(redact.text(error, limit=1000)) from None
+    except (configure.SetupError, edits.CannotEdit) as error:  # may quote a URL or a tool's output
+        print(f"{PREFIX}{redact.text(error, limit=1000)}", file=sys.stderr)
         return FAILED
     print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
     return OK

@@ -566,3 +566,10 @@ def test_pipenv_extra_source_in_a_pipfile_without_sources_keeps_pypi_first(tmp_p
     assert pipfile.startswith(before.encode()) and b"\n" not in pipfile.replace(b"\r\n", b"")
     assert "already set up, unchanged" in setup("pipenv", "--extra", URL, cwd=project)
     assert "is not the first source" in setup("pipenv", URL, cwd=project)  # as the index: it stays, and that is said
+
+
+def test_a_password_in_a_rejected_url_is_never_echoed():
+    result = run(CLI, "setup", "pip", "https://user:S3CRET-pw@example.com/simple/")
+    assert result.returncode == 2
+    assert "S3CRET" not in result.stdout + result.stderr
+    assert "https://example.com/simple/ is not a CodeArtifact repository URL" in result.stderr
