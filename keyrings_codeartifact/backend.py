@@ -7,12 +7,12 @@ that looks like a repository name costs one read of keyringrc.cfg per process,
 for [codeartifact-repositories]). The flow for an endpoint: service string ->
 endpoint (``endpoint``) -> settings (``settings``; ``owners`` may refuse it
 here, before any call) -> token (``CODEARTIFACT_AUTH_TOKEN``, else ``tokens``:
-memory, ``cache``, ``aws``) -> credential.
+memory, ``cache``, ``aws``) -> credential. From settings to token is ``lookup``,
+the one rule the CLI follows too.
 """
 
 import importlib.util
 import logging
-import os
 import threading
 from typing import Optional
 
@@ -24,8 +24,7 @@ from . import endpoint as endpoints
 log = logging.getLogger(__name__)
 
 USERNAME = "aws"
-TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
-_SOURCE_LOCK = threading.Lock()
+_LOOKUP_LOCK = threading.Lock()
 
 
 class CodeArtifactBackend(backend.KeyringBackend):
@@ -40,7 +39,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._source = None  # a tokens.TokenSource, made on first use
+        self._lookups = None  # a lookup.Lookup, made on first use
         self._names = None  # repository name -> URL, read on first use
 
     def get_credential(
@@ -69,17 +68,13 @@ class CodeArtifactBackend(backend.KeyringBackend):
         if endpoint is None:
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
-        from . import settings as config
+        from . import lookup
 
-        settings = config.load(endpoint)
-        if not settings.allows(endpoint):
-            log.debug("%s; no token, AWS not called", not_allowed(endpoint, settings))
+        try:
+            return self._lookup().token(endpoint).value
+        except lookup.OwnerRefused as refused:
+            log.debug("%s; no token, AWS not called", refused.reason)
             return None
-        from_environment = environment_token()
-        if from_environment:
-            log.debug("using the token in %s", TOKEN_VARIABLE)
-            return from_environment
-        return self._tokens().get(endpoint, settings).value
 
     def _named(self, service: str):
         """The endpoint a repository name stands for in [codeartifact-repositories]."""
@@ -95,34 +90,14 @@ class CodeArtifactBackend(backend.KeyringBackend):
         url = self._names.get(service.lower())
         return endpoints.parse(url) if url else None
 
-    def _tokens(self):
-        with _SOURCE_LOCK:  # threads of a host program share one source, and its locks
-            if self._source is None:
-                from . import aws, tokens
+    def _lookup(self):
+        """This backend's one lookup service, made on first use."""
+        from . import lookup
 
-                self._source = tokens.TokenSource(aws.fetch_token)
-            return self._source
-
-
-def environment_token() -> Optional[str]:
-    """The token in ``CODEARTIFACT_AUTH_TOKEN``, if set; a ConfigError if it holds
-    whitespace or control characters, which no token has (a CR/LF from a file
-    written on Windows, a paste with a space), rather than serving them."""
-    token = os.environ.get(TOKEN_VARIABLE)
-    if token and (" " in token or not token.isprintable()):
-        from .errors import PREFIX, ConfigError
-
-        raise ConfigError(
-            f"{PREFIX}{TOKEN_VARIABLE} holds whitespace or control characters, which no token has; "
-            f"set it to the token alone, e.g. {TOKEN_VARIABLE}=$(aws codeartifact get-authorization-token "
-            "--domain D --query authorizationToken --output text), or unset it"
-        )
-    return token
-
-
-def not_allowed(endpoint, settings) -> str:
-    """Why ``owners`` refuses ``endpoint``, for a log line or an error."""
-    return f"owner {endpoint.owner} is not in owners ({', '.join(settings.owners)}) in [codeartifact]"
+        with _LOOKUP_LOCK:  # threads of a host program share one lookup, and its locks
+            if self._lookups is None:
+                self._lookups = lookup.Lookup()
+            return self._lookups
 
 
 def _repository_names() -> dict:

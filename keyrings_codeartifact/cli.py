@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import __version__, redact
-from .backend import TOKEN_VARIABLE, environment_token, not_allowed
 from .endpoint import Endpoint, parse
 from .errors import PREFIX, CodeArtifactError, ConfigError
+from .lookup import TOKEN_VARIABLE, Lookup, check_allowed, environment_token
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -113,36 +113,27 @@ def _endpoint(url: str) -> Endpoint:
 
 
 def _token(args) -> int:
-    from . import settings as config
-
-    endpoint = _endpoint(args.url)
-    expiration = None
-    settings = config.load(endpoint)
-    if not settings.allows(endpoint):
-        raise ConfigError(f"{PREFIX}{not_allowed(endpoint, settings)}; no token for it")
-    token = environment_token()
-    if not token:
-        overrides = {"token_duration": args.duration, "profile_name": args.profile}
-        for option, value in overrides.items():
-            if value is not None:
-                try:
-                    settings = settings._replace(**{option: config.parse_option(option, value)})
-                except ValueError as problem:
-                    flag = "--duration" if option == "token_duration" else "--profile"
-                    raise UsageError(f"{flag}: {problem}") from None
-        fetched = _source().get(endpoint, settings)
-        token, expiration = fetched.value, _iso(fetched.expires_at)
+    found = Lookup().token(_endpoint(args.url), adjust=lambda settings: _overridden(settings, args))
     if args.json:
-        print(json.dumps({"token": token, "expiration": expiration}))
+        print(json.dumps({"token": found.value, "expiration": None if found.expires_at is None else _iso(found.expires_at)}))
     else:
-        print(token)
+        print(found.value)
     return OK
 
 
-def _source():
-    from . import aws, tokens
+def _overridden(settings, args):
+    """``settings`` with --duration and --profile, read as the config file would read them."""
+    from . import settings as config
 
-    return tokens.TokenSource(aws.fetch_token)
+    overrides = {"token_duration": args.duration, "profile_name": args.profile}
+    for option, value in overrides.items():
+        if value is not None:
+            try:
+                settings = settings._replace(**{option: config.parse_option(option, value)})
+            except ValueError as problem:
+                flag = "--duration" if option == "token_duration" else "--profile"
+                raise UsageError(f"{flag}: {problem}") from None
+    return settings
 
 
 # -- explain -----------------------------------------------------------------------
@@ -279,7 +270,9 @@ def _check(endpoint: Endpoint, settings) -> int:
     from . import aws
 
     _heading("Check (calls AWS, bypasses the cache)")
-    if not settings.allows(endpoint):
+    try:
+        check_allowed(endpoint, settings)
+    except ConfigError:
         _row("result", "NOT RUN: the owner is not in owners, so AWS is not called")
         return FAILED
     try:
