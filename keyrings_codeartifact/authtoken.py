@@ -7,6 +7,8 @@ a new one; inside the *mandatory* window it must not be served at all.
 
 from typing import NamedTuple, Optional
 
+MIN_DURATION = 900  # seconds: the shortest token AWS issues (15 min); 0 asks for the role session's
+MAX_DURATION = 43200  # seconds: the longest token AWS issues (12 h)
 ADVISORY_MARGIN = 900.0  # seconds left: try to refresh, keep serving if that fails
 MANDATORY_MARGIN = 300.0  # seconds left: never served; refresh or fail
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from . import errors
-from .authtoken import Token
+from .authtoken import MAX_DURATION, Token
 from .safefolder import Folder, Unsafe, printable
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 VERSION = 1
 DIR_VARIABLE = "CODEARTIFACT_KEYRING_CACHE_DIR"
 ENTRY_LIMIT = 16 * 1024  # bytes; an entry holds a token of ~1-2 KB
-MAX_LIFETIME = 43200.0  # seconds: the longest token AWS issues (12 h)
+MAX_LIFETIME = float(MAX_DURATION)  # seconds: the longest token AWS issues
 CLOCK_SKEW = 60.0  # seconds an entry may claim to be issued in the future
 FAILURE_SECONDS = 5.0  # how long a failure marker speaks for the failed fetch
 PRUNE_AFTER = 86400.0  # entries whose token expired longer ago are removed on writes

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import __version__, redact
-from .endpoint import Endpoint, parse
+from .endpoint import Endpoint, parse, partition
 from .errors import PREFIX, CodeArtifactError, ConfigError
 from .lookup import TOKEN_VARIABLE, Lookup, check_allowed, environment_token
+from .settings import DURATION_HELP
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "export UV_INDEX_X_PASSWORD=$(codeartifact-keyring token URL).",
     )
     token.add_argument("url", metavar="URL", help="the repository endpoint URL")
-    token.add_argument("--duration", metavar="SECONDS", help="token lifetime: 0, or 900 to 43200")
+    token.add_argument("--duration", metavar="SECONDS", help=f"token lifetime: {DURATION_HELP}")
     token.add_argument("--profile", metavar="NAME", help="the AWS profile to ask as")
     token.add_argument("--json", action="store_true", help="print JSON: token and expiration")
     token.set_defaults(run=_token)
@@ -186,8 +187,10 @@ _ENVIRONMENT_SOURCES = {
 
 
 def _source_of(option: str, sources: dict) -> str:
-    if option == "cache_dir" and os.environ.get("CODEARTIFACT_KEYRING_CACHE_DIR"):
-        return "environment CODEARTIFACT_KEYRING_CACHE_DIR (wins over the file)"
+    from .cache import DIR_VARIABLE
+
+    if option == "cache_dir" and os.environ.get(DIR_VARIABLE):
+        return f"environment {DIR_VARIABLE} (wins over the file)"
     if option in sources:
         return f"config file {sources[option]}"
     variable = _ENVIRONMENT_SOURCES.get(option)
@@ -448,8 +451,7 @@ def _repository_url(args) -> str:
                              "set AWS_PROFILE to a configured profile, or give --region") from None
     if not region:
         raise UsageError("--region is needed: your AWS config names no default region")
-    partition = "aws-cn" if region.startswith("cn-") else "aws"
-    endpoint = Endpoint("api", args.domain, args.domain_owner or "", region, partition, args.repository, "")
+    endpoint = Endpoint("api", args.domain, args.domain_owner or "", region, partition(region), args.repository, "")
     return aws.repository_endpoint(endpoint, config.load(endpoint), args.endpoint_type)
 
 
@@ -514,10 +516,10 @@ def _cache_list(args, folder, disk, defaults) -> int:
 def _cache_clear(args, folder, disk, defaults) -> int:
     removed = 0
     if disk and args.url:
+        from .tokens import belongs_to
+
         endpoint = _endpoint(args.url)
-        wanted = {"partition": endpoint.partition, "region": endpoint.region,
-                  "domain": endpoint.domain, "owner": endpoint.owner}
-        removed = disk.clear(lambda key: all(key.get(name) == value for name, value in wanted.items()))
+        removed = disk.clear(lambda key: belongs_to(key, endpoint))
     elif disk:
         removed = disk.clear()
     print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {_printable(folder)}.")

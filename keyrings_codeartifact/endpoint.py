@@ -105,6 +105,15 @@ def _host_and_path(service: str) -> Tuple[Optional[str], str]:
     return parts.hostname or "", parts.path
 
 
+def partition(region: str) -> str:
+    """The AWS partition of ``region``: "aws-cn", "aws-us-gov" or "aws"."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def _match(host: str, path: str) -> Optional[Endpoint]:
     for form, pattern in _HOST_FORMS:
         found = re.fullmatch(pattern, host)
@@ -117,12 +126,6 @@ def _match(host: str, path: str) -> Optional[Endpoint]:
     china = bool(found.groupdict().get("cn"))
     if china != region.startswith("cn-"):
         return None
-    if china:
-        partition = "aws-cn"
-    elif region.startswith("us-gov-"):
-        partition = "aws-us-gov"
-    else:
-        partition = "aws"
 
     if form == "vpc":
         # Without private DNS the path, not the host, names the domain.
@@ -139,7 +142,7 @@ def _match(host: str, path: str) -> Optional[Endpoint]:
         domain=named["domain"],
         owner=named["owner"],
         region=region,
-        partition=partition,
+        partition=partition(region),
         repository=repository,
         host=host,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from . import redact
+from .authtoken import MAX_DURATION, MIN_DURATION
 from .errors import PREFIX, ConfigError
 
 SECTION = "codeartifact"
@@ -33,7 +34,7 @@ MAX_HEADER = 512
 # Names keyrings.codeartifact users may already have in their files.
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
 
-DURATION_HELP = "0 (as long as the AWS role session) or 900 to 43200 seconds"
+DURATION_HELP = f"0 (as long as the AWS role session) or {MIN_DURATION} to {MAX_DURATION} seconds"
 # Patterns stay strings (``re`` compiles and caches them on first use): this
 # module is imported on every CodeArtifact lookup, cache hits included.
 _ROLE_ARN = r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
@@ -281,7 +282,7 @@ def _non_empty(value: str) -> str:
 
 
 def _duration(value: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,5}", value) or not (int(value) == 0 or 900 <= int(value) <= 43200):
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not (int(value) == 0 or MIN_DURATION <= int(value) <= MAX_DURATION):
         raise ValueError(f"'{_shown(value)}' is not allowed; use {DURATION_HELP}")
     return int(value)
 

@@ -30,15 +30,28 @@ RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried
 
 
 def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> Dict[str, object]:
-    """What a token depends on: where, for whom, and for how long."""
+    """What a token depends on: where (``where``), for whom, and for how long."""
+    return {
+        **where(endpoint),
+        "identity": identity.resolve(settings, environ).key,
+        "duration": settings.token_duration,
+    }
+
+
+def where(endpoint) -> Dict[str, object]:
+    """The part of a cache key that names the endpoint's domain: partition, region,
+    domain and owner (a domain's repositories share its tokens)."""
     return {
         "partition": endpoint.partition,
         "region": endpoint.region,
         "domain": endpoint.domain,
         "owner": endpoint.owner,
-        "identity": identity.resolve(settings, environ).key,
-        "duration": settings.token_duration,
     }
+
+
+def belongs_to(key: Mapping[str, object], endpoint) -> bool:
+    """Whether the cache key ``key`` is for ``endpoint``'s domain, owner and region."""
+    return all(key.get(name) == value for name, value in where(endpoint).items())
 
 
 STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine

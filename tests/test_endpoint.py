@@ -2,7 +2,7 @@
 
 import pytest
 
-from keyrings_codeartifact.endpoint import Endpoint, parse
+from keyrings_codeartifact.endpoint import Endpoint, parse, partition
 
 HOST = "my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com"
 
@@ -113,3 +113,14 @@ def test_the_table_is_large_and_half_attacks():
 def test_rejects_non_strings():
     assert parse(None) is None  # type: ignore[arg-type]
     assert parse(b"https://" + HOST.encode()) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "region, expected",
+    [("us-east-1", "aws"), ("eu-west-1", "aws"), ("us-gov-west-1", "aws-us-gov"), ("cn-north-1", "aws-cn")],
+)
+def test_one_partition_rule_for_parsed_urls_and_bare_regions(region, expected):
+    # `setup --domain --region` has a region and no URL: it must name the partition as parse does.
+    suffix = ".cn" if expected == "aws-cn" else ""
+    parsed = parse(f"https://my-team-111122223333.d.codeartifact.{region}.amazonaws.com{suffix}/pypi/r1/")
+    assert parsed.partition == partition(region) == expected
