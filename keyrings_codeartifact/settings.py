@@ -321,7 +321,7 @@ def _verify(value: str) -> Union[bool, str]:
 
 def _cache_dir(value: str) -> str:
     if not (value.startswith("~") or os.path.isabs(value)):
-        raise ValueError(f"'{value}' is relative to whatever folder the client runs in; "
+        raise ValueError(f"'{_shown(value)}' is relative to whatever folder the client runs in; "
                          "use an absolute path, or one starting with ~")
     return value
 

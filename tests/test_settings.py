@@ -155,6 +155,14 @@ def test_errors_in_sections_for_other_endpoints_are_not_raised(config):
     assert load(ENDPOINT, path) == Settings()
 
 
+def test_a_relative_cache_dir_is_refused_without_echoing_a_password_in_it(config):
+    # Found by test_properties' search: cache_dir's own message quoted the value whole.
+    path = config("[codeartifact]\ncache_dir = https://:S3CRETaS3CRETz@\n")
+    with pytest.raises(ConfigError) as caught:
+        load(ENDPOINT, path)
+    assert "S3CRET" not in str(caught.value) and "invalid cache_dir" in str(caught.value)
+
+
 # -- odd files: bounded time, bounded messages -------------------------------------------
 
 
