@@ -48,6 +48,7 @@ FAULTS = {
     "slow": None,  # answer normally, after SLOW_SECONDS
 }
 SLOW_SECONDS = 2.0
+CALLER_ACCOUNT = "111122223333"  # the account of every test identity
 
 
 class Identity:
@@ -284,8 +285,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _repository_endpoint(self, standin: CodeArtifactStandIn, scope: dict, entry: dict) -> None:
         query = {key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()}
         domain, repository = query.get("domain"), query.get("repository")
-        owners = [o for d, o in standin.domains if d == domain]
-        owner = query.get("domain-owner") or (owners[0] if owners else None)
+        owner = query.get("domain-owner") or CALLER_ACCOUNT  # AWS: the caller's own account
         entry.update(api="GetRepositoryEndpoint", domain=domain, owner=owner, repository=repository,
                      format=query.get("format"), endpoint_type=query.get("endpointType"))
         if query.get("format") != "pypi":
@@ -307,11 +307,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if form.get("Action") == "GetCallerIdentity":
             entry.update(status=200)
             standin.log(**entry)
-            arn = caller.name[5:] if caller.name.startswith("role:") else f"arn:aws:iam::111122223333:user/{caller.name}"
+            arn = caller.name[5:] if caller.name.startswith("role:") else f"arn:aws:iam::{CALLER_ACCOUNT}:user/{caller.name}"
             xml = (
                 '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
                 f"<GetCallerIdentityResult><Arn>{arn}</Arn><UserId>AIDATEST</UserId>"
-                "<Account>111122223333</Account></GetCallerIdentityResult>"
+                f"<Account>{CALLER_ACCOUNT}</Account></GetCallerIdentityResult>"
                 "<ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
             ).encode()
             self._send_raw(200, xml, "text/xml")
