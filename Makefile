@@ -38,6 +38,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python tests/demo.py
 
 test: $(VENV)/.installed $(TOOLS)/.installed
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-versions:

@@ -17,12 +17,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import trustme  # noqa: E402
+
 from standin.codeartifact import CodeArtifactStandIn  # noqa: E402
 from standin.environment import client_environment  # noqa: E402
 from standin.index import PackageIndex  # noqa: E402
@@ -51,7 +52,7 @@ def main() -> int:
     return 0
 
 
-def build_environments() -> Dict[str, Path]:
+def build_environments() -> dict[str, Path]:
     """keyring alone, with this project, with keyrings.codeartifact; reused while current."""
     # Each has a storing keyring (keyrings.alt), as a desktop has, and twine.
     common = [KEYRING, "keyrings.alt", "twine"]
@@ -64,14 +65,15 @@ def build_environments() -> Dict[str, Path]:
         for name, packages in wanted.items():
             print(f"setting up {BENCH / name} ({', '.join(packages)})", flush=True)
             subprocess.run([sys.executable, "-m", "venv", str(BENCH / name)], check=True)
-            pip = [str(BENCH / name / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+            python = str(BENCH / name / "bin" / "python")
+            pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
             subprocess.run(pip + packages, check=True)
         stamp.touch()
     return {name: BENCH / name / "bin" for name in wanted}
 
 
 class Bench:
-    def __init__(self, scratch: Path, bins: Dict[str, Path], runs: int):
+    def __init__(self, scratch: Path, bins: dict[str, Path], runs: int):
         self.scratch = scratch
         self.bins = bins
         self.runs = runs
@@ -103,12 +105,14 @@ class Bench:
 
     # -- measuring -------------------------------------------------------------------
 
-    def keyring(self, which: str, service: str, user: str) -> List[str]:
+    def keyring(self, which: str, service: str, user: str) -> list[str]:
         return [str(self.bins[which] / "keyring"), "get", service, user]
 
-    def median_ms(self, commands: Dict[str, List[str]], before: Callable[[str], None] = lambda name: None) -> Dict[str, float]:
+    def median_ms(
+        self, commands: dict[str, list[str]], before: Callable[[str], None] = lambda name: None
+    ) -> dict[str, float]:
         """Median wall time of each command, runs interleaved so that noise hits all alike."""
-        times: Dict[str, List[float]] = {name: [] for name in commands}
+        times: dict[str, list[float]] = {name: [] for name in commands}
         for name, command in commands.items():  # one warm-up run each: page cache, pyc files
             before(name)
             subprocess.run(command, env=self.env, capture_output=True, cwd=self.scratch)
@@ -131,7 +135,10 @@ class Bench:
 
     def concurrent_lookups(self, which: str, count: int = 16) -> None:
         processes = [
-            subprocess.Popen(self.keyring(which, URL, "aws"), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.scratch)
+            subprocess.Popen(
+                self.keyring(which, URL, "aws"),
+                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.scratch,
+            )
             for _ in range(count)
         ]
         failures = [p for p in processes if p.wait() != 0]
@@ -141,7 +148,8 @@ class Bench:
     def twine_upload(self, which: str) -> None:
         wheel = make_wheel(self.scratch / f"dist-{which}", f"bench-{which}", "1.0")
         result = subprocess.run(
-            [str(self.bins[which] / "twine"), "upload", "--non-interactive", "--repository-url", UPLOAD_URL, str(wheel)],
+            [str(self.bins[which] / "twine"), "upload", "--non-interactive",
+             "--repository-url", UPLOAD_URL, str(wheel)],
             env=self.env, capture_output=True, text=True, cwd=self.scratch,
         )
         if result.returncode != 0:
@@ -189,7 +197,8 @@ class Bench:
              unrelated["ours"] / unrelated["alone"], unrelated["other"] / unrelated["alone"], "<= 1.03"),
             ("2. warm lookup / keyring alone (miss)", lookups["ours warm"] / unrelated["alone"], None, "<= 1.10"),
             ("   warm lookup / other plugin's lookup", lookups["ours warm"] / lookups["other"], None, "<= 0.5"),
-            ("3. API calls: 16 concurrent cold lookups", calls["concurrent"]["ours"], calls["concurrent"]["other"], "1"),
+            ("3. API calls: 16 concurrent cold lookups",
+             calls["concurrent"]["ours"], calls["concurrent"]["other"], "1"),
             ("   API calls: one twine upload", calls["twine"]["ours"], calls["twine"]["other"], "1"),
             ("   API calls: five pip installs in a row", calls["pip"]["ours"], calls["pip"]["other"], "1"),
             ("4. cold lookup / other plugin's lookup", cold["ours cold"] / cold["other"], None, "<= 0.9"),

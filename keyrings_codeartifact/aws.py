@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from typing import Iterator, Tuple
+from collections.abc import Iterator
 
 from . import redact
 from .authtoken import Token
@@ -122,7 +122,7 @@ def _still_expired(endpoint, settings) -> CodeArtifactError:
     )
 
 
-def _session(endpoint, settings) -> Tuple[object, dict]:
+def _session(endpoint, settings) -> tuple[object, dict]:
     """A botocore session, and the explicit credentials its clients should use, if any."""
     import botocore.session
 

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Callable, Optional, Union
 
 from . import errors
 from .authtoken import MAX_DURATION, Token
@@ -44,7 +44,7 @@ _SUFFIX, _LOCK, _FAILED, _TEMPORARY = ".json", ".lock", ".failed", ".tmp-"
 _warned: set = set()
 
 UnsafeFolder = Unsafe  # what DiskCache.open raises for a folder that must not be used
-Key = Dict[str, object]
+Key = dict[str, object]
 
 
 def folder_for(configured: Optional[str] = None) -> Path:
@@ -210,7 +210,7 @@ class DiskCache:
             _warn_once(Unsafe(self.folder, f"a token could not be saved there ({reason})",
                               "check free space and permissions"))
 
-    def entries(self) -> List[Tuple[str, dict]]:
+    def entries(self) -> list[tuple[str, dict]]:
         """Every entry: (file name, what it holds minus the token, with "valid": whether
         it would be served while fresh). Unsafe and unreadable files are left out."""
         found = []

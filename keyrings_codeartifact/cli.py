@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 from . import __version__, redact
 from .endpoint import Endpoint, parse, partition
@@ -28,7 +28,7 @@ class UsageError(Exception):
     """The command line asks for something that cannot be done."""
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -86,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     listing = cache_commands.add_parser("list", help="list cached tokens (never the tokens themselves)")
     listing.set_defaults(run=_cache_list)
     clear = cache_commands.add_parser("clear", help="remove cached tokens, all or those for URL's domain")
-    clear.add_argument("url", metavar="URL", nargs="?", help="only tokens for this repository's domain, owner and region")
+    clear.add_argument(
+        "url", metavar="URL", nargs="?", help="only tokens for this repository's domain, owner and region"
+    )
     clear.set_defaults(run=_cache_clear)
     cache.set_defaults(run=lambda args: _usage(cache))
     return parser
@@ -116,7 +118,8 @@ def _endpoint(url: str) -> Endpoint:
 def _token(args) -> int:
     found = Lookup().token(_endpoint(args.url), adjust=lambda settings: _overridden(settings, args))
     if args.json:
-        print(json.dumps({"token": found.value, "expiration": None if found.expires_at is None else _iso(found.expires_at)}))
+        expiration = None if found.expires_at is None else _iso(found.expires_at)
+        print(json.dumps({"token": found.value, "expiration": expiration}))
     else:
         print(found.value)
     return OK
@@ -321,7 +324,9 @@ def _setup_parser(commands) -> None:
     uv = tool("uv", 'add a named index with authenticate = "always" and keyring-provider = subprocess '
               "to uv.toml or pyproject.toml", _setup_uv)
     uv.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
-    uv.add_argument("--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml")
+    uv.add_argument(
+        "--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml"
+    )
 
     poetry = tool("poetry", "add the source to this poetry project and configure the publish repository", _setup_poetry)
     poetry.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
@@ -332,7 +337,9 @@ def _setup_parser(commands) -> None:
     pdm = tool("pdm", "add the source to this pdm project's pyproject.toml, replacing PyPI", _setup_pdm)
     pdm.add_argument("--extra", action="store_true", help="name the source NAME and keep PyPI beside it")
 
-    pipenv = tool("pipenv", "add the source to this project's Pipfile, and print the variable pipenv needs", _setup_pipenv)
+    pipenv = tool(
+        "pipenv", "add the source to this project's Pipfile, and print the variable pipenv needs", _setup_pipenv
+    )
     pipenv.add_argument("--extra", action="store_true",
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
@@ -363,7 +370,8 @@ def _setup_pip(args) -> int:
 def _setup_uv(args) -> int:
     from . import configure
 
-    return _setup(args, lambda repository: configure.uv_changes(repository, Path.cwd() if args.project else None, args.extra))
+    project = Path.cwd() if args.project else None
+    return _setup(args, lambda repository: configure.uv_changes(repository, project, args.extra))
 
 
 def _setup_poetry(args) -> int:

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, NamedTuple, Optional
 from urllib.parse import urlsplit
 
 from . import edits
@@ -83,7 +83,7 @@ def _with_aws_user(url: str) -> str:
 
 def _same_place(url: str, other: str) -> bool:
     """Whether two URLs name the same index, whatever user or password they carry."""
-    def place(value: str) -> Tuple[str, str]:
+    def place(value: str) -> tuple[str, str]:
         parts = urlsplit(value.strip())
         return (parts.hostname or "").lower(), parts.path.rstrip("/")
 
@@ -101,8 +101,8 @@ class _Edit(NamedTuple):
     """The result of editing one file's text: the new text, notes, secrets to hide."""
 
     text: str
-    notes: Tuple[str, ...] = ()
-    secrets: Tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
 
 
 def _change(original: edits.Original, edit: _Edit, after: Optional[bytes] = None) -> edits.Change:
@@ -115,7 +115,7 @@ def _change(original: edits.Original, edit: _Edit, after: Optional[bytes] = None
 # -- pip ------------------------------------------------------------------------------
 
 
-def pip_changes(repository: Repository, pip: List[str], scope: str, extra: bool) -> List[edits.Change]:
+def pip_changes(repository: Repository, pip: list[str], scope: str, extra: bool) -> list[edits.Change]:
     """pip's index-url (or an extra-index-url) and keyring-provider, in the config file
     ``pip config --SCOPE`` uses; checked with that pip's own config loader."""
     version = _pip_version(pip)
@@ -133,7 +133,7 @@ def pip_changes(repository: Repository, pip: List[str], scope: str, extra: bool)
     return [_unless_shadowed(change, "PIP_CONFIG_FILE", "pip")]
 
 
-def _pip_edit(updater, url: str, provider: str, extra: bool) -> Tuple[_Edit, Dict[str, str]]:
+def _pip_edit(updater, url: str, provider: str, extra: bool) -> tuple[_Edit, dict[str, str]]:
     """Set ``url`` as the index (or an extra one) and the provider; an old URL of the
     same repository is replaced where it stands, and its password said to be gone.
     Also returns the values of the keys set, as pip should read them."""
@@ -170,14 +170,14 @@ def _pip_edit(updater, url: str, provider: str, extra: bool) -> Tuple[_Edit, Dic
     return _Edit(edits.ini_text(updater), tuple(notes), tuple(secrets)), ours
 
 
-def _ini_list(value: Optional[str]) -> Tuple[List[str], List[str]]:
+def _ini_list(value: Optional[str]) -> tuple[list[str], list[str]]:
     """A whitespace-separated INI list value: its lines (comment lines kept, for writing
     back) and its items (as configparser, and so pip and twine, read them)."""
     lines = [line.strip() for line in (value or "").split("\n") if line.strip()]
     return lines, [item for line in lines if not line.startswith(_INI_COMMENTS) for item in line.split()]
 
 
-def _pip_reads(pip: List[str], content: bytes, path: Path, when: str) -> Dict[str, str]:
+def _pip_reads(pip: list[str], content: bytes, path: Path, when: str) -> dict[str, str]:
     """What this pip's own config loader reads from ``content`` as a config file
     (``pip config list``, the file given as PIP_CONFIG_FILE), as {"section.key": value}."""
     import ast
@@ -197,7 +197,7 @@ def _pip_reads(pip: List[str], content: bytes, path: Path, when: str) -> Dict[st
     return seen
 
 
-def _run(command: List[str], environment=None, cwd=None) -> subprocess.CompletedProcess:
+def _run(command: list[str], environment=None, cwd=None) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment, cwd=cwd)
     except OSError as error:
@@ -206,7 +206,7 @@ def _run(command: List[str], environment=None, cwd=None) -> subprocess.Completed
         raise SetupError(f"`{' '.join(command)}` did not finish within 120 s") from None
 
 
-def _run_pip(pip: List[str], *args: str, config: bool = True) -> str:
+def _run_pip(pip: list[str], *args: str, config: bool = True) -> str:
     """pip's output, with PIP_CONFIG_FILE unset (so that pip tells about the files it
     would read without it); without ``config``, pip reads no config file (so that a
     broken one does not stop it telling its version)."""
@@ -219,7 +219,7 @@ def _run_pip(pip: List[str], *args: str, config: bool = True) -> str:
     return result.stdout
 
 
-def _pip_failure(command: List[str], stderr: str, shown_path: Optional[str] = None) -> str:
+def _pip_failure(command: list[str], stderr: str, shown_path: Optional[str] = None) -> str:
     """One line for a failed pip run: which config file pip cannot read and why, if that was it."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     if any("could not be loaded" in line for line in lines):
@@ -231,22 +231,22 @@ def _pip_failure(command: List[str], stderr: str, shown_path: Optional[str] = No
     return f"`{' '.join(command)}` failed: {lines[-1] if lines else 'no output'}"
 
 
-def _pip_version(pip: List[str]) -> Tuple[int, ...]:
+def _pip_version(pip: list[str]) -> tuple[int, ...]:
     found = re.match(r"pip (\d+)\.(\d+)", _run_pip(pip, "--version", config=False))
     if not found:
         raise SetupError(f"cannot tell the version of {' '.join(pip)}")
     return int(found[1]), int(found[2])
 
 
-def _pip_has_backend(pip: List[str]) -> bool:
+def _pip_has_backend(pip: list[str]) -> bool:
     installed = json.loads(_run_pip(pip, "list", "--format=json", "--disable-pip-version-check", config=False))
     return any(package["name"].lower() == "codeartifact-keyring" for package in installed)
 
 
-def _pip_config_file(pip: List[str], scope: str) -> Path:
+def _pip_config_file(pip: list[str], scope: str) -> Path:
     """The file of ``scope`` that wins in pip: the last one that exists (pip reads them
     in order, later ones overriding), else the one `pip config --SCOPE set` creates."""
-    files: Dict[str, List[Tuple[Path, bool]]] = {}
+    files: dict[str, list[tuple[Path, bool]]] = {}
     variant = None
     for line in _run_pip(pip, "config", "debug").splitlines():
         header = re.match(r"^(\w+):$", line)
@@ -267,7 +267,8 @@ def _unless_shadowed(change: edits.Change, variable: str, tool: str) -> edits.Ch
     value = os.environ.get(variable)
     if not value or Path(value) == change.path:
         return change
-    note = f"but {variable}={value} is set here, so {tool} reads {'no config file' if value in ('1', 'true', os.devnull) else 'that file'} instead"
+    reads = "no config file" if value in ("1", "true", os.devnull) else "that file"
+    note = f"but {variable}={value} is set here, so {tool} reads {reads} instead"
     return change._replace(notes=change.notes + (note,))
 
 
@@ -285,7 +286,7 @@ def _toml_change(original: edits.Original, wanted: edits.TomlEdit, tool: str) ->
     return _change(original, _Edit(edits.toml_edit(original, before, wanted, tool), notes, secrets))
 
 
-def _toml_changes(original: edits.Original, wanted: List[edits.TomlEdit], tool: str) -> edits.Change:
+def _toml_changes(original: edits.Original, wanted: list[edits.TomlEdit], tool: str) -> edits.Change:
     """The file with each of ``wanted`` done in turn, each step checked as
     ``_toml_change`` checks one."""
     current, notes, secrets = original, (), ()
@@ -304,7 +305,7 @@ def _toml_data(original: edits.Original, tool: str) -> dict:
         raise SetupError(f"{tool} cannot read {original.path} now ({error}); fix it, then run setup again") from None
 
 
-def _stale_url(data: dict, wanted: edits.TomlEdit) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+def _stale_url(data: dict, wanted: edits.TomlEdit) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A note and the secret, if the entry being replaced had a password in its URLs
     or a ``password`` key that ``wanted`` drops."""
     entries = edits.toml_dig(data, wanted.table + [wanted.array]) if wanted.array else None
@@ -329,7 +330,7 @@ def _stale_url(data: dict, wanted: edits.TomlEdit) -> Tuple[Tuple[str, ...], Tup
 _FIRST_UV_WITH_ALWAYS = (0, 6, 10)  # authenticate = "always" asks keyring with no username, uv pip too
 
 
-def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> List[edits.Change]:
+def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> list[edits.Change]:
     """A named index with ``authenticate = "always"`` (uv then asks keyring with no
     username) and keyring-provider = subprocess, in the user's uv.toml or the
     project's pyproject.toml ([tool.uv]). Its publish-url keeps user ``aws``: uv
@@ -343,7 +344,7 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
         path, table = _uv_user_config(), []
     version = _uv_version()
     always = version is None or version >= _FIRST_UV_WITH_ALWAYS
-    entry: Dict[str, object] = {
+    entry: dict[str, object] = {
         "name": repository.name,
         "url": repository.index_url if always else _with_aws_user(repository.index_url),
         "publish-url": _with_aws_user(repository.upload_url),
@@ -360,10 +361,12 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
         change = change._replace(notes=change.notes + (
             f"uv {shown} on PATH is older than 0.6.10, where every uv command honours authenticate = \"always\": "
             "the index URL carries user aws instead",))
-    return [change if project is not None else _unless_shadowed(_unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
+    if project is not None:
+        return [change]
+    return [_unless_shadowed(_unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
 
 
-def _uv_version() -> Optional[Tuple[int, ...]]:
+def _uv_version() -> Optional[tuple[int, ...]]:
     """The version of the uv on PATH; None if there is none, or it does not say."""
     uv = shutil.which("uv")
     if uv is None:
@@ -385,11 +388,13 @@ def _uv_user_config() -> Path:
 # -- poetry ---------------------------------------------------------------------------
 
 
-def poetry_changes(repository: Repository, project: Path, priority: str) -> List[edits.Change]:
+def poetry_changes(repository: Repository, project: Path, priority: str) -> list[edits.Change]:
     """The project's source, and poetry's publish repository (`poetry config
     repositories.NAME URL`); never a password."""
     if "." in repository.name:
-        raise BadRequest(f"--name {repository.name}: poetry reads a '.' in a repository name as a nested key; use another name")
+        raise BadRequest(
+            f"--name {repository.name}: poetry reads a '.' in a repository name as a nested key; use another name"
+        )
     pyproject = project / "pyproject.toml"
     if not pyproject.exists():
         raise BadRequest(f"{pyproject} does not exist; run this in your poetry project")
@@ -422,7 +427,10 @@ def _poetry_repository_change(repository: Repository) -> edits.Change:
     except ValueError as error:
         raise SetupError(f"poetry wrote a {original.path} that does not parse ({error}); nothing written") from None
     if not edits.same_data(found, expected):
-        raise SetupError(f"`poetry config` would change more than repositories.{repository.name} in {original.path}; nothing written")
+        raise SetupError(
+            f"`poetry config` would change more than repositories.{repository.name} in {original.path}; "
+            "nothing written"
+        )
     return edits.Change(original.path, original.raw, after, original.exists)
 
 
@@ -456,7 +464,7 @@ PIPENV_PROVIDER = "PIPENV_KEYRING_PROVIDER=subprocess"  # pipenv reads it from i
 _PIPENV_DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}
 
 
-def pipenv_changes(repository: Repository, project: Path, extra: bool) -> List[edits.Change]:
+def pipenv_changes(repository: Repository, project: Path, extra: bool) -> list[edits.Change]:
     """The repository as a [[source]] in the project's Pipfile: the first source (the
     index pipenv installs from), or with ``extra`` one after the others (for packages
     that name it with ``index = "NAME"``). The keyring provider is no file's to set:
@@ -482,7 +490,7 @@ def pipenv_changes(repository: Repository, project: Path, extra: bool) -> List[e
 # -- pdm ------------------------------------------------------------------------------
 
 
-def pdm_changes(repository: Repository, project: Path, extra: bool) -> List[edits.Change]:
+def pdm_changes(repository: Repository, project: Path, extra: bool) -> list[edits.Change]:
     """The repository as a [[tool.pdm.source]] in the project's pyproject.toml, named
     ``pypi`` (so that it replaces PyPI, as pdm defines it) or, with ``extra``, by its
     own name (searched beside PyPI). No username: pdm asks keyring with none, by
@@ -498,7 +506,7 @@ def pdm_changes(repository: Repository, project: Path, extra: bool) -> List[edit
 # -- INI files: .pypirc, keyringrc.cfg -------------------------------------------------------
 
 
-def _ini_data(text: str, path: Path, tool: str, **options) -> Dict[str, Dict[str, str]]:
+def _ini_data(text: str, path: Path, tool: str, **options) -> dict[str, dict[str, str]]:
     """``text`` as configparser reads it for ``tool`` (strict, as they all are)."""
     import configparser
 
@@ -512,7 +520,7 @@ def _ini_data(text: str, path: Path, tool: str, **options) -> Dict[str, Dict[str
 
 
 def _ini_change(original: edits.Original, tool: str, edit: Callable[[object], _Edit],
-                expect: Callable[[Dict[str, Dict[str, str]]], None], lists=(), **options) -> edits.Change:
+                expect: Callable[[dict[str, dict[str, str]]], None], lists=(), **options) -> edits.Change:
     """The file edited through configupdater, checked with configparser: what was
     there before, changed as ``expect`` says, and nothing else."""
     before = _ini_data(original.text, original.path, tool, **options)
@@ -524,7 +532,7 @@ def _ini_change(original: edits.Original, tool: str, edit: Callable[[object], _E
     return change
 
 
-def twine_changes(repository: Repository) -> List[edits.Change]:
+def twine_changes(repository: Repository) -> list[edits.Change]:
     """A [NAME] section in ~/.pypirc with the upload URL and user aws and no password,
     listed in [distutils] index-servers (twine reads only the sections listed there)."""
     name, url = repository.name, repository.upload_url
@@ -587,7 +595,7 @@ def name_mapping_change(repository: Repository) -> edits.Change:
 # -- checks ---------------------------------------------------------------------------
 
 
-def _check(path: Path, tool: str, found: dict, expected: dict, lists: Tuple[Tuple[str, ...], ...] = ()) -> None:
+def _check(path: Path, tool: str, found: dict, expected: dict, lists: tuple[tuple[str, ...], ...] = ()) -> None:
     """SetupError unless ``tool`` reads ``found`` from the edited file, as ``expected``.
     ``lists`` are the keys (paths into the data) whose value is a whitespace-separated list."""
     def normal(data: dict) -> dict:
@@ -609,7 +617,7 @@ def _check(path: Path, tool: str, found: dict, expected: dict, lists: Tuple[Tupl
         )
 
 
-def default_pip() -> List[str]:
+def default_pip() -> list[str]:
     """The pip a user means by `pip`: the one on PATH, else this Python's."""
     found = shutil.which("pip")
     return [found] if found else [sys.executable, "-m", "pip"]

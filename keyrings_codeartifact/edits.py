@@ -15,8 +15,9 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, NamedTuple, Optional
 
 BOM = "\ufeff"
 
@@ -62,7 +63,7 @@ def render(original: Original, text: str) -> bytes:
         return original.raw
     raw_lines = _lines(original.raw.decode("utf-8")[1 if original.bom else 0:])
     old, new = [_plain(line) for line in raw_lines], _lines(text)
-    out: List[str] = [BOM] if original.bom else []
+    out: list[str] = [BOM] if original.bom else []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -78,7 +79,7 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
-def _lines(text: str) -> List[str]:
+def _lines(text: str) -> list[str]:
     """``text`` split after each "\\n" only (str.splitlines also splits on \\f, \\x1c, ...)."""
     return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
@@ -94,8 +95,8 @@ class Change(NamedTuple):
     before: bytes
     after: bytes
     existed: bool
-    notes: Tuple[str, ...] = ()
-    secrets: Tuple[str, ...] = ()  # removed passwords: never shown, not even in a diff
+    notes: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()  # removed passwords: never shown, not even in a diff
 
     @property
     def changes_anything(self) -> bool:
@@ -246,11 +247,11 @@ def toml_parse(original: Original):
 class TomlEdit(NamedTuple):
     """Keys to set in a table, and an entry (found by its name) in an array of tables there."""
 
-    table: List[str]  # [] for the top level
-    settings: Dict[str, object]
+    table: list[str]  # [] for the top level
+    settings: dict[str, object]
     array: Optional[str] = None
-    entry: Optional[Dict[str, object]] = None
-    drop: Tuple[str, ...] = ()  # keys to remove from an existing entry
+    entry: Optional[dict[str, object]] = None
+    drop: tuple[str, ...] = ()  # keys to remove from an existing entry
     first: bool = False  # a new entry goes before the others (an existing one stays where it is)
 
 
@@ -323,7 +324,9 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
     import tomlkit
 
     data = toml_dig(before, wanted.table) if wanted.table else before
-    settings = {key: value for key, value in wanted.settings.items() if not isinstance(data, dict) or data.get(key) != value}
+    settings = {
+        key: value for key, value in wanted.settings.items() if not isinstance(data, dict) or data.get(key) != value
+    }
     existing = {key: value for key, value in settings.items() if isinstance(data, dict) and key in data}
     added = {key: value for key, value in settings.items() if key not in existing}
     document = None
@@ -334,9 +337,9 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
             document = toml_parse(original)
         return toml_item(document, wanted.table) if wanted.table else document
 
-    blocks: List[str] = []
+    blocks: list[str] = []
     first_block: Optional[str] = None
-    lines: Dict[str, object] = {}
+    lines: dict[str, object] = {}
     try:
         for key, value in existing.items():
             table()[key] = value
@@ -357,7 +360,8 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
             blocks.append(f"[{toml_header(wanted.table)}]\n" + _toml_lines(added))
         if wanted.array is not None and wanted.entry is not None:
             entries = data.get(wanted.array) if isinstance(data, dict) else None
-            index = next((n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"]), None)
+            named = (n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"])
+            index = next(named, None)
             if index is not None:
                 changes = {key: value for key, value in wanted.entry.items() if entries[index].get(key) != value}
                 drops = [key for key in wanted.drop if key in entries[index]]
@@ -393,7 +397,7 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
     return text
 
 
-def _is_inline_array(original: Original, keys: List[str]) -> bool:
+def _is_inline_array(original: Original, keys: list[str]) -> bool:
     """Whether ``keys`` is an inline array (``[...]``), not an array of tables. Asked of
     a parse of its own: tomlkit may re-lay out a document whose tables it only looked at."""
     import tomlkit
@@ -401,7 +405,7 @@ def _is_inline_array(original: Original, keys: List[str]) -> bool:
     return isinstance(toml_item(toml_parse(original), keys), tomlkit.items.Array)
 
 
-def _inline_table(values: Dict[str, object]):
+def _inline_table(values: dict[str, object]):
     import tomlkit
 
     inline = tomlkit.inline_table()
@@ -417,7 +421,7 @@ def _inline_array(inline):
     return array
 
 
-def _toml_lines(values: Dict[str, object]) -> str:
+def _toml_lines(values: dict[str, object]) -> str:
     import tomlkit
 
     return "".join(f"{toml_header([key])} = {tomlkit.item(value).as_string()}\n" for key, value in values.items())
@@ -440,7 +444,7 @@ def toml_load(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def toml_dig(data: Any, keys: List[str]) -> Any:
+def toml_dig(data: Any, keys: list[str]) -> Any:
     """``data[k1][k2]...``, or None where a key is missing or not a table."""
     for key in keys:
         if not isinstance(data, dict) or key not in data:
@@ -449,7 +453,7 @@ def toml_dig(data: Any, keys: List[str]) -> Any:
     return data
 
 
-def toml_header(keys: List[str]) -> str:
+def toml_header(keys: list[str]) -> str:
     """``a.b.c`` with each key quoted as TOML needs."""
     return ".".join(key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key) for key in keys)
 
@@ -467,7 +471,7 @@ def toml_append(text: str, block: str) -> str:
     return text + ("" if text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n") + block
 
 
-def toml_insert_lines(text: str, table: List[str], lines: str) -> Optional[str]:
+def toml_insert_lines(text: str, table: list[str], lines: str) -> Optional[str]:
     """``text`` with ``lines`` (key = value lines) put in ``table`` as plain text: for
     the top level, after the last line before the first table header (and the
     comments just above it); for a table, right after its own ``[header]`` line.
@@ -491,7 +495,7 @@ def toml_insert_lines(text: str, table: List[str], lines: str) -> Optional[str]:
     return None
 
 
-def toml_insert_before(text: str, array: List[str], block: str) -> Optional[str]:
+def toml_insert_before(text: str, array: list[str], block: str) -> Optional[str]:
     """``text`` with ``block`` (an array-of-tables entry) put before the first
     ``[[array]]`` header, and before the comment lines right above it, with a blank
     line after it. None if there is no such header. (The caller checks the result.)"""
@@ -511,7 +515,7 @@ def toml_insert_before(text: str, array: List[str], block: str) -> Optional[str]
     return None
 
 
-def _is_array_header_of(parsed: dict, array: List[str]) -> bool:
+def _is_array_header_of(parsed: dict, array: list[str]) -> bool:
     for key in array[:-1]:
         if list(parsed) != [key] or not isinstance(parsed[key], dict):
             return False
@@ -519,7 +523,7 @@ def _is_array_header_of(parsed: dict, array: List[str]) -> bool:
     return list(parsed) == [array[-1]] and parsed[array[-1]] == [{}]
 
 
-def _is_header_of(parsed: dict, table: List[str]) -> bool:
+def _is_header_of(parsed: dict, table: list[str]) -> bool:
     for key in table:
         if list(parsed) != [key] or not isinstance(parsed[key], dict):
             return False
@@ -537,7 +541,7 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def toml_item(document, keys: List[str]) -> Optional[Any]:
+def toml_item(document, keys: list[str]) -> Optional[Any]:
     """The tomlkit item at ``keys`` (tables, inline tables), or None."""
     item = document
     for key in keys:

@@ -7,7 +7,7 @@ else, however CodeArtifact-like, gets ``None`` so that no token can go there.
 """
 
 import re
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple, Optional
 from urllib.parse import urlsplit
 
 _DOMAIN = r"[a-z][a-z0-9-]{0,48}[a-z0-9]"
@@ -88,7 +88,7 @@ def parse(service: str) -> Optional[Endpoint]:
     return _match(host[:-1] if host.endswith(".") else host, path)
 
 
-def _host_and_path(service: str) -> Tuple[Optional[str], str]:
+def _host_and_path(service: str) -> tuple[Optional[str], str]:
     """The lower-cased hostname and the path of an HTTPS URL or a bare ``host[:port]``
     (None: neither); raises ValueError for what urlsplit cannot read."""
     if "://" in service:
@@ -101,7 +101,7 @@ def _host_and_path(service: str) -> Tuple[Optional[str], str]:
             return None, ""  # bare form is host[:port] only
     if "[" in parts.netloc or "]" in parts.netloc:
         return None, ""  # an IP literal, never CodeArtifact (Python 3.9 does not check the brackets)
-    parts.port  # raises ValueError for a malformed port
+    _ = parts.port  # raises ValueError for a malformed port
     return parts.hostname or "", parts.path
 
 
@@ -115,7 +115,7 @@ def partition(region: str) -> str:
 
 
 def _match(host: str, path: str) -> Optional[Endpoint]:
-    for form, pattern in _HOST_FORMS:
+    for form, pattern in _HOST_FORMS:  # noqa: B007 (the form found is read after the loop)
         found = re.fullmatch(pattern, host)
         if found:
             break

@@ -26,7 +26,8 @@ import hashlib
 import json
 import os
 import shlex
-from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
+from collections.abc import Mapping
+from typing import NamedTuple, Optional
 
 # Profile settings that decide which principal a profile is.
 _DECIDING = (
@@ -76,15 +77,15 @@ class _Facts:
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.shown: List[Tuple[str, str]] = []
-        self.hidden: List[str] = []
+        self.shown: list[tuple[str, str]] = []
+        self.hidden: list[str] = []
 
     def add(self, name: str, value: Optional[str]) -> "_Facts":
         if value is not None:
             self.shown.append((name, value or "''"))
         return self
 
-    def identity(self, role: Optional[Tuple[Optional[str], ...]] = None) -> Identity:
+    def identity(self, role: Optional[tuple[Optional[str], ...]] = None) -> Identity:
         shown = list(self.shown)
         if role:
             shown.append(("then assumes role", " ".join(filter(None, role))))
@@ -125,7 +126,7 @@ def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) 
 
 
 def _profile(
-    name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool, seen: Tuple[str, ...]
+    name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool, seen: tuple[str, ...]
 ) -> Optional[_Facts]:
     """The facts of profile ``name`` if one of botocore's profile providers applies, else None."""
     config = files.profile(name)
@@ -158,7 +159,7 @@ def _profile(
     return facts
 
 
-def _provides(config: Dict[str, str], credentials_section: Dict[str, str]) -> bool:
+def _provides(config: dict[str, str], credentials_section: dict[str, str]) -> bool:
     """Whether SSO, keys, a login session or a credential process apply to this profile."""
     return (
         "sso_account_id" in config
@@ -170,7 +171,7 @@ def _provides(config: Dict[str, str], credentials_section: Dict[str, str]) -> bo
     )
 
 
-def _role_source(config: Dict[str, str], name: str, files: "_AwsFiles", environ, seen) -> str:
+def _role_source(config: dict[str, str], name: str, files: "_AwsFiles", environ, seen) -> str:
     """The key of the credentials a role profile assumes its role with."""
     source = config.get("source_profile")
     if source == name:  # a profile may use its own keys to assume its role
@@ -183,7 +184,7 @@ def _role_source(config: Dict[str, str], name: str, files: "_AwsFiles", environ,
     return _credential_source(config.get("credential_source", ""), environ).identity().key
 
 
-def _web_identity(config: Dict[str, str], environ: Mapping[str, str]) -> Optional[Dict[str, str]]:
+def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optional[dict[str, str]]:
     """Web identity settings, a set environment variable winning over the profile, or None."""
     variables = {
         "role_arn": "AWS_ROLE_ARN",
@@ -332,7 +333,7 @@ class _AwsFiles:
     """The shared config and credentials files, read as botocore reads them."""
 
     def __init__(self, environ: Mapping[str, str]):
-        self.unreadable: List[Tuple[str, str]] = []  # (path, digest of its bytes)
+        self.unreadable: list[tuple[str, str]] = []  # (path, digest of its bytes)
         self.config_path = _path(environ, "AWS_CONFIG_FILE")
         self.credentials_path = _path(environ, "AWS_SHARED_CREDENTIALS_FILE")
         self._config = _sections(self.config_path, self.unreadable)
@@ -341,7 +342,7 @@ class _AwsFiles:
     def where(self) -> str:
         return f"{self.config_path or '(no config file)'} and {self.credentials_path or '(no credentials file)'}"
 
-    def profile(self, name: str) -> Optional[Dict[str, str]]:
+    def profile(self, name: str) -> Optional[dict[str, str]]:
         """The profile's settings, the credentials file's winning (botocore's full_config)."""
         found = None
         for section, options in self._config.items():
@@ -351,10 +352,10 @@ class _AwsFiles:
             found = {**(found or {}), **self._credentials[name]}
         return found
 
-    def credentials_section(self, name: str) -> Dict[str, str]:
+    def credentials_section(self, name: str) -> dict[str, str]:
         return self._credentials.get(name, {})
 
-    def sso_session(self, name: str) -> Optional[Dict[str, str]]:
+    def sso_session(self, name: str) -> Optional[dict[str, str]]:
         found = None
         for section, options in self._config.items():
             parts = _split(section)
@@ -373,7 +374,7 @@ def _profile_name(section: str) -> Optional[str]:
     return None
 
 
-def _split(text: str) -> List[str]:
+def _split(text: str) -> list[str]:
     try:
         return shlex.split(text)
     except ValueError:
@@ -388,7 +389,7 @@ def _path(environ: Mapping[str, str], variable: str) -> Optional[str]:
     return os.path.abspath(os.path.expanduser(os.path.expandvars(value)))
 
 
-def _sections(path: Optional[str], unreadable) -> Dict[str, Dict[str, str]]:
+def _sections(path: Optional[str], unreadable) -> dict[str, dict[str, str]]:
     """The file's sections and options ({} if it does not exist). A file botocore
     cannot parse is recorded in ``unreadable``: botocore fails, and the identity
     must differ from that of a machine without the file."""

@@ -23,8 +23,9 @@ import shlex
 import stat
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, TextIO
+from typing import Callable, Optional, TextIO
 
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT: symbolic links, junctions
@@ -71,7 +72,7 @@ class Folder:
             os.close(self._fd)
             self._fd = None
 
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         """The names of everything in the folder."""
         return os.listdir(self.path if self._fd is None else self._fd)
 
@@ -302,7 +303,8 @@ def _not_made_inside(path: Path, parent: Path, owner: int) -> Unsafe:
                   "container whose HOME belongs to another user: use sudo without -E, or set "
                   "CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
     else:
-        remedy = f"make it yourself (mkdir -m 700 {_quoted(path)}), or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of yours"
+        remedy = (f"make it yourself (mkdir -m 700 {_quoted(path)}), "
+                  "or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of yours")
     return Unsafe(path, problem, remedy)
 
 
@@ -322,10 +324,12 @@ def _owned_by_another(path: Path, owner: int) -> Unsafe:
                       f"{_user(owner)} owns it and this process runs as root, as under `sudo -E` or in "
                       "a container whose HOME belongs to another user: use sudo without -E, or set "
                       "CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
-    fix = f"remove it with `sudo rm -r {_quoted(path)}` (it is made anew), or take it with `sudo chown -R {me} {_quoted(path)}`"
+    fix = (f"remove it with `sudo rm -r {_quoted(path)}` (it is made anew), "
+           f"or take it with `sudo chown -R {me} {_quoted(path)}`")
     if owner == 0:
         return Unsafe(path, "it belongs to root", f"a lookup run as root (sudo -E?) made it: {fix}")
-    return Unsafe(path, "it belongs to another user", f"{_user(owner)} owns it: {fix}, or set CODEARTIFACT_KEYRING_CACHE_DIR")
+    return Unsafe(path, "it belongs to another user",
+                  f"{_user(owner)} owns it: {fix}, or set CODEARTIFACT_KEYRING_CACHE_DIR")
 
 
 def _quoted(path: Path) -> str:

@@ -20,7 +20,7 @@ import configparser
 import os
 import re
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import NamedTuple, Optional, Union
 
 from . import redact
 from .authtoken import MAX_DURATION, MIN_DURATION
@@ -62,7 +62,7 @@ class Settings(NamedTuple):
     cache_dir: Optional[str] = None  # None: $CODEARTIFACT_KEYRING_CACHE_DIR or the user cache folder
     refresh_margin: float = 300.0  # seconds of life left below which a token is never served
     advisory_margin: float = 900.0  # seconds of life left below which a refresh is tried
-    owners: Optional[Tuple[str, ...]] = None  # the accounts whose repositories get tokens; None: any
+    owners: Optional[tuple[str, ...]] = None  # the accounts whose repositories get tokens; None: any
 
     def allows(self, endpoint) -> bool:
         """Whether ``owners`` lets ``endpoint`` have a token (no owners set: every endpoint may)."""
@@ -83,8 +83,8 @@ class Resolution(NamedTuple):
     """Settings, and where each one that is not a default came from."""
 
     settings: Settings
-    sources: Dict[str, str]  # option -> "[section]"
-    sections: List[str]  # the sections that apply, least specific first
+    sources: dict[str, str]  # option -> "[section]"
+    sections: list[str]  # the sections that apply, least specific first
     path: Path
 
 
@@ -96,7 +96,7 @@ def load(endpoint, path: Optional[Path] = None) -> Settings:
 def resolve(endpoint, path: Optional[Path] = None) -> Resolution:
     """The settings for ``endpoint`` from the config file at ``path``, with their sources."""
     path = config_path() if path is None else path
-    chosen: Dict[str, Tuple[str, str]] = {}  # option -> (value, section it came from)
+    chosen: dict[str, tuple[str, str]] = {}  # option -> (value, section it came from)
     applicable = _applicable_sections(path, endpoint)
     for section, options in applicable:
         for option, value in options.items():
@@ -105,7 +105,7 @@ def resolve(endpoint, path: Optional[Path] = None) -> Resolution:
     return Resolution(_validate(chosen, path), sources, [f"[{s}]" for s, _ in applicable], path)
 
 
-def repository_names(path: Optional[Path] = None) -> Dict[str, str]:
+def repository_names(path: Optional[Path] = None) -> dict[str, str]:
     """``[codeartifact-repositories]``: repository names (lower-cased) and their URLs,
     for tools that ask keyring by name rather than by URL."""
     path = config_path() if path is None else path
@@ -165,7 +165,7 @@ def _unreadable(error: Exception) -> str:
     return redact.text(str(error).splitlines()[0], limit=300)
 
 
-def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]]]:
+def _applicable_sections(path: Path, endpoint) -> list[tuple[str, dict[str, str]]]:
     """The sections that apply to ``endpoint``, least specific first."""
     parser = _read(path)
 
@@ -185,7 +185,7 @@ def _applicable_sections(path: Path, endpoint) -> List[Tuple[str, Dict[str, str]
     return [(section, options) for _, _, section, options in applicable]
 
 
-def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
+def _qualifiers(section: str, path: Path) -> Optional[dict[str, str]]:
     """The keys a section header names, or None if the section is not ours.
 
     Each key is matched where the previous one ended, never searched for: the
@@ -201,7 +201,7 @@ def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
         )
     rest = section[len(SECTION) :].rstrip()
     qualifier = re.compile(_QUALIFIER)
-    qualifiers: Dict[str, str] = {}
+    qualifiers: dict[str, str] = {}
     position = 0
     while position < len(rest):
         found = qualifier.match(rest, position)
@@ -221,7 +221,7 @@ def _qualifiers(section: str, path: Path) -> Optional[Dict[str, str]]:
     return qualifiers
 
 
-def _applies(qualifiers: Dict[str, str], endpoint) -> bool:
+def _applies(qualifiers: dict[str, str], endpoint) -> bool:
     if endpoint is None:
         return not qualifiers
     actual = {
@@ -240,8 +240,8 @@ def _applies(qualifiers: Dict[str, str], endpoint) -> bool:
     return True
 
 
-def _validate(chosen: Dict[str, Tuple[str, str]], path: Path) -> Settings:
-    values: Dict[str, object] = {}
+def _validate(chosen: dict[str, tuple[str, str]], path: Path) -> Settings:
+    values: dict[str, object] = {}
     for option, (raw, section) in chosen.items():
         convert = _CONVERTERS.get(option, _non_empty)
         try:
@@ -295,7 +295,9 @@ def _seconds(low: float, high: float, low_included: bool):
             seconds = float("nan")
         if not (low <= seconds <= high) or (seconds == low and not low_included):
             bound = "from" if low_included else "above"
-            raise ValueError(f"'{_shown(value)}' is not allowed; use a number of seconds {bound} {low:g} up to {high:g}")
+            raise ValueError(
+                f"'{_shown(value)}' is not allowed; use a number of seconds {bound} {low:g} up to {high:g}"
+            )
         return seconds
 
     return convert
@@ -346,7 +348,7 @@ def _session_name(value: str) -> str:
     return value
 
 
-def _owners(value: str) -> Tuple[str, ...]:
+def _owners(value: str) -> tuple[str, ...]:
     owners = tuple(owner.strip() for owner in value.split(","))
     for owner in owners:
         if not re.fullmatch(_OWNER, owner):

@@ -18,7 +18,8 @@ import logging
 import os
 import threading
 import time
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Callable, Optional
 
 from . import identity
 from .authtoken import Token, is_fresh
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried sooner
 
 
-def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> Dict[str, object]:
+def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     """What a token depends on: where (``where``), for whom, and for how long."""
     return {
         **where(endpoint),
@@ -38,7 +39,7 @@ def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> Di
     }
 
 
-def where(endpoint) -> Dict[str, object]:
+def where(endpoint) -> dict[str, object]:
     """The part of a cache key that names the endpoint's domain: partition, region,
     domain and owner (a domain's repositories share its tokens)."""
     return {
@@ -75,9 +76,9 @@ class TokenSource:
     def __init__(self, fetch: Callable[..., Token], clock: Callable[[], float] = time.time):
         self._fetch = fetch
         self._clock = clock
-        self._memory: Dict[Tuple, Token] = {}
-        self._advisory_failed: Dict[Tuple, float] = {}  # key -> when a refresh last failed
-        self._locks: Dict[Tuple, threading.Lock] = {}  # one per key: other endpoints never wait
+        self._memory: dict[tuple, Token] = {}
+        self._advisory_failed: dict[tuple, float] = {}  # key -> when a refresh last failed
+        self._locks: dict[tuple, threading.Lock] = {}  # one per key: other endpoints never wait
         self._locks_lock = threading.Lock()
 
     def get(self, endpoint, settings) -> Token:
@@ -101,11 +102,11 @@ class TokenSource:
             self._memory[remembered] = token
             return token
 
-    def _lock_for(self, remembered: Tuple) -> threading.Lock:
+    def _lock_for(self, remembered: tuple) -> threading.Lock:
         with self._locks_lock:
             return self._locks.setdefault(remembered, threading.Lock())
 
-    def _refresh_due(self, remembered: Tuple, token: Optional[Token], settings) -> bool:
+    def _refresh_due(self, remembered: tuple, token: Optional[Token], settings) -> bool:
         now = self._clock()
         if not is_fresh(token, now, settings.refresh_margin):
             return True  # missing, expired, or inside the mandatory window

@@ -4,18 +4,17 @@ import logging
 import os
 import ssl
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import trustme
 
+import helpers
+from helpers import ALICE, BOB, DOMAIN, OWNER, TOOLS, write_aws_file
 from standin.codeartifact import CodeArtifactStandIn
 from standin.credentials import CredentialSources
 from standin.tls import CertificatesByName
-
-import helpers
-from helpers import ALICE, BOB, DOMAIN, OWNER, TOOLS, write_aws_file
 
 # Variables of this machine (and of developers' shells) that would change what
 # the backend, botocore or keyring do. Every test starts without them.

@@ -16,14 +16,13 @@ import trustme
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from keyrings_codeartifact.endpoint import parse  # noqa: E402
 from standin.codeartifact import CodeArtifactStandIn  # noqa: E402
 from standin.environment import client_environment  # noqa: E402
 from standin.index import PackageIndex  # noqa: E402
 from standin.proxy import ConnectProxy  # noqa: E402
 from standin.tls import CertificatesByName  # noqa: E402
 from standin.wheels import make_wheel  # noqa: E402
-
-from keyrings_codeartifact.endpoint import parse  # noqa: E402
 
 DOMAIN, OWNER, REGION, REPOSITORY = "demo-team", "111122223333", "us-east-1", "shared"
 HOST = f"{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com"

@@ -3,7 +3,6 @@ fetch budget, once; when the process that holds the lock fails, those waiting fo
 it fail at once with its error instead of asking AWS in turn."""
 
 import json
-import os
 import subprocess
 import sys
 import threading

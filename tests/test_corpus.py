@@ -5,9 +5,9 @@ requested for exactly the right domain, owner and region, and for nothing else."
 import json
 
 import pytest
+from test_endpoint import ATTACKS, RECOGNISED
 
 from helpers import BIN, run
-from test_endpoint import ATTACKS, RECOGNISED
 
 LOOKUP = """
 import json, sys, keyring

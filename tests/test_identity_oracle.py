@@ -18,7 +18,8 @@ from pathlib import Path
 import botocore.exceptions
 import botocore.session
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from keyrings_codeartifact.identity import resolve
 from keyrings_codeartifact.settings import Settings

@@ -243,7 +243,7 @@ def test_owners_are_read_as_account_ids(config):
 def test_invalid_owners(config, value, problem):
     with pytest.raises(ConfigError) as caught:
         load(ENDPOINT, config(f"[codeartifact]\nowners = {value}\n"))
-    assert f"invalid owners in section [codeartifact] of " in str(caught.value)
+    assert "invalid owners in section [codeartifact] of " in str(caught.value)
     assert problem in str(caught.value)
 
 

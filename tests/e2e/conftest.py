@@ -2,8 +2,8 @@
 and an environment in which real clients reach them under the real hostnames."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

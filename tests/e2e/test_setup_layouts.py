@@ -14,7 +14,7 @@ import ast
 import json
 import sys
 import textwrap
-from typing import NamedTuple, Tuple
+from typing import NamedTuple
 
 import pytest
 
@@ -36,7 +36,7 @@ WITH_STALE = URL.replace("https://", f"https://aws:{STALE}@")
 class Layout(NamedTuple):
     id: str
     text: str  # "\n" line endings; crlf / bom applied on writing
-    changed: Tuple[str, ...] = ()  # lines setup has to change (they may go)
+    changed: tuple[str, ...] = ()  # lines setup has to change (they may go)
     crlf: bool = False
     bom: bool = False
 
@@ -186,7 +186,7 @@ def test_pip_conf_with_a_byte_order_mark_is_refused_as_pip_cannot_read_it(isolat
 
 UV_TOML_LAYOUTS = [
     Layout("comments-everywhere", d("""
-        # uv settings  
+        # uv settings
         offline = false # not offline
 
         # a second index, ours comes after

@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
 from botocore.auth import SigV4Auth
@@ -73,12 +73,12 @@ class CodeArtifactStandIn:
 
     def __init__(self, server_context: ssl.SSLContext, log_path: Path):
         self.log_path = log_path
-        self.identities: Dict[str, Identity] = {}
-        self.domains: Set[Tuple[str, str]] = set()  # (domain, owner) pairs that exist
-        self.issued: Dict[str, dict] = {}  # token -> what it was issued for
+        self.identities: dict[str, Identity] = {}
+        self.domains: set[tuple[str, str]] = set()  # (domain, owner) pairs that exist
+        self.issued: dict[str, dict] = {}  # token -> what it was issued for
         self.fault: Optional[str] = None  # a key of FAULTS, applied to every token request
-        self.denied_roles: Set[str] = set()  # role ARNs that AssumeRole refuses
-        self.web_identity_tokens: Set[str] = set()  # what AssumeRoleWithWebIdentity accepts
+        self.denied_roles: set[str] = set()  # role ARNs that AssumeRole refuses
+        self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler, self, server_context)
@@ -96,16 +96,16 @@ class CodeArtifactStandIn:
     def add_domain(self, domain: str, owner: str) -> None:
         self.domains.add((domain, owner))
 
-    def requests(self) -> List[dict]:
+    def requests(self) -> list[dict]:
         """Every request logged so far, oldest first."""
         if not self.log_path.exists():
             return []
         return [json.loads(line) for line in self.log_path.read_text().splitlines()]
 
-    def token_requests(self) -> List[dict]:
+    def token_requests(self) -> list[dict]:
         return [r for r in self.requests() if r["api"] == "GetAuthorizationToken"]
 
-    def secrets(self) -> Set[str]:
+    def secrets(self) -> set[str]:
         """Everything this stand-in handed out or accepts that must never be printed."""
         found = set(self.issued) | self.web_identity_tokens
         for identity in self.identities.values():
@@ -147,7 +147,7 @@ class CodeArtifactStandIn:
     def stall(self) -> None:
         self._stop_stalling.wait(timeout=120)
 
-    def authenticate(self, handler, body: bytes) -> Tuple[Identity, dict]:
+    def authenticate(self, handler, body: bytes) -> tuple[Identity, dict]:
         """Check the request's SigV4 signature; return the identity and its scope."""
         found = _AUTHORIZATION.fullmatch(handler.headers.get("Authorization", ""))
         if not found:
@@ -177,7 +177,7 @@ class CodeArtifactStandIn:
 
     def issue_token(
         self, domain: str, owner: str, region: str, duration: int, identity: str = ""
-    ) -> Tuple[str, float]:
+    ) -> tuple[str, float]:
         token = "standin-" + secrets.token_urlsafe(32)
         expires_at = time.time() + (duration or 3600)
         self.issued[token] = {
@@ -369,7 +369,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _form(body: bytes) -> Dict[str, str]:
+def _form(body: bytes) -> dict[str, str]:
     """A query-protocol request body, first value of each key."""
     return {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
 

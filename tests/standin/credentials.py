@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
 from .codeartifact import CodeArtifactStandIn
@@ -44,13 +44,13 @@ class CredentialSources:
 
     def __init__(self, api: CodeArtifactStandIn):
         self.api = api
-        self.container_tasks: Dict[str, str] = {}  # authorization token -> principal
+        self.container_tasks: dict[str, str] = {}  # authorization token -> principal
         self.instance_role: Optional[str] = None  # IMDS role name; principal "instance:ROLE"
-        self.sso_access_tokens: Dict[str, str] = {}  # SSO session name -> its access token
-        self.expired: Set[str] = set()  # sources ("container", "imds", "sso", "process") handing out expired keys
-        self.requests: List[dict] = []
-        self._imds_tokens: Set[str] = set()
-        self._secrets: Set[str] = set()  # never forgotten: checked after each test
+        self.sso_access_tokens: dict[str, str] = {}  # SSO session name -> its access token
+        self.expired: set[str] = set()  # sources ("container", "imds", "sso", "process") handing out expired keys
+        self.requests: list[dict] = []
+        self._imds_tokens: set[str] = set()
+        self._secrets: set[str] = set()  # never forgotten: checked after each test
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler, self)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -86,13 +86,13 @@ class CredentialSources:
         """A ``credential_process`` value whose runs print keys of ``principal``."""
         return f"{sys.executable} {PROCESS_SCRIPT} {self.url}/process/{principal}"
 
-    def calls(self) -> List[dict]:
+    def calls(self) -> list[dict]:
         """Every request to any stand-in (the AWS APIs' and this one's), oldest first."""
         with self._lock:
             mine = list(self.requests)
         return sorted(self.api.requests() + mine, key=lambda entry: entry["time"])
 
-    def secrets(self) -> Set[str]:
+    def secrets(self) -> set[str]:
         return set(self._secrets)
 
     def reset(self) -> None:
@@ -137,7 +137,7 @@ class CredentialSources:
         with self._lock:
             return token in self._imds_tokens
 
-    def keys_for(self, source: str, principal: str) -> Tuple[dict, float]:
+    def keys_for(self, source: str, principal: str) -> tuple[dict, float]:
         """New temporary keys of ``principal``, and when they expire."""
         identity = self.api.temporary_identity(principal)
         expires_at = time.time() + (-3600 if source in self.expired else 3600)

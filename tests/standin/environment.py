@@ -7,7 +7,7 @@ trusts only the test CA.
 
 import os
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Optional
 
 # A global pip config, find-links, CA bundles, endpoint overrides, other proxies.
 _CLEARED_PREFIXES = ("PIP_", "UV_", "POETRY_", "TWINE_", "AWS_", "CODEARTIFACT_", "PYTHON_KEYRING")
@@ -16,14 +16,14 @@ _CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_C
 
 
 def client_environment(
-    base: Dict[str, str], home: Path, proxy_url: str, ca_bundle: Path, keyring_bin: Optional[Path]
-) -> Dict[str, Optional[str]]:
+    base: dict[str, str], home: Path, proxy_url: str, ca_bundle: Path, keyring_bin: Optional[Path]
+) -> dict[str, Optional[str]]:
     """The changes to ``base`` (None: remove) that put clients in the stand-ins' world.
 
     ``keyring_bin`` is the folder of the keyring CLI that pip's subprocess
     provider and uv should run, put first on PATH.
     """
-    changes: Dict[str, Optional[str]] = {
+    changes: dict[str, Optional[str]] = {
         name: None for name in base if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED
     }
     changes.update(

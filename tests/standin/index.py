@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import pypiserver
@@ -41,8 +41,8 @@ class PackageIndex:
     def __init__(self, standin: CodeArtifactStandIn, context: ssl.SSLContext, root: Path):
         self.standin = standin
         self.root = root
-        self.requests: List[dict] = []
-        self._apps: Dict[str, object] = {}
+        self.requests: list[dict] = []
+        self._apps: dict[str, object] = {}
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _QuietHandler)
         self._server.set_app(self._wsgi)
@@ -52,10 +52,10 @@ class PackageIndex:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
-    def address(self) -> Tuple[str, int]:
+    def address(self) -> tuple[str, int]:
         return self._server.server_address[:2]
 
-    def packages(self, repository: str) -> List[str]:
+    def packages(self, repository: str) -> list[str]:
         folder = self.root / repository
         return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 

@@ -12,7 +12,7 @@ import select
 import socket
 import socketserver
 import threading
-from typing import List, Optional, Tuple
+from typing import Optional
 
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
 _PARTITION = r"amazonaws\.com(?:\.cn)?"
@@ -32,10 +32,10 @@ REPOSITORY_HOSTS = re.compile(
 class ConnectProxy:
     """The proxy. ``api`` and ``index`` are (host, port) of the local servers."""
 
-    def __init__(self, api: Tuple[str, int], index: Tuple[str, int]):
+    def __init__(self, api: tuple[str, int], index: tuple[str, int]):
         self.api = api
         self.index = index
-        self.tunnels: List[dict] = []
+        self.tunnels: list[dict] = []
         self.api_reachable = True  # False: refuse API hosts, as a network without AWS access would
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.proxy = self
@@ -45,7 +45,7 @@ class ConnectProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def route(self, host: str, port: int) -> Optional[Tuple[str, int]]:
+    def route(self, host: str, port: int) -> Optional[tuple[str, int]]:
         """Where a CONNECT to host:port goes, or None if it is refused."""
         host = host.lower().rstrip(".")
         if port != 443:

@@ -7,7 +7,6 @@ them as usual, trusting only the test CA.
 
 import ssl
 import threading
-from typing import Dict
 
 import trustme
 
@@ -17,7 +16,7 @@ class CertificatesByName:
 
     def __init__(self, ca: trustme.CA, default_name: str = "127.0.0.1"):
         self._ca = ca
-        self._contexts: Dict[str, ssl.SSLContext] = {}
+        self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self.context = self._context_for(default_name)
         self.context.sni_callback = self._choose
