@@ -2,6 +2,7 @@
 for a symlink, forged lifetimes, huge entries, relative folders, folders of other
 users (sudo -E), and `cache list` / `cache clear` on all of these."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -176,6 +177,23 @@ def world_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+def remove_entries_unless_swapped(folder: Path) -> None:
+    """Remove the entries in ``folder`` through a descriptor opened without following a
+    link: checking the path first and then removing by path would race the swapper, and
+    remove the decoy through the link."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return  # swapped for the link right now
+    try:
+        for name in os.listdir(descriptor):
+            if name.endswith(".json"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=descriptor)
+    finally:
+        os.close(descriptor)
+
+
 @AS_ANOTHER_USER
 def test_a_folder_swapped_for_a_symlink_is_never_followed(standin, world_dir, tmp_path, monkeypatch, caplog):
     shared = world_dir / "shared"
@@ -200,9 +218,8 @@ def test_a_folder_swapped_for_a_symlink_is_never_followed(standin, world_dir, tm
         deadline = time.time() + 5
         while time.time() < deadline:
             served.append(lookup())
-            if len(served) % 10 == 0 and folder.is_dir() and not folder.is_symlink():
-                for entry in folder.glob("*.json"):  # cold lookups too: they lock and write
-                    entry.unlink(missing_ok=True)
+            if len(served) % 10 == 0:  # cold lookups too: they lock and write
+                remove_entries_unless_swapped(folder)
     finally:
         swapper.wait(timeout=30)
     assert swapper.returncode == 0  # the other user really swapped the folder
