@@ -12,7 +12,7 @@ import pytest
 
 from helpers import BIN, DOMAIN, OWNER, REGION, URL, run
 from standin.wheels import make_build_backend_wheel, make_sdist, make_wheel
-from support import BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok_served
+from support import BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok_served, token_requests
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,10 +42,6 @@ def setup(*args, cwd=None):
 def ok(result):
     assert result.returncode == 0, result.stdout + result.stderr
     return result
-
-
-def token_requests(standin):
-    return [(r["domain"], r["owner"], r["region"], r["status"]) for r in standin.token_requests()]
 
 
 @pytest.mark.parametrize("which", ["pip-with-backend", "older-pip-without"])
