@@ -58,7 +58,7 @@ def build_environments() -> dict[str, Path]:
     common = [KEYRING, "keyrings.alt", "twine"]
     wanted = {"alone": common, "ours": common + [str(ROOT)], "other": common + [OTHER]}
     stamp = BENCH / ".installed"
-    sources = [ROOT / "setup.cfg", *sorted((ROOT / "keyrings_codeartifact").glob("*.py"))]
+    sources = [ROOT / "setup.cfg", *sorted((ROOT / "keyrings_codeartifact").rglob("*.py"))]
     fresh = stamp.exists() and all(p.stat().st_mtime < stamp.stat().st_mtime for p in sources)
     if not fresh:
         shutil.rmtree(BENCH, ignore_errors=True)
