@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CACHE_KEY, Holder, new_token
+from helpers import CACHE_KEY, Holder, edit_entry, new_token, read_entry
 from keyrings_codeartifact import cache
 from keyrings_codeartifact.settings import Settings
 
@@ -155,8 +155,8 @@ def test_windows_refuses_oversized_and_forged_entries(windows):
     with cache.open_cache(Settings()) as disk:
         disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
         path = cache.folder_for() / cache.entry_name(CACHE_KEY)
-        data = json.loads(path.read_text())
-        path.write_text(json.dumps({**data, "expires_at": 1e308}))
+        data = read_entry(path)
+        edit_entry(path, expires_at=1e308)
         assert disk.read(CACHE_KEY) is None
         path.write_text(json.dumps(data) + " " * cache.ENTRY_LIMIT)
         assert disk.read(CACHE_KEY) is None

@@ -15,11 +15,9 @@ import re
 import botocore.session
 import pytest
 
-from helpers import ALICE, BIN, BOB, URL, run, write_aws_file, write_keyring_config
+from helpers import ALICE, BOB, CLI, KEYRING, URL, run, write_aws_file, write_keyring_config
 from standin.credentials import sso_profile
 
-KEYRING = BIN / "keyring"
-CLI = BIN / "codeartifact-keyring"
 ACCOUNT = "111122223333"
 
 
