@@ -31,6 +31,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from .serving import Serving
+
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
     r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[^,]+), ?Signature=(?P<signature>[0-9a-f]{64})"
@@ -68,7 +70,7 @@ class Rejected(Exception):
         self.error_type = error_type
 
 
-class CodeArtifactStandIn:
+class CodeArtifactStandIn(Serving):
     """The stand-in server. Use as a context manager, or call start() and stop()."""
 
     def __init__(self, server_context: ssl.SSLContext, log_path: Path):
@@ -81,8 +83,7 @@ class CodeArtifactStandIn:
         self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler, self, server_context)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._serve(_Server(("127.0.0.1", 0), _Handler, self, server_context))
 
     @property
     def url(self) -> str:
@@ -122,20 +123,9 @@ class CodeArtifactStandIn:
         if self.log_path.exists():
             self.log_path.unlink()
 
-    def start(self) -> "CodeArtifactStandIn":
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
         self._stop_stalling.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "CodeArtifactStandIn":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
     # -- called by the handler -------------------------------------------------
 

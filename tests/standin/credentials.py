@@ -32,6 +32,7 @@ from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
 from .codeartifact import CodeArtifactStandIn
+from .serving import Serving
 
 PROCESS_SCRIPT = Path(__file__).with_name("credential_process.py")
 IMDS_CREDENTIALS = "/latest/meta-data/iam/security-credentials/"
@@ -39,7 +40,7 @@ SSO_START_URL = "https://my-team.awsapps.com/start"
 SSO_REGION = "us-east-1"
 
 
-class CredentialSources:
+class CredentialSources(Serving):
     """The server. Use as a context manager, or call start() and stop()."""
 
     def __init__(self, api: CodeArtifactStandIn):
@@ -52,8 +53,7 @@ class CredentialSources:
         self._imds_tokens: set[str] = set()
         self._secrets: set[str] = set()  # never forgotten: checked after each test
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._serve(_Server(("127.0.0.1", 0), _Handler, self))
 
     @property
     def url(self) -> str:
@@ -104,20 +104,6 @@ class CredentialSources:
             self.expired.clear()
             self.requests.clear()
             self._imds_tokens.clear()
-
-    def start(self) -> "CredentialSources":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "CredentialSources":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- called by the handler -------------------------------------------------
 
