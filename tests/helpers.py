@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -25,10 +26,30 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(os.environ.get("TEST_TOOLS") or ROOT / ".venv-tools").resolve()
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def write_aws_file(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text))
     return path
+
+
+def serve_expired_keys(sources, kind: str, home: Path, monkeypatch) -> None:
+    """Make botocore's chain get its keys from the ``sources`` stand-in's credential_process
+    (``kind`` "process") or container endpoint ("container"), which hands out expired ones."""
+    (home / ".aws" / "credentials").write_text("")  # no profile keys: the chain goes on
+    if kind == "process":
+        write_aws_file(home / ".aws" / "config", f"[default]\ncredential_process = {sources.process_command('p')}\n")
+    else:
+        sources.add_container_task("task-a-authorization", "task-a")
+        monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
+        monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
+    sources.expired.add(kind)
 
 
 def write_keyring_config(text: str) -> Path:
