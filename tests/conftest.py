@@ -182,3 +182,20 @@ def uv_on_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     (folder / "uv").symlink_to(helpers.BIN / "uv")
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     return folder
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache warns once per folder and process: forget earlier tests' warnings."""
+    from keyrings_codeartifact import cache
+
+    monkeypatch.setattr(cache, "_warned", set())
+
+
+@pytest.fixture
+def cache_dir(isolated_env: Path, fresh_warnings: None) -> Path:
+    """The token cache folder in this test's HOME, as this platform names it (not made
+    yet), with warnings fresh for this test."""
+    from keyrings_codeartifact import cache
+
+    return cache.folder_for()

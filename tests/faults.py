@@ -1,15 +1,7 @@
 """Faults users meet, each set up on the stand-in or in the environment, with the
 error class and a piece of the message that must tell them what to do."""
 
-import socket
-
-from helpers import ALICE, write_aws_file, write_keyring_config
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from helpers import ALICE, closed_port, write_aws_file, write_keyring_config
 
 
 def _fault(name):
@@ -25,7 +17,7 @@ def _stall(standin, home, monkeypatch):
 
 
 def _refused(standin, home, monkeypatch):
-    url = f"https://127.0.0.1:{_closed_port()}"
+    url = f"https://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # straight there, even behind the e2e proxy
     monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", url)
     write_keyring_config(f"[codeartifact]\nendpoint_url = {url}\ntimeout = 2\n")

@@ -1,6 +1,5 @@
 """The disk cache: one API call per token lifetime per identity, across processes."""
 
-import json
 import os
 import stat
 import time
@@ -9,33 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BIN, URL, run, write_aws_file, write_keyring_config
-from keyrings_codeartifact import cache, errors
-from keyrings_codeartifact.backend import CodeArtifactBackend
-
-
-@pytest.fixture
-def cache_dir(isolated_env) -> Path:
-    return cache.folder_for()  # in the isolated HOME, as this platform names it
-
-
-def lookup() -> str:
-    """A lookup as a new process would make it: a backend with an empty memory."""
-    return CodeArtifactBackend().get_password(URL, "aws")
-
-
-def entries(folder: Path) -> list:
-    return sorted(folder.glob("*.json"))
+from helpers import (
+    KEYRING,
+    URL,
+    cache_entries,
+    cache_warnings,
+    edit_entry,
+    lookup,
+    only_entry,
+    read_entry,
+    run,
+    write_aws_file,
+    write_keyring_config,
+)
+from keyrings_codeartifact import errors
 
 
 def test_lookups_in_new_processes_share_one_token(standin, cache_dir):
     first = lookup()
     assert lookup() == first
     assert len(standin.token_requests()) == 1
-    [entry] = entries(cache_dir)
+    entry = only_entry(cache_dir)
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
-    key = json.loads(entry.read_text())["key"]
+    key = read_entry(entry)["key"]
     assert key.pop("identity").startswith("profile:default:")
     assert key == {
         "partition": "aws", "region": "us-east-1", "domain": "my-team", "owner": "111122223333",
@@ -44,14 +40,14 @@ def test_lookups_in_new_processes_share_one_token(standin, cache_dir):
 
 
 def test_keyring_cli_processes_share_one_token(standin):
-    tokens = {run(BIN / "keyring", "get", URL, "aws").stdout for _ in range(3)}
+    tokens = {run(KEYRING, "get", URL, "aws").stdout for _ in range(3)}
     assert len(tokens) == 1
     assert len(standin.token_requests()) == 1
 
 
 def test_concurrent_cold_processes_make_one_api_call(standin):
     def keyring_get(_):
-        return run(BIN / "keyring", "get", URL, "aws")
+        return run(KEYRING, "get", URL, "aws")
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(keyring_get, range(16)))
@@ -69,7 +65,7 @@ def test_identities_never_share_a_token(standin, cache_dir, monkeypatch):
     assert lookup() == bob
     monkeypatch.delenv("AWS_PROFILE")
     assert lookup() == alice
-    assert len(entries(cache_dir)) == 2
+    assert len(cache_entries(cache_dir)) == 2
 
 
 def test_durations_never_share_a_token(standin):
@@ -95,11 +91,8 @@ def test_a_refreshed_assumed_role_session_keeps_the_cache(standin, isolated_env,
 
 def age(folder: Path, seconds_left: float) -> None:
     """Make the cached token expire ``seconds_left`` from now."""
-    [entry] = entries(folder)
-    data = json.loads(entry.read_text())
-    data["issued_at"] = time.time() - 3600 + seconds_left
-    data["expires_at"] = time.time() + seconds_left
-    entry.write_text(json.dumps(data))
+    now = time.time()
+    edit_entry(only_entry(folder), issued_at=now - 3600 + seconds_left, expires_at=now + seconds_left)
 
 
 def test_a_token_near_expiry_is_refreshed(standin, cache_dir):
@@ -108,7 +101,7 @@ def test_a_token_near_expiry_is_refreshed(standin, cache_dir):
     new = lookup()
     assert new != old
     assert len(standin.token_requests()) == 2
-    assert json.loads(entries(cache_dir)[0].read_text())["token"] == new
+    assert read_entry(only_entry(cache_dir))["token"] == new
 
 
 def test_refresh_margin_is_configurable(standin, cache_dir):
@@ -135,11 +128,11 @@ def test_failed_refresh_raises_and_never_serves_the_old_token(standin, cache_dir
 )
 def test_a_damaged_entry_is_a_miss_and_is_replaced(standin, cache_dir, content):
     lookup()
-    [entry] = entries(cache_dir)
+    entry = only_entry(cache_dir)
     entry.write_bytes(content)
     token = lookup()
     assert len(standin.token_requests()) == 2
-    assert json.loads(entry.read_text())["token"] == token
+    assert read_entry(entry)["token"] == token
 
 
 def test_cache_can_be_turned_off(standin, cache_dir):
@@ -153,10 +146,10 @@ def test_cache_can_be_turned_off(standin, cache_dir):
 def test_cache_folder_from_setting_and_environment(standin, tmp_path, monkeypatch):
     write_keyring_config(f"[codeartifact]\ncache_dir = {tmp_path / 'from-setting'}\n")
     lookup()
-    assert len(entries(tmp_path / "from-setting")) == 1
+    assert len(cache_entries(tmp_path / "from-setting")) == 1
     monkeypatch.setenv("CODEARTIFACT_KEYRING_CACHE_DIR", str(tmp_path / "from-env"))
     lookup()
-    assert len(entries(tmp_path / "from-env")) == 1  # the variable wins over the setting
+    assert len(cache_entries(tmp_path / "from-env")) == 1  # the variable wins over the setting
 
 
 def test_token_from_the_environment_bypasses_the_cache(standin, cache_dir, monkeypatch):
@@ -175,24 +168,17 @@ def assert_not_used(standin, caplog, folder: Path, where: Path, problem: str) ->
     assert len(standin.token_requests()) == 2  # straight to AWS each time
     after = {p: p.read_bytes() for p in folder.glob("*")} if folder.is_dir() else {}
     assert after == before  # nothing written there
-    warnings = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
+    warnings = cache_warnings(caplog)
     assert warnings == [f"codeartifact-keyring: not using the token cache at {where}: {problem}; " + warnings[0].split("; ", 1)[1]]
 
 
-@pytest.fixture
-def fresh_warnings(monkeypatch):
-    from keyrings_codeartifact import cache
-
-    monkeypatch.setattr(cache, "_warned", set())
-
-
-def test_group_writable_folder_is_not_used(standin, cache_dir, caplog, fresh_warnings):
+def test_group_writable_folder_is_not_used(standin, cache_dir, caplog):
     cache_dir.mkdir(parents=True)
     cache_dir.chmod(0o770)
     assert_not_used(standin, caplog, cache_dir, cache_dir, "it is writable by group or others")
 
 
-def test_symlinked_folder_is_not_used(standin, cache_dir, caplog, fresh_warnings, tmp_path):
+def test_symlinked_folder_is_not_used(standin, cache_dir, caplog, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(mode=0o700)
     cache_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -201,15 +187,15 @@ def test_symlinked_folder_is_not_used(standin, cache_dir, caplog, fresh_warnings
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a folder to another user")
-def test_folder_of_another_user_is_not_used(standin, cache_dir, caplog, fresh_warnings):
+def test_folder_of_another_user_is_not_used(standin, cache_dir, caplog):
     cache_dir.mkdir(parents=True, mode=0o700)
     os.chown(cache_dir, 65534, 65534)
     assert_not_used(standin, caplog, cache_dir, cache_dir, "it belongs to another user")
 
 
-def test_symlinked_entry_is_not_followed_and_is_replaced(standin, cache_dir, caplog, fresh_warnings, tmp_path):
+def test_symlinked_entry_is_not_followed_and_is_replaced(standin, cache_dir, caplog, tmp_path):
     lookup()
-    [entry] = entries(cache_dir)
+    entry = only_entry(cache_dir)
     target = tmp_path / "target.json"
     target.write_bytes(entry.read_bytes())
     entry.unlink()
@@ -223,9 +209,9 @@ def test_symlinked_entry_is_not_followed_and_is_replaced(standin, cache_dir, cap
     assert any("it is a symbolic link" in r.getMessage() for r in caplog.records)
 
 
-def test_world_readable_entry_is_not_used(standin, cache_dir, caplog, fresh_warnings):
+def test_world_readable_entry_is_not_used(standin, cache_dir, caplog):
     lookup()
-    [entry] = entries(cache_dir)
+    entry = only_entry(cache_dir)
     entry.chmod(0o644)
     standin.reset()
     lookup()

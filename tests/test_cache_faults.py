@@ -10,42 +10,26 @@ import time
 
 import pytest
 
-from helpers import BIN, URL
+from helpers import BIN, URL, cache_entries, edit_entry, lookup, only_entry, read_entry
 from keyrings_codeartifact import aws, cache, tokens
-from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
-
-
-@pytest.fixture
-def cache_dir(isolated_env, monkeypatch):
-    monkeypatch.setattr(cache, "_warned", set())
-    return cache.folder_for()  # in the isolated HOME, as this platform names it
-
-
-def lookup() -> str:
-    return CodeArtifactBackend().get_password(URL, "aws")
-
-
-def entry(folder):
-    [path] = folder.glob("*.json")
-    return path
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a file to another user")
 def test_entry_of_another_user_is_not_used_and_is_replaced(standin, cache_dir, caplog):
     lookup()
-    os.chown(entry(cache_dir), 65534, 65534)
+    os.chown(only_entry(cache_dir), 65534, 65534)
     token = lookup()
     assert len(standin.token_requests()) == 2
-    assert entry(cache_dir).stat().st_uid == os.getuid()
-    assert json.loads(entry(cache_dir).read_text())["token"] == token
+    assert only_entry(cache_dir).stat().st_uid == os.getuid()
+    assert read_entry(only_entry(cache_dir))["token"] == token
     assert "it belongs to another user" in caplog.text
 
 
 def test_group_writable_entry_is_not_used(standin, cache_dir, caplog):
     lookup()
-    entry(cache_dir).chmod(0o620)
+    only_entry(cache_dir).chmod(0o620)
     lookup()
     assert len(standin.token_requests()) == 2
     assert "it is writable by group or others" in caplog.text
@@ -59,7 +43,7 @@ def test_a_failed_write_still_serves_the_token_and_leaves_nothing(standin, cache
     monkeypatch.setattr(cache.json, "dump", failing_dump)
     token = lookup()
     assert token in standin.issued
-    assert list(cache_dir.glob("*.json")) == [] and list(cache_dir.glob(".tmp-*")) == []
+    assert cache_entries(cache_dir) == [] and list(cache_dir.glob(".tmp-*")) == []
     warnings = [r.getMessage() for r in caplog.records if "could not be saved" in r.getMessage()]
     assert len(warnings) == 1 and os.strerror(code) in warnings[0]
     lookup()  # warned once only
@@ -93,7 +77,7 @@ def test_a_process_killed_mid_write_never_leaves_a_torn_entry(standin, cache_dir
             seen += 1
     assert seen  # writes did land
     # Leftover temporary files are harmless, and `cache clear` sweeps them.
-    assert CodeArtifactBackend().get_password(URL, "aws") in tokens_written
+    assert lookup() in tokens_written
     with cache.DiskCache.open(cache_dir) as disk:
         disk.clear()
     assert list(cache_dir.iterdir()) == []
@@ -105,15 +89,12 @@ def test_clock_moved_past_expiry_fetches_anew(standin, cache_dir):
     fresh = later.get(parse(URL), Settings())
     assert fresh.value != cached
     assert len(standin.token_requests()) == 2
-    assert json.loads(entry(cache_dir).read_text())["token"] == fresh.value
+    assert read_entry(only_entry(cache_dir))["token"] == fresh.value
 
 
 def test_an_expired_entry_is_never_served_even_if_aws_fails(standin, cache_dir):
     lookup()
-    path = entry(cache_dir)
-    data = json.loads(path.read_text())
-    data["expires_at"] = time.time() - 1
-    path.write_text(json.dumps(data))
+    edit_entry(only_entry(cache_dir), expires_at=time.time() - 1)
     standin.fault = "error"
     with pytest.raises(Exception) as caught:
         lookup()

@@ -6,38 +6,19 @@ calls it lacks and an msvcrt that locks as Windows would)."""
 import fcntl
 import json
 import os
-import subprocess
 import sys
-import time
 import types
 from pathlib import Path
 
 import pytest
 
+from helpers import CACHE_KEY, Holder, edit_entry, new_token, read_entry
 from keyrings_codeartifact import cache
-from keyrings_codeartifact.authtoken import Token
 from keyrings_codeartifact.settings import Settings
 
-KEY = {"partition": "aws", "region": "us-east-1", "domain": "my-team", "owner": "111122223333",
-       "identity": "profile:default", "duration": 3600}
+pytestmark = pytest.mark.usefixtures("fresh_warnings")
+
 ANOTHER_USER = 65534
-HOLDER = """
-import fcntl, os, sys
-descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-fcntl.flock(descriptor, fcntl.LOCK_EX)
-print("held", flush=True)
-sys.stdin.read()
-"""
-
-
-def new_token(value: str = "fetched") -> Token:
-    now = time.time()
-    return Token(value, now, now + 3600)
-
-
-@pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(cache, "_warned", set())
 
 
 class FakeMsvcrt(types.ModuleType):
@@ -126,12 +107,12 @@ def windows_like(folder: Path) -> None:
 def test_windows_uses_a_folder_whatever_its_posix_mode_and_owner(windows, caplog):
     with cache.open_cache(Settings()) as disk:
         assert isinstance(disk, cache.DiskCache)
-        written = disk.fetch_through(KEY, new_token, lambda entry: False, 5)
+        written = disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
     windows_like(cache.folder_for())
     with cache.open_cache(Settings()) as disk:
         assert isinstance(disk, cache.DiskCache)
-        assert disk.read(KEY) == written
-        assert [entry["key"] for _, entry in disk.entries()] == [KEY]
+        assert disk.read(CACHE_KEY) == written
+        assert [entry["key"] for _, entry in disk.entries()] == [CACHE_KEY]
     assert "not using the token cache" not in caplog.text
 
 
@@ -140,7 +121,7 @@ def test_linux_and_macos_refuse_that_folder(platform, monkeypatch, tmp_path, cap
     monkeypatch.setattr(sys, "platform", platform)
     folder = tmp_path / "cache"
     with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
-        disk.fetch_through(KEY, new_token, lambda entry: False, 5)
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
     windows_like(folder)
     with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
         assert isinstance(disk, cache.NullCache)
@@ -152,9 +133,9 @@ def test_linux_and_macos_refuse_that_folder(platform, monkeypatch, tmp_path, cap
 def test_linux_and_macos_refuse_a_world_readable_entry(platform, monkeypatch, tmp_path, caplog):
     monkeypatch.setattr(sys, "platform", platform)
     with cache.open_cache(Settings(cache_dir=str(tmp_path))) as disk:
-        disk.fetch_through(KEY, new_token, lambda entry: False, 5)
-        (tmp_path / cache.entry_name(KEY)).chmod(0o644)
-        assert disk.read(KEY) is None
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        (tmp_path / cache.entry_name(CACHE_KEY)).chmod(0o644)
+        assert disk.read(CACHE_KEY) is None
     assert "it is readable by group or others" in caplog.text
 
 
@@ -172,15 +153,15 @@ def test_windows_refuses_a_symlinked_folder(windows, tmp_path, caplog):
 
 def test_windows_refuses_oversized_and_forged_entries(windows):
     with cache.open_cache(Settings()) as disk:
-        disk.fetch_through(KEY, new_token, lambda entry: False, 5)
-        path = cache.folder_for() / cache.entry_name(KEY)
-        data = json.loads(path.read_text())
-        path.write_text(json.dumps({**data, "expires_at": 1e308}))
-        assert disk.read(KEY) is None
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        path = cache.folder_for() / cache.entry_name(CACHE_KEY)
+        data = read_entry(path)
+        edit_entry(path, expires_at=1e308)
+        assert disk.read(CACHE_KEY) is None
         path.write_text(json.dumps(data) + " " * cache.ENTRY_LIMIT)
-        assert disk.read(KEY) is None
-        assert disk.fetch_through(KEY, lambda: new_token("again"), lambda entry: entry is not None, 5).value == "again"
-        assert disk.read(KEY).value == "again"
+        assert disk.read(CACHE_KEY) is None
+        assert disk.fetch_through(CACHE_KEY, lambda: new_token("again"), lambda entry: entry is not None, 5).value == "again"
+        assert disk.read(CACHE_KEY).value == "again"
 
 
 # -- locks --------------------------------------------------------------------------
@@ -188,25 +169,20 @@ def test_windows_refuses_oversized_and_forged_entries(windows):
 
 def test_windows_locks_with_msvcrt(windows):
     with cache.open_cache(Settings()) as disk:
-        disk.fetch_through(KEY, new_token, lambda entry: False, 5)
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
     assert windows.calls == [FakeMsvcrt.LK_NBLCK, FakeMsvcrt.LK_UNLCK]
 
 
 def test_windows_waits_for_a_lock_held_by_another_process_then_fetches_and_writes_back(windows, tmp_path):
     folder = cache.folder_for()
     folder.mkdir(parents=True)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(folder / (cache.entry_name(KEY) + ".lock"))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
+    holder = Holder(folder / (cache.entry_name(CACHE_KEY) + ".lock"))
     try:
-        assert holder.stdout.readline() == "held\n"
         with cache.open_cache(Settings()) as disk:
-            token = disk.fetch_through(KEY, new_token, lambda entry: False, 0.5)
-            assert disk.read(KEY) == token
+            token = disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 0.5)
+            assert disk.read(CACHE_KEY) == token
     finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
+        holder.release()
     assert windows.calls.count(FakeMsvcrt.LK_NBLCK) > 1  # it tried, waited, and gave up
 
 
@@ -222,6 +198,6 @@ def test_windows_retries_a_replace_refused_while_another_process_reads(windows, 
 
     monkeypatch.setattr(os, "replace", replace)
     with cache.open_cache(Settings()) as disk:
-        token = disk.fetch_through(KEY, new_token, lambda entry: False, 5)
-        assert disk.read(KEY) == token
+        token = disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        assert disk.read(CACHE_KEY) == token
     assert refused

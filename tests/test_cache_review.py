@@ -5,27 +5,14 @@ and paths that carry control characters."""
 
 import errno
 import fcntl
-import json
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import BIN, URL, run
+from helpers import CLI, KEYRING, URL, cache_entries, cache_warnings, edit_entry, lookup, only_entry, run
 from keyrings_codeartifact import cache, safefolder
-from keyrings_codeartifact.backend import CodeArtifactBackend
-
-CLI = BIN / "codeartifact-keyring"
-
-
-@pytest.fixture
-def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(cache, "_warned", set())
-
-
-def lookup() -> str:
-    return CodeArtifactBackend().get_password(URL, "aws")
 
 
 def files_below(folder: Path) -> list:
@@ -36,10 +23,10 @@ def test_a_relative_xdg_cache_home_is_ignored(standin, isolated_env, tmp_path, m
     work = tmp_path / "project"
     work.mkdir()
     monkeypatch.setenv("XDG_CACHE_HOME", ".cache")  # the XDG spec: ignore a relative value
-    result = run(BIN / "keyring", "get", URL, "aws", cwd=work)
+    result = run(KEYRING, "get", URL, "aws", cwd=work)
     assert result.returncode == 0, result.stderr
     assert files_below(work) == []
-    assert list((isolated_env / ".cache" / "codeartifact-keyring").glob("*.json"))
+    assert cache_entries(isolated_env / ".cache" / "codeartifact-keyring")
 
 
 def test_a_relative_home_turns_the_cache_off(standin, tmp_path, monkeypatch, caplog, fresh_warnings):
@@ -50,7 +37,7 @@ def test_a_relative_home_turns_the_cache_off(standin, tmp_path, monkeypatch, cap
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert lookup()
     assert files_below(work) == []
-    [warning] = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
+    [warning] = cache_warnings(caplog)
     assert "it is relative, as HOME is" in warning
 
 
@@ -69,22 +56,19 @@ def test_windows_refuses_a_cache_folder_outside_the_profile(tmp_path, monkeypatc
     {"expires_at": int("9" * 400)},  # an integer too large for a float
     {"issued_at": -int("9" * 400)},
 ])
-def test_an_entry_with_a_huge_integer_is_a_miss(standin, isolated_env, forged):
+def test_an_entry_with_a_huge_integer_is_a_miss(standin, cache_dir, forged):
     first = lookup()
-    folder = isolated_env / ".cache" / "codeartifact-keyring"
-    [entry] = folder.glob("*.json")
-    entry.write_text(json.dumps({**json.loads(entry.read_text()), **forged}))
+    edit_entry(only_entry(cache_dir), **forged)
     assert lookup() not in ("", None, first)  # replaced by a fresh token
     listing = run(CLI, "cache", "list")
     assert listing.returncode == 0 and "Traceback" not in listing.stderr
 
 
-def test_deeply_nested_json_is_a_miss_and_cache_clear_removes_it(standin, isolated_env):
+def test_deeply_nested_json_is_a_miss_and_cache_clear_removes_it(standin, cache_dir):
     lookup()
-    folder = isolated_env / ".cache" / "codeartifact-keyring"
-    [entry] = folder.glob("*.json")
+    entry = only_entry(cache_dir)
     entry.write_text("[" * 5000)
-    (folder / (entry.name + ".failed")).write_text("[" * 5000)
+    (cache_dir / (entry.name + ".failed")).write_text("[" * 5000)
     assert lookup()
     for command in (("cache", "list"), ("cache", "clear")):
         result = run(CLI, *command)
@@ -100,10 +84,9 @@ def test_remedies_quote_the_path(tmp_path):
     assert raised.value.remedy == f"chmod 700 '{folder}'"
 
 
-def test_cache_clear_survives_a_folder_with_a_lock_name(standin, isolated_env):
+def test_cache_clear_survives_a_folder_with_a_lock_name(standin, cache_dir):
     lookup()
-    folder = isolated_env / ".cache" / "codeartifact-keyring"
-    (folder / "planted.lock").mkdir()
+    (cache_dir / "planted.lock").mkdir()
     result = run(CLI, "cache", "clear")
     assert result.returncode == 0 and result.stdout.startswith("Removed 1 cached token"), result.stderr
 
@@ -123,7 +106,7 @@ def test_warnings_escape_control_characters_in_paths(standin, tmp_path, monkeypa
     folder.chmod(0o777)
     monkeypatch.setenv(cache.DIR_VARIABLE, str(folder))
     assert lookup()
-    [warning] = [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
+    [warning] = cache_warnings(caplog)
     assert "\x1b" not in warning and "evil\\x1b[2Jname" in warning
 
 

@@ -14,12 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BIN, URL, run, write_keyring_config
+from helpers import (
+    BIN,
+    CLI,
+    KEYRING,
+    URL,
+    cache_entries,
+    cache_warnings,
+    lookup,
+    only_entry,
+    read_entry,
+    run,
+    write_keyring_config,
+)
 from keyrings_codeartifact import cache, errors
-from keyrings_codeartifact.backend import CodeArtifactBackend
 
-CLI = BIN / "codeartifact-keyring"
-KEYRING = BIN / "keyring"
 ROOT_ONLY = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to act as another user"
 )
@@ -41,22 +50,6 @@ AS_ANOTHER_USER = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def cache_dir(isolated_env, monkeypatch) -> Path:
-    monkeypatch.setattr(cache, "_warned", set())
-    return isolated_env / ".cache" / "codeartifact-keyring"
-
-
-def lookup() -> str:
-    """A lookup as a new process would make it: a backend with an empty memory."""
-    return CodeArtifactBackend().get_password(URL, "aws")
-
-
-def only_entry(folder: Path) -> Path:
-    [path] = sorted(folder.glob("*.json"))
-    return path
-
-
 def plant(folder: Path, like: dict, **changes) -> Path:
     """Write an entry shaped like ``like`` with ``changes``, under its key's own name."""
     data = {**like, **changes}
@@ -64,10 +57,6 @@ def plant(folder: Path, like: dict, **changes) -> Path:
     path.write_text(json.dumps(data))
     path.chmod(0o600)
     return path
-
-
-def warnings(caplog) -> list:
-    return [r.getMessage() for r in caplog.records if "not using the token cache" in r.getMessage()]
 
 
 # -- planted FIFOs -------------------------------------------------------------------
@@ -87,7 +76,7 @@ def test_a_planted_fifo_never_makes_keyring_get_hang(standin, cache_dir, planted
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     assert token in standin.issued and len(standin.token_requests()) == 2
-    assert json.loads(entry.read_text())["token"] == token  # a regular file again
+    assert read_entry(entry)["token"] == token  # a regular file again
     assert run(KEYRING, "get", URL, "aws", timeout=30).stdout.strip() == token
 
 
@@ -98,7 +87,7 @@ def test_cache_list_and_clear_never_block_on_a_fifo(standin, cache_dir):
     assert listing.returncode == 0 and "my-team  111122223333  us-east-1" in listing.stdout
     cleared = run(CLI, "cache", "clear", timeout=30)
     assert cleared.returncode == 0 and cleared.stdout.startswith("Removed 1 cached token from ")
-    assert list(cache_dir.glob("*.json")) == []
+    assert cache_entries(cache_dir) == []
 
 
 # -- forged lifetimes and huge entries ------------------------------------------------
@@ -120,7 +109,7 @@ FORGED = {
 def test_a_forged_lifetime_is_a_miss_and_is_replaced(standin, cache_dir, issued_at, expires_at):
     lookup()
     entry = only_entry(cache_dir)
-    data = json.loads(entry.read_text())
+    data = read_entry(entry)
     data["token"] = "forged"
     text = json.dumps({**data, "issued_at": "ISSUED", "expires_at": "EXPIRES"})
     for name, value in (("ISSUED", issued_at), ("EXPIRES", expires_at)):
@@ -129,7 +118,7 @@ def test_a_forged_lifetime_is_a_miss_and_is_replaced(standin, cache_dir, issued_
     token = lookup()
     assert token != "forged" and token in standin.issued
     assert len(standin.token_requests()) == 2
-    replaced = json.loads(entry.read_text())
+    replaced = read_entry(entry)
     assert replaced["token"] == token and 0 < replaced["expires_at"] - replaced["issued_at"] <= 43200
 
 
@@ -195,18 +184,17 @@ def remove_entries_unless_swapped(folder: Path) -> None:
 
 
 @AS_ANOTHER_USER
-def test_a_folder_swapped_for_a_symlink_is_never_followed(standin, world_dir, tmp_path, monkeypatch, caplog):
+def test_a_folder_swapped_for_a_symlink_is_never_followed(standin, world_dir, tmp_path, monkeypatch, fresh_warnings):
     shared = world_dir / "shared"
     shared.mkdir()
     shared.chmod(0o777)  # others may rename what is in it: no sticky bit
     folder = shared / "cache"
     monkeypatch.setenv("CODEARTIFACT_KEYRING_CACHE_DIR", str(folder))
-    monkeypatch.setattr(cache, "_warned", set())
     lookup()
     real_entry = only_entry(folder)
     decoy = tmp_path / "root-only"  # where root keeps things no one else may change
     decoy.mkdir(mode=0o700)
-    planted = plant(decoy, json.loads(real_entry.read_text()), token="decoy-token")
+    planted = plant(decoy, read_entry(real_entry), token="decoy-token")
     decoy_before = {p.name: p.read_bytes() for p in decoy.iterdir()}
     (shared / "link").symlink_to(decoy)
 
@@ -246,7 +234,7 @@ def test_a_relative_cache_dir_is_refused(standin, tmp_path, monkeypatch):
 def test_a_cache_dir_under_home_is_accepted(standin, isolated_env):
     write_keyring_config("[codeartifact]\ncache_dir = ~/tokens\n")
     lookup()
-    assert len(list((isolated_env / "tokens").glob("*.json"))) == 1
+    assert len(cache_entries(isolated_env / "tokens")) == 1
 
 
 def test_a_relative_cache_folder_from_the_environment_is_not_used(standin, tmp_path, monkeypatch, caplog, cache_dir):
@@ -254,7 +242,7 @@ def test_a_relative_cache_folder_from_the_environment_is_not_used(standin, tmp_p
     monkeypatch.chdir(tmp_path)
     assert lookup() in standin.issued
     assert not (tmp_path / "tokens").exists()
-    [warning] = warnings(caplog)
+    [warning] = cache_warnings(caplog)
     assert "CODEARTIFACT_KEYRING_CACHE_DIR" in warning and "absolute" in warning
 
 
@@ -266,7 +254,7 @@ def test_root_with_another_users_home_creates_nothing_there(standin, isolated_en
     os.chown(isolated_env, NOBODY, NOBODY)  # as after `sudo -E`: HOME is the user's, we are root
     assert lookup() in standin.issued
     assert not (isolated_env / ".cache").exists()
-    [warning] = warnings(caplog)
+    [warning] = cache_warnings(caplog)
     assert f"{isolated_env} belongs to another user" in warning
     assert "sudo -E" in warning and "CODEARTIFACT_KEYRING_CACHE_DIR" in warning
 
@@ -277,7 +265,7 @@ def test_root_does_not_use_a_users_cache_folder(standin, isolated_env, cache_dir
     os.chown(cache_dir, NOBODY, NOBODY)
     assert lookup() in standin.issued
     assert list(cache_dir.iterdir()) == []
-    [warning] = warnings(caplog)
+    [warning] = cache_warnings(caplog)
     assert f"at {cache_dir}: it belongs to another user; " in warning
     assert "uid 65534" in warning and "sudo -E" in warning and "CODEARTIFACT_KEYRING_CACHE_DIR" in warning
 
@@ -331,7 +319,7 @@ def test_a_user_is_told_how_to_remove_a_folder_root_made(user_home):
 
 def test_entries_expired_over_a_day_ago_are_removed_when_the_cache_is_written(standin, cache_dir, monkeypatch):
     lookup()
-    data = json.loads(only_entry(cache_dir).read_text())
+    data = read_entry(only_entry(cache_dir))
     now = time.time()
 
     def rotated(n: int, expired_ago: float) -> Path:  # temporary keys: a new identity each session
@@ -350,7 +338,7 @@ def test_entries_expired_over_a_day_ago_are_removed_when_the_cache_is_written(st
     names = sorted(p.name for p in cache_dir.iterdir())
     for path in long_gone:
         assert path.name not in names and f"{path.name}.lock" not in names
-    assert recent.name in names and len(list(cache_dir.glob("*.json"))) == 3
+    assert recent.name in names and len(cache_entries(cache_dir)) == 3
     assert ".tmp-killed-long-ago" not in names and ".tmp-being-written" in names
 
 
@@ -359,7 +347,7 @@ def test_entries_expired_over_a_day_ago_are_removed_when_the_cache_is_written(st
 
 def test_cache_list_prints_control_characters_escaped(standin, cache_dir):
     lookup()
-    data = json.loads(only_entry(cache_dir).read_text())
+    data = read_entry(only_entry(cache_dir))
     key = {**data["key"], "domain": "evil\x1b[2J\rFAKE", "identity": "profile:x\nDOMAIN  OWNER"}
     plant(cache_dir, data, key=key)
     listing = run(CLI, "cache", "list", timeout=30)

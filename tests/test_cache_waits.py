@@ -12,48 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BIN, URL, run, write_keyring_config
+from helpers import CACHE_KEY, KEYRING, URL, Holder, lookup, new_token, only_entry, run, write_keyring_config
 from keyrings_codeartifact import aws, cache, errors, tokens
-from keyrings_codeartifact.authtoken import Token
-from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.settings import Settings
-
-KEYRING = BIN / "keyring"
-
-# Holds the lock of the file it is given both ways a POSIX process may lock it
-# (flock, and fcntl's record locks that lockf uses), until its stdin closes.
-HOLDER = """
-import fcntl, os, sys
-descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-fcntl.flock(descriptor, fcntl.LOCK_EX)
-fcntl.lockf(descriptor, fcntl.LOCK_EX)
-print("held", flush=True)
-sys.stdin.read()
-"""
-
-
-@pytest.fixture
-def cache_dir(isolated_env, monkeypatch) -> Path:
-    monkeypatch.setattr(cache, "_warned", set())
-    return isolated_env / ".cache" / "codeartifact-keyring"
-
-
-def lookup() -> str:
-    return CodeArtifactBackend().get_password(URL, "aws")
-
-
-class Holder:
-    """Another process holding a lock file's lock, as a stuck pip or a debugger would."""
-
-    def __init__(self, path: Path):
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout.readline() == "held\n"
-
-    def release(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
 
 
 def test_fetch_budget_bounds_one_fetch_with_its_retries():
@@ -67,7 +28,7 @@ def test_fetch_budget_bounds_one_fetch_with_its_retries():
 def test_a_lock_held_by_another_process_costs_one_budget_once(standin, cache_dir, capsys):
     write_keyring_config("[codeartifact]\ntimeout = 0.5\n")
     lookup()
-    [entry] = cache_dir.glob("*.json")
+    entry = only_entry(cache_dir)
     entry.unlink()
     holder = Holder(Path(f"{entry}.lock"))
     try:
@@ -110,8 +71,6 @@ def test_six_cold_lookups_against_a_stalled_api_fail_together(standin, cache_dir
 
 # -- fetch_through, between processes ---------------------------------------------------
 
-KEY = {"partition": "aws", "region": "us-east-1", "domain": "my-team", "owner": "111122223333",
-       "identity": "profile:default", "duration": 3600}
 MESSAGE = "codeartifact-keyring: cannot get a token for domain 'my-team' (owner 111122223333, region us-east-1): access denied"
 
 # Takes the entry's lock through fetch_through, says so, and fails when told to.
@@ -133,15 +92,10 @@ with cache.open_cache(Settings(cache_dir=sys.argv[1])) as disk:
 """
 
 
-def new_token(value: str = "fetched") -> Token:
-    now = time.time()
-    return Token(value, now, now + 3600)
-
-
 def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_path):
     folder = tmp_path / "cache"
     failer = subprocess.Popen(
-        [sys.executable, "-c", FAILER, str(folder), json.dumps(KEY), MESSAGE],
+        [sys.executable, "-c", FAILER, str(folder), json.dumps(CACHE_KEY), MESSAGE],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     assert failer.stdout.readline() == "fetching\n"  # it holds the lock now
@@ -150,7 +104,7 @@ def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_
     def waiter():
         with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
             try:
-                disk.fetch_through(KEY, lambda: fetched.append(1) or new_token(), lambda entry: False, 60)
+                disk.fetch_through(CACHE_KEY, lambda: fetched.append(1) or new_token(), lambda entry: False, 60)
             except errors.CodeArtifactError as error:
                 raised.append(error)
 
@@ -169,19 +123,19 @@ def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_
 
     # A lookup that starts after the failure asks again, and its success clears the marker.
     with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
-        assert disk.fetch_through(KEY, lambda: new_token("again"), lambda entry: False, 60).value == "again"
+        assert disk.fetch_through(CACHE_KEY, lambda: new_token("again"), lambda entry: False, 60).value == "again"
     assert not list(folder.glob("*.failed"))
 
 
 def test_a_waiter_past_the_budget_fetches_itself_and_writes_back(tmp_path):
     folder = tmp_path / "cache"
     with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
-        assert disk.read(KEY) is None
-    holder = Holder(folder / (cache.entry_name(KEY) + ".lock"))
+        assert disk.read(CACHE_KEY) is None
+    holder = Holder(folder / (cache.entry_name(CACHE_KEY) + ".lock"))
     try:
         with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
-            token = disk.fetch_through(KEY, new_token, lambda entry: False, 0.5)
-            assert disk.read(KEY) == token
+            token = disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 0.5)
+            assert disk.read(CACHE_KEY) == token
     finally:
         holder.release()
 
@@ -190,20 +144,20 @@ def test_an_unexpected_exception_leaves_no_marker(tmp_path):
     folder = tmp_path / "cache"
     with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
         with pytest.raises(ZeroDivisionError):
-            disk.fetch_through(KEY, lambda: 1 / 0, lambda entry: False, 5)
+            disk.fetch_through(CACHE_KEY, lambda: 1 / 0, lambda entry: False, 5)
         assert not list(folder.glob("*.failed"))
-        assert disk.fetch_through(KEY, new_token, lambda entry: False, 5).value == "fetched"
+        assert disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5).value == "fetched"
 
 
 def test_a_wanted_entry_is_served_without_fetching(tmp_path):
     with cache.open_cache(Settings(cache_dir=str(tmp_path / "cache"))) as disk:
-        disk.fetch_through(KEY, new_token, lambda entry: False, 5)
-        served = disk.fetch_through(KEY, lambda: 1 / 0, lambda entry: entry is not None, 5)
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        served = disk.fetch_through(CACHE_KEY, lambda: 1 / 0, lambda entry: entry is not None, 5)
         assert served.value == "fetched"
 
 
 def test_the_null_cache_just_fetches(tmp_path):
     with cache.open_cache(Settings(cache=False, cache_dir=str(tmp_path / "cache"))) as disk:
-        assert disk.read(KEY) is None
-        assert disk.fetch_through(KEY, new_token, lambda entry: True, 5).value == "fetched"
+        assert disk.read(CACHE_KEY) is None
+        assert disk.fetch_through(CACHE_KEY, new_token, lambda entry: True, 5).value == "fetched"
     assert not (tmp_path / "cache").exists()

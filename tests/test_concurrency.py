@@ -5,7 +5,7 @@ import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
-from helpers import BIN, URL
+from helpers import KEYRING, URL
 
 
 def keyring_get_all(profiles: list) -> list:
@@ -16,7 +16,7 @@ def keyring_get_all(profiles: list) -> list:
         if profile:
             env["AWS_PROFILE"] = profile
         return profile, subprocess.run(
-            [str(BIN / "keyring"), "get", URL, "aws"], env=env, capture_output=True, text=True, timeout=300
+            [str(KEYRING), "get", URL, "aws"], env=env, capture_output=True, text=True, timeout=300
         )
 
     with ThreadPoolExecutor(max_workers=len(profiles)) as pool:

@@ -5,7 +5,7 @@ import time
 import pytest
 from keyring.errors import KeyringError
 
-from helpers import ALICE, URL, write_aws_file, write_keyring_config
+from helpers import ALICE, URL, closed_port, write_aws_file, write_keyring_config
 from keyrings_codeartifact import errors
 from keyrings_codeartifact.backend import CodeArtifactBackend
 
@@ -70,11 +70,7 @@ def test_server_error_is_retried_then_reported(standin):
 
 
 def test_api_unreachable(standin, monkeypatch):
-    import socket
-
-    with socket.socket() as closed:  # a port that is surely not listening
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = closed_port()
     monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", f"https://127.0.0.1:{port}")
     message = failure(errors.Unreachable)
     assert f"https://127.0.0.1:{port}" in message
@@ -150,11 +146,7 @@ def test_invalid_settings_do_not_disturb_other_services(standin):
 
 
 def test_proxy_failure_names_the_proxy_without_its_password(standin, monkeypatch):
-    import socket
-
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = closed_port()
     monkeypatch.setenv("HTTPS_PROXY", f"http://user:proxy-pass@127.0.0.1:{port}")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
@@ -166,17 +158,9 @@ def test_proxy_failure_names_the_proxy_without_its_password(standin, monkeypatch
 # -- connection and proxy failures: the host and the kind, never the SDK's text ----------
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        return closed.getsockname()[1]
-
-
 @pytest.mark.parametrize("password", ["Xk9pS3CRETz#1", "S3C/RET", "S3C?RET", "S3C@RET", "S3C RET", "S3C\nRET"])
 def test_a_proxy_password_never_appears_whatever_it_holds(standin, monkeypatch, password):
-    port = _closed_port()
+    port = closed_port()
     monkeypatch.setenv("HTTPS_PROXY", f"http://user:{password}@127.0.0.1:{port}/")
     monkeypatch.delenv("NO_PROXY", raising=False)
     message = failure(errors.Unreachable)
@@ -185,7 +169,7 @@ def test_a_proxy_password_never_appears_whatever_it_holds(standin, monkeypatch, 
 
 
 def test_a_refused_proxy_says_so(standin, monkeypatch):
-    port = _closed_port()
+    port = closed_port()
     monkeypatch.setenv("HTTPS_PROXY", f"http://user:proxy-pass@127.0.0.1:{port}")
     monkeypatch.delenv("NO_PROXY", raising=False)
     message = failure(errors.Unreachable)
@@ -193,7 +177,7 @@ def test_a_refused_proxy_says_so(standin, monkeypatch):
 
 
 def test_userinfo_in_the_endpoint_override_never_appears(standin, monkeypatch):
-    port = _closed_port()
+    port = closed_port()
     monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", f"https://u:S3CRET@127.0.0.1:{port}")
     message = failure(errors.Unreachable)
     assert "S3CRET" not in message

@@ -6,10 +6,7 @@ import re
 import pytest
 
 from faults import FAULTS
-from helpers import BIN, URL, run
-from keyrings_codeartifact import cache
-
-KEYRING = BIN / "keyring"
+from helpers import KEYRING, URL, cache_entries, run
 
 
 @pytest.fixture
@@ -19,7 +16,7 @@ def standin_with_domain(standin):
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_gives_one_actionable_line_and_caches_nothing(fault, standin_with_domain, isolated_env, monkeypatch):
+def test_fault_gives_one_actionable_line_and_caches_nothing(fault, standin_with_domain, isolated_env, cache_dir, monkeypatch):
     set_up, error_class, advice = FAULTS[fault]
     set_up(standin_with_domain, isolated_env, monkeypatch)
     result = run(KEYRING, "get", URL, "aws", timeout=120)
@@ -29,7 +26,7 @@ def test_fault_gives_one_actionable_line_and_caches_nothing(fault, standin_with_
     prefix = f"keyrings_codeartifact.errors.{error_class}: codeartifact-keyring: cannot get a token for domain 'my-team' (owner 111122223333, region us-east-1): "
     assert last_line.startswith(prefix), last_line
     assert re.search(advice, last_line), last_line
-    assert not list(cache.folder_for().glob("*.json"))
+    assert cache_entries(cache_dir) == []
 
 
 @pytest.mark.parametrize("fault", ["throttled", "server-error", "connection-reset", "denied"])

@@ -15,11 +15,9 @@ import re
 import botocore.session
 import pytest
 
-from helpers import ALICE, BIN, BOB, URL, run, write_aws_file, write_keyring_config
+from helpers import ALICE, BOB, CLI, KEYRING, URL, run, serve_expired_keys, write_aws_file, write_keyring_config
 from standin.credentials import sso_profile
 
-KEYRING = BIN / "keyring"
-CLI = BIN / "codeartifact-keyring"
 ACCOUNT = "111122223333"
 
 
@@ -340,17 +338,9 @@ SOURCE_NAMED = {"process": r"credential[_ ]process|custom-process", "container":
 
 
 @pytest.fixture(params=["process", "container"])
-def expired_source(request, sources, no_profile_keys, isolated_env, monkeypatch) -> str:
+def expired_source(request, sources, isolated_env, monkeypatch) -> str:
     """A credential_process or container endpoint that hands out expired keys."""
-    if request.param == "process":
-        write_aws_file(
-            isolated_env / ".aws" / "config", f"[default]\ncredential_process = {sources.process_command('p')}\n"
-        )
-    else:
-        sources.add_container_task("task-a-authorization", "task-a")
-        monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
-        monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
-    sources.expired.add(request.param)
+    serve_expired_keys(sources, request.param, isolated_env, monkeypatch)
     return request.param
 
 

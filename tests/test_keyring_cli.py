@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from helpers import BIN, DOMAIN, OWNER, REGION, TOOLS, URL, run, write_keyring_config
+from helpers import DOMAIN, KEYRING, OWNER, REGION, TOOLS, URL, run, write_keyring_config
 
-KEYRING = str(BIN / "keyring")
 # The newest keyring, and the oldest this package supports (24.0.0, beside poetry 1.8).
 KEYRING_24 = TOOLS / "poetry-1.8" / "bin" / "keyring"
 NEEDS_KEYRING_24 = pytest.mark.skipif(
@@ -18,7 +17,7 @@ NEEDS_KEYRING_24 = pytest.mark.skipif(
 )
 EVERY_KEYRING = pytest.mark.parametrize(
     "keyring_cli",
-    [pytest.param(KEYRING, id="keyring-25.7"), pytest.param(str(KEYRING_24), id="keyring-24.0", marks=NEEDS_KEYRING_24)],
+    [pytest.param(str(KEYRING), id="keyring-25.7"), pytest.param(str(KEYRING_24), id="keyring-24.0", marks=NEEDS_KEYRING_24)],
 )
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import BIN, run, write_keyring_config
+from helpers import BIN, closed_port, run, write_keyring_config
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import DomainNotFound
@@ -167,14 +167,6 @@ SERVICE_URL = "https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.c
 SERVICE_HOST = SERVICE_URL.split("/")[2]
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def offline(monkeypatch, tmp_path):
     """Name resolution for 127.0.0.1 and localhost only; one attempt per AWS call;
@@ -238,14 +230,14 @@ LOOKUP_SETTINGS = dict(
 @settings(**LOOKUP_SETTINGS)
 @given(scheme=ANY_SCHEME, user=ANY, secret=SECRETS, tail=ANY)
 def test_no_proxy_password_in_any_output(standin, offline, monkeypatch, caplog, capsys, scheme, user, secret, tail):
-    monkeypatch.setenv("HTTPS_PROXY", f"{scheme}{user}:{secret}@127.0.0.1:{_closed_port()}{tail}")
+    monkeypatch.setenv("HTTPS_PROXY", f"{scheme}{user}:{secret}@127.0.0.1:{closed_port()}{tail}")
     assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
 
 
 @settings(**LOOKUP_SETTINGS)
 @given(scheme=ANY_SCHEME, user=ANY, secret=SECRETS, tail=ANY, host=st.sampled_from(["127.0.0.1:{closed}", "127.0.0.1:{standin}", ""]))
 def test_no_endpoint_override_password_in_any_output(standin, offline, monkeypatch, caplog, capsys, scheme, user, secret, tail, host):
-    host = host.format(closed=_closed_port(), standin=standin.url.rsplit(":", 1)[1])
+    host = host.format(closed=closed_port(), standin=standin.url.rsplit(":", 1)[1])
     monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", f"{scheme}{user}:{secret}@{host}{tail}")
     assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
 

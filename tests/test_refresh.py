@@ -5,14 +5,13 @@ expired token; and one call for many threads of one process.
 Real botocore against the stand-in; the source's clock is moved forward instead
 of waiting, and the stand-in's faults make AWS fail on demand."""
 
-import json
 import logging
 import threading
 import time
 
 import pytest
 
-from helpers import BIN, URL, run, write_keyring_config
+from helpers import KEYRING, URL, edit_entry, only_entry, run, write_keyring_config
 from keyrings_codeartifact import aws, settings, tokens
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
@@ -109,19 +108,17 @@ def test_sixteen_threads_of_one_process_make_one_call(standin, cache):
     assert len(standin.token_requests()) == 1
 
 
-def test_an_outage_in_the_advisory_window_costs_one_process_one_wait(standin, isolated_env):
+def test_an_outage_in_the_advisory_window_costs_one_process_one_wait(standin, cache_dir):
     """pip's and uv's subprocess providers start a process per lookup: after one of
     them failed to refresh, the next ones serve the still-valid token at once."""
-    first = run(BIN / "keyring", "get", URL, "aws").stdout.strip()
-    [entry] = (isolated_env / ".cache" / "codeartifact-keyring").glob("*.json")
-    data = json.loads(entry.read_text())
-    data["issued_at"], data["expires_at"] = time.time() - HOUR + 600, time.time() + 600
-    entry.write_text(json.dumps(data))  # ten minutes left: inside the advisory window
+    first = run(KEYRING, "get", URL, "aws").stdout.strip()
+    now = time.time()  # ten minutes left: inside the advisory window
+    edit_entry(only_entry(cache_dir), issued_at=now - HOUR + 600, expires_at=now + 600)
     standin.fault = "error"
-    failing = run(BIN / "keyring", "get", URL, "aws")
+    failing = run(KEYRING, "get", URL, "aws")
     assert failing.stdout.strip() == first
     assert "serving the cached token, still valid for 9 min" in failing.stderr
     attempts = len(standin.requests())
     for _ in range(3):
-        assert run(BIN / "keyring", "get", URL, "aws").stdout.strip() == first
+        assert run(KEYRING, "get", URL, "aws").stdout.strip() == first
     assert len(standin.requests()) == attempts  # no further wait for a failing AWS

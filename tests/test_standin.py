@@ -12,7 +12,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError, UnauthorizedSSOTokenError
 
-from helpers import ALICE, DOMAIN, OWNER, REGION, write_aws_file
+from helpers import ALICE, DOMAIN, OWNER, REGION, serve_expired_keys, write_aws_file
 from standin.credentials import sso_profile
 from standin.index import PackageIndex
 from standin.proxy import ConnectProxy
@@ -253,14 +253,7 @@ def test_credential_process(standin, sources, isolated_env):
 @pytest.mark.parametrize("source", ["process", "container"])
 def test_expired_credentials_make_botocore_raise_runtime_error(standin, sources, isolated_env, monkeypatch, source):
     # What the backend must turn into a one-line error (issue 9).
-    if source == "process":
-        write_aws_file(isolated_env / ".aws" / "config", f"[default]\ncredential_process = {sources.process_command('p')}\n")
-    else:
-        sources.add_container_task("task-a-authorization", "task-a")
-        monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", sources.container_url)
-        monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "task-a-authorization")
-    (isolated_env / ".aws" / "credentials").write_text("")
-    sources.expired.add(source)
+    serve_expired_keys(sources, source, isolated_env, monkeypatch)
     with pytest.raises(RuntimeError, match="refreshed credentials are still expired"):
         token_from_the_chain()
     assert apis(sources) == [source, source]  # botocore asked twice, then gave up

@@ -31,6 +31,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from .serving import Handler, Serving
+
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
     r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[^,]+), ?Signature=(?P<signature>[0-9a-f]{64})"
@@ -68,7 +70,7 @@ class Rejected(Exception):
         self.error_type = error_type
 
 
-class CodeArtifactStandIn:
+class CodeArtifactStandIn(Serving):
     """The stand-in server. Use as a context manager, or call start() and stop()."""
 
     def __init__(self, server_context: ssl.SSLContext, log_path: Path):
@@ -81,8 +83,7 @@ class CodeArtifactStandIn:
         self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler, self, server_context)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._serve(_Server(("127.0.0.1", 0), _Handler, self, server_context))
 
     @property
     def url(self) -> str:
@@ -122,20 +123,9 @@ class CodeArtifactStandIn:
         if self.log_path.exists():
             self.log_path.unlink()
 
-    def start(self) -> "CodeArtifactStandIn":
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
         self._stop_stalling.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "CodeArtifactStandIn":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
     # -- called by the handler -------------------------------------------------
 
@@ -214,12 +204,8 @@ class _Server(http.server.ThreadingHTTPServer):
         self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(Handler):  # quiet: the JSON log says it all
     server: _Server
-
-    def log_message(self, format, *args) -> None:  # quiet: the JSON log says it all
-        pass
 
     def do_GET(self) -> None:
         self.do_POST()
@@ -252,7 +238,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     f"<ErrorResponse><Error><Type>Sender</Type><Code>{rejected.error_type}</Code>"
                     f"<Message>{rejected}</Message></Error><RequestId>standin</RequestId></ErrorResponse>"
                 ).encode()
-                self._send_raw(rejected.status, xml, "text/xml")
+                self.respond(rejected.status, xml, "text/xml")
             else:
                 self._send(rejected.status, {"message": str(rejected)}, error_type=rejected.error_type)
 
@@ -314,7 +300,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 f"<Account>{CALLER_ACCOUNT}</Account></GetCallerIdentityResult>"
                 "<ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
             ).encode()
-            self._send_raw(200, xml, "text/xml")
+            self.respond(200, xml, "text/xml")
             return
         if form.get("Action") != "AssumeRole":
             raise Rejected(400, "InvalidAction", "only AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity are implemented")
@@ -323,7 +309,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         role = standin.assume_role(form["RoleArn"], form.get("RoleSessionName", ""))
         entry.update(status=200, assumed=role.name)
         standin.log(**entry)
-        self._send_raw(200, _assumed_role_xml("AssumeRole", role, form["RoleArn"]), "text/xml")
+        self.respond(200, _assumed_role_xml("AssumeRole", role, form["RoleArn"]), "text/xml")
 
     def _assume_role_with_web_identity(self, standin: CodeArtifactStandIn, form: dict, entry: dict) -> None:
         """Unsigned, as in AWS: the web identity token is the proof of who asks."""
@@ -339,7 +325,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         entry.update(identity=None, status=200, assumed=role.name)
         standin.log(**entry)
         subject = "<SubjectFromWebIdentityToken>standin-subject</SubjectFromWebIdentityToken><Audience>sts.amazonaws.com</Audience>"
-        self._send_raw(200, _assumed_role_xml("AssumeRoleWithWebIdentity", role, role_arn, subject), "text/xml")
+        self.respond(200, _assumed_role_xml("AssumeRoleWithWebIdentity", role, role_arn, subject), "text/xml")
 
     def _fault(self, standin: CodeArtifactStandIn, entry: dict) -> None:
         entry.update(status="fault", error=standin.fault)
@@ -357,16 +343,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: dict, error_type: Optional[str] = None) -> None:
         headers = {"x-amzn-ErrorType": error_type} if error_type else {}
-        self._send_raw(status, json.dumps(payload).encode(), "application/json", headers)
-
-    def _send_raw(self, status: int, body: bytes, content_type: str, headers: Optional[dict] = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self.respond(status, json.dumps(payload), "application/json", headers)
 
 
 def _form(body: bytes) -> dict[str, str]:

@@ -32,6 +32,7 @@ from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
 from .codeartifact import CodeArtifactStandIn
+from .serving import Handler, Serving
 
 PROCESS_SCRIPT = Path(__file__).with_name("credential_process.py")
 IMDS_CREDENTIALS = "/latest/meta-data/iam/security-credentials/"
@@ -39,7 +40,7 @@ SSO_START_URL = "https://my-team.awsapps.com/start"
 SSO_REGION = "us-east-1"
 
 
-class CredentialSources:
+class CredentialSources(Serving):
     """The server. Use as a context manager, or call start() and stop()."""
 
     def __init__(self, api: CodeArtifactStandIn):
@@ -52,8 +53,7 @@ class CredentialSources:
         self._imds_tokens: set[str] = set()
         self._secrets: set[str] = set()  # never forgotten: checked after each test
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._serve(_Server(("127.0.0.1", 0), _Handler, self))
 
     @property
     def url(self) -> str:
@@ -104,20 +104,6 @@ class CredentialSources:
             self.expired.clear()
             self.requests.clear()
             self._imds_tokens.clear()
-
-    def start(self) -> "CredentialSources":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "CredentialSources":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- called by the handler -------------------------------------------------
 
@@ -173,22 +159,18 @@ class _Server(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(Handler):
     server: _Server
-
-    def log_message(self, format, *args) -> None:
-        pass
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlsplit(self.path).path
         if path == "/latest/api/token" and self.headers.get("x-aws-ec2-metadata-token-ttl-seconds"):
             self._record("imds-token", 200)
-            self._send(200, self.server.sources.new_imds_token(), "text/plain")
+            self.respond(200, self.server.sources.new_imds_token(), "text/plain")
         else:
             self._record("imds-token", 400)
-            self._send(400, "bad request", "text/plain")
+            self.respond(400, "bad request", "text/plain")
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -202,7 +184,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._process(path[len("/process/"):])
         else:
             self._record("unknown", 404, path=path)
-            self._send(404, "not found", "text/plain")
+            self.respond(404, "not found", "text/plain")
 
     def _container(self) -> None:
         sources = self.server.sources
@@ -223,15 +205,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         api = "imds-credentials" if role else "imds-role"
         if not sources.knows_imds_token(self.headers.get("x-aws-ec2-metadata-token")):
             self._record(api, 401)
-            self._send(401, "", "text/plain")  # IMDSv1 is off on this instance
+            self.respond(401, "", "text/plain")  # IMDSv1 is off on this instance
             return
         if sources.instance_role is None or role not in ("", sources.instance_role):
             self._record(api, 404)
-            self._send(404, "not found", "text/plain")
+            self.respond(404, "not found", "text/plain")
             return
         if not role:
             self._record(api, 200)
-            self._send(200, sources.instance_role, "text/plain")
+            self.respond(200, sources.instance_role, "text/plain")
             return
         principal = f"instance:{role}"
         keys, expires_at = sources.keys_for("imds", principal)
@@ -271,14 +253,4 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.server.sources.log(api=api, status=status, **details)
 
     def _send_json(self, status: int, payload: dict, headers: Optional[dict] = None) -> None:
-        self._send(status, json.dumps(payload), "application/json", headers)
-
-    def _send(self, status: int, body: str, content_type: str, headers: Optional[dict] = None) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.respond(status, json.dumps(payload), "application/json", headers)

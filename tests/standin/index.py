@@ -23,6 +23,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 import pypiserver
 
 from .codeartifact import CodeArtifactStandIn
+from .serving import Serving
 
 _REGION = r"(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})"
 _DOMAIN_OWNER = r"(?P<domain>[a-z][a-z0-9-]*[a-z0-9])-(?P<owner>[0-9]{12})"
@@ -35,7 +36,7 @@ _REPO_PATH = re.compile(r"(?P<prefix>/pypi/(?P<repo>[A-Za-z0-9][A-Za-z0-9._-]+))
 _VPC_PATH = re.compile(rf"(?P<prefix>/pypi/d/{_DOMAIN_OWNER}/(?P<repo>[A-Za-z0-9][A-Za-z0-9._-]+))(?P<rest>/.*)?")
 
 
-class PackageIndex:
+class PackageIndex(Serving):
     """The index server. Use as a context manager."""
 
     def __init__(self, standin: CodeArtifactStandIn, context: ssl.SSLContext, root: Path):
@@ -44,12 +45,10 @@ class PackageIndex:
         self.requests: list[dict] = []
         self._apps: dict[str, object] = {}
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _QuietHandler)
-        self._server.set_app(self._wsgi)
-        self._server.socket = context.wrap_socket(
-            self._server.socket, server_side=True, do_handshake_on_connect=False
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server = _Server(("127.0.0.1", 0), _QuietHandler)
+        server.set_app(self._wsgi)
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        self._serve(server)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -58,14 +57,6 @@ class PackageIndex:
     def packages(self, repository: str) -> list[str]:
         folder = self.root / repository
         return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-    def __enter__(self) -> "PackageIndex":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _app_for(self, repository: str):
         with self._lock:

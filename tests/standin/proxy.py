@@ -11,8 +11,9 @@ import re
 import select
 import socket
 import socketserver
-import threading
 from typing import Optional
+
+from .serving import Serving
 
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
 _PARTITION = r"amazonaws\.com(?:\.cn)?"
@@ -29,7 +30,7 @@ REPOSITORY_HOSTS = re.compile(
 )
 
 
-class ConnectProxy:
+class ConnectProxy(Serving):
     """The proxy. ``api`` and ``index`` are (host, port) of the local servers."""
 
     def __init__(self, api: tuple[str, int], index: tuple[str, int]):
@@ -37,9 +38,8 @@ class ConnectProxy:
         self.index = index
         self.tunnels: list[dict] = []
         self.api_reachable = True  # False: refuse API hosts, as a network without AWS access would
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._serve(_Server(("127.0.0.1", 0), _Handler))
         self._server.proxy = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
@@ -55,14 +55,6 @@ class ConnectProxy:
         if REPOSITORY_HOSTS.fullmatch(host):
             return self.index
         return None
-
-    def __enter__(self) -> "ConnectProxy":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 class _Server(socketserver.ThreadingTCPServer):
