@@ -6,6 +6,7 @@ Real botocore against the stand-in; the source's clock is moved forward instead
 of waiting, and the stand-in's faults make AWS fail on demand."""
 
 import logging
+import sys
 import threading
 import time
 
@@ -108,6 +109,7 @@ def test_sixteen_threads_of_one_process_make_one_call(standin, cache):
     assert len(standin.token_requests()) == 1
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="starts bin/keyring, a POSIX path (see tests/conftest.py)")
 def test_an_outage_in_the_advisory_window_costs_one_process_one_wait(standin, cache_dir):
     """pip's and uv's subprocess providers start a process per lookup: after one of
     them failed to refresh, the next ones serve the still-valid token at once."""
