@@ -249,7 +249,12 @@ def _legacy(environ: Mapping[str, str]) -> Optional[_Facts]:
         expanded = os.path.expanduser(os.path.expandvars(path))
         if not os.path.isfile(expanded):
             continue
-        key_id = _sections(expanded, {}).get("Credentials", {}).get("aws_access_key_id")
+        unreadable: list[tuple[str, str]] = []
+        key_id = _sections(expanded, unreadable).get("Credentials", {}).get("aws_access_key_id")
+        if unreadable:  # botocore stops there: ConfigParseError
+            facts = _Facts("unreadable").add("file", expanded)
+            facts.hidden.extend(digest for _, digest in unreadable)
+            return facts
         if key_id is not None:
             return _Facts("legacy").add("file", expanded).add("access key id", key_id)
     return None
