@@ -88,6 +88,7 @@ if TYPE_CHECKING:  # botocore's types, and the calls made here as its generated 
 
         endpoint_url: Optional[str]
 
+
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
