@@ -39,6 +39,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-versions:

@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 from . import redact
 from .authtoken import Token
@@ -31,6 +32,63 @@ from .errors import (
     endpoint_error,
 )
 
+if TYPE_CHECKING:  # botocore's types, and the calls made here as its generated clients have them
+    from datetime import datetime
+    from typing import Protocol, TypedDict
+
+    from botocore.client import BaseClient
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+    from botocore.loaders import Loader
+    from botocore.session import Session
+    from typing_extensions import Unpack
+
+    from .endpoint import Endpoint
+    from .settings import Settings
+
+    class _AuthorizationToken(TypedDict):
+        authorizationToken: str
+        expiration: datetime
+
+    class _RepositoryEndpoint(TypedDict):
+        repositoryEndpoint: str
+
+    class _CodeArtifactClient(Protocol):
+        def get_authorization_token(
+            self, *, domain: str, domainOwner: str, durationSeconds: int
+        ) -> _AuthorizationToken: ...
+
+        def get_repository_endpoint(  # repository None: botocore's ParamValidationError, translated
+            self, *, domain: str, repository: Optional[str], format: str, endpointType: str, domainOwner: str = ...
+        ) -> _RepositoryEndpoint: ...
+
+    class _CallerIdentity(TypedDict):
+        Arn: str
+
+    class _AssumedCredentials(TypedDict):
+        AccessKeyId: str
+        SecretAccessKey: str
+        SessionToken: str
+
+    class _AssumedRole(TypedDict):
+        Credentials: _AssumedCredentials
+
+    class _StsClient(Protocol):
+        def get_caller_identity(self) -> _CallerIdentity: ...
+
+        def assume_role(self, *, RoleArn: str, RoleSessionName: str, ExternalId: str = ...) -> _AssumedRole: ...
+
+    class _Credentials(TypedDict, total=False):
+        aws_access_key_id: Optional[str]
+        aws_secret_access_key: Optional[str]
+        aws_session_token: Optional[str]
+
+    class _ClientArguments(_Credentials, total=False):
+        """Arguments of ``Session.create_client`` beyond the region, the TLS check and the config."""
+
+        endpoint_url: Optional[str]
+
+
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
@@ -38,7 +96,7 @@ SERVICES = ("codeartifact", "sts")  # the only AWS APIs this backend calls
 _SILENT = logging.CRITICAL + 1
 
 
-def fetch_token(endpoint, settings) -> Token:
+def fetch_token(endpoint: "Endpoint", settings: "Settings") -> Token:
     """Call GetAuthorizationToken for ``endpoint`` as ``settings`` say."""
     log.debug(
         "requesting a token for %s, duration %ss", endpoint.describe(), settings.token_duration
@@ -62,7 +120,7 @@ def fetch_token(endpoint, settings) -> Token:
     return Token(response["authorizationToken"], issued_at, expires_at)
 
 
-def repository_endpoint(endpoint, settings, endpoint_type: str = "ipv4") -> str:
+def repository_endpoint(endpoint: "Endpoint", settings: "Settings", endpoint_type: str = "ipv4") -> str:
     """The pypi URL of ``endpoint.repository`` (CodeArtifact GetRepositoryEndpoint).
 
     ``endpoint.owner`` may be empty: AWS then takes the caller's account."""
@@ -76,22 +134,24 @@ def repository_endpoint(endpoint, settings, endpoint_type: str = "ipv4") -> str:
     return response["repositoryEndpoint"]
 
 
-def default_region(profile_name=None):
+def default_region(profile_name: Optional[str] = None) -> Optional[str]:
     """The region the AWS config gives (AWS_REGION, the profile's region), or None."""
     import botocore.session
 
-    return botocore.session.Session(profile=profile_name).get_config_variable("region")
+    region: Optional[str] = botocore.session.Session(profile=profile_name).get_config_variable("region")
+    return region
 
 
-def caller_identity(endpoint, settings) -> str:
+def caller_identity(endpoint: "Endpoint", settings: "Settings") -> str:
     """The ARN that AWS sees when these settings ask for a token (STS GetCallerIdentity)."""
     with _calling_aws(endpoint, settings):
         session, credentials = _session(endpoint, settings)
-        return _client(session, "sts", endpoint, settings, **credentials).get_caller_identity()["Arn"]
+        sts = cast("_StsClient", _client(session, "sts", endpoint, settings, **credentials))
+        return sts.get_caller_identity()["Arn"]
 
 
 @contextlib.contextmanager
-def _calling_aws(endpoint, settings) -> Iterator[None]:
+def _calling_aws(endpoint: "Endpoint", settings: "Settings") -> Iterator[None]:
     """Keep botocore quiet, and turn its failures into our one-line errors (a
     ValueError is botocore's verdict on an endpoint URL it cannot read)."""
     import botocore.exceptions
@@ -108,7 +168,7 @@ def _calling_aws(endpoint, settings) -> Iterator[None]:
         raise _still_expired(endpoint, settings) from None
 
 
-def _still_expired(endpoint, settings) -> CodeArtifactError:
+def _still_expired(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
     """botocore's RuntimeError when a credential_process or the container endpoint
     hands out credentials that have already expired."""
     from .identity import resolve
@@ -122,7 +182,7 @@ def _still_expired(endpoint, settings) -> CodeArtifactError:
     )
 
 
-def _session(endpoint, settings) -> tuple[object, dict]:
+def _session(endpoint: "Endpoint", settings: "Settings") -> tuple["Session", "_Credentials"]:
     """A botocore session, and the explicit credentials its clients should use, if any."""
     import botocore.session
 
@@ -131,23 +191,23 @@ def _session(endpoint, settings) -> tuple[object, dict]:
     return session, _credentials(session, endpoint, settings)
 
 
-def _loader_of_our_services(session):
+def _loader_of_our_services(session: "Session") -> "Loader":
     """botocore's data loader, told that the services we call exist instead of
     listing the ~400 folders of its data to find out: about 30 ms of every cold
     lookup. Other services (SSO credentials, say) are looked up as botocore does."""
     from botocore.loaders import Loader
 
     class OurServicesLoader(Loader):
-        loading = None
+        loading: Optional[str] = None
 
-        def load_service_model(self, service_name, type_name, api_version=None):
+        def load_service_model(self, service_name: str, type_name: str, api_version: Optional[str] = None) -> Any:
             self.loading = service_name
             try:
                 return super().load_service_model(service_name, type_name, api_version)
             finally:
                 self.loading = None
 
-        def list_available_services(self, type_name):
+        def list_available_services(self, type_name: str) -> list[str]:
             if self.loading in SERVICES:
                 return [self.loading]
             return super().list_available_services(type_name)
@@ -157,14 +217,19 @@ def _loader_of_our_services(session):
     return OurServicesLoader(extra_search_paths=extra)
 
 
-def _codeartifact_client(endpoint, settings):
+def _codeartifact_client(endpoint: "Endpoint", settings: "Settings") -> "_CodeArtifactClient":
     session, credentials = _session(endpoint, settings)
-    return _client(
-        session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials
-    )
+    client = _client(session, "codeartifact", endpoint, settings, endpoint_url=settings.endpoint_url, **credentials)
+    return cast("_CodeArtifactClient", client)
 
 
-def _client(session, service: str, endpoint, settings, **arguments):
+def _client(
+    session: "Session",
+    service: str,
+    endpoint: "Endpoint",
+    settings: "Settings",
+    **arguments: "Unpack[_ClientArguments]",
+) -> "BaseClient":
     return session.create_client(
         service,
         region_name=endpoint.region,
@@ -174,10 +239,10 @@ def _client(session, service: str, endpoint, settings, **arguments):
     )
 
 
-def _credentials(session, endpoint, settings) -> dict:
+def _credentials(session: "Session", endpoint: "Endpoint", settings: "Settings") -> "_Credentials":
     """Explicit credentials for the clients, if the settings give any."""
     if settings.role_arn:
-        sts = _client(session, "sts", endpoint, settings, **_static_keys(settings))
+        sts = cast("_StsClient", _client(session, "sts", endpoint, settings, **_static_keys(settings)))
         extra = {"ExternalId": settings.external_id} if settings.external_id else {}
         assumed = sts.assume_role(
             RoleArn=settings.role_arn, RoleSessionName=settings.role_session_name, **extra
@@ -190,7 +255,7 @@ def _credentials(session, endpoint, settings) -> dict:
     return _static_keys(settings)
 
 
-def _static_keys(settings) -> dict:
+def _static_keys(settings: "Settings") -> "_Credentials":
     if not settings.aws_access_key_id:
         return {}
     return {
@@ -199,7 +264,7 @@ def _static_keys(settings) -> dict:
     }
 
 
-def _client_config(settings):
+def _client_config(settings: "Settings") -> "Config":
     from botocore.config import Config
 
     from . import __version__
@@ -214,7 +279,7 @@ def _client_config(settings):
 
 _quiet_lock = threading.Lock()
 _quiet_depth = 0  # calls under way; botocore's levels are restored when the last ends
-_quiet_saved: list = []
+_quiet_saved: list[tuple[logging.Logger, int]] = []
 
 
 @contextlib.contextmanager
@@ -243,7 +308,7 @@ def _botocore_quiet() -> Iterator[None]:
                     logger.setLevel(level)
 
 
-def _silence_botocore() -> list:
+def _silence_botocore() -> list[tuple[logging.Logger, int]]:
     """Set botocore's loggers above CRITICAL; return their levels as they were."""
     manager = logging.Logger.manager
     loggers = [logging.getLogger("botocore")] + [
@@ -317,7 +382,7 @@ _KINDS = (
 )
 
 
-def translate(error: Exception, endpoint, settings) -> CodeArtifactError:
+def translate(error: Exception, endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
     """Turn a botocore exception into one of ours, with advice a person can act on.
 
     A ValueError (botocore's verdict on an endpoint URL it cannot read) becomes
@@ -362,10 +427,11 @@ def _failure_kind(error: BaseException) -> str:
     return "connection failed"
 
 
-def _chain(error: BaseException) -> list:
+def _chain(error: BaseException) -> list[BaseException]:
     """``error`` and the exceptions it wraps: causes, contexts, and the attributes
     botocore and urllib3 keep them in."""
-    found, pending = [], [error]
+    found: list[BaseException] = []
+    pending: list[object] = [error]
     while pending and len(found) < 50:
         link = pending.pop()
         if not isinstance(link, BaseException) or any(link is seen for seen in found):
@@ -379,7 +445,7 @@ def _chain(error: BaseException) -> list:
     return found
 
 
-def _api_url(endpoint, settings) -> str:
+def _api_url(endpoint: "Endpoint", settings: "Settings") -> str:
     """The CodeArtifact API endpoint the call went to (botocore's choice, as far as it is known)."""
     override = _endpoint_override(settings)
     if override:
@@ -388,7 +454,7 @@ def _api_url(endpoint, settings) -> str:
     return f"https://codeartifact.{endpoint.region}.{suffix}"
 
 
-def _endpoint_override(settings):
+def _endpoint_override(settings: "Settings") -> Optional[tuple[str, str]]:
     """(where it is set, the URL) of the API endpoint override, or None."""
     if settings.endpoint_url:
         return "endpoint_url in keyringrc.cfg", settings.endpoint_url
@@ -398,7 +464,7 @@ def _endpoint_override(settings):
     return None
 
 
-def _unreadable_endpoint(endpoint, settings) -> CodeArtifactError:
+def _unreadable_endpoint(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
     override = _endpoint_override(settings)
     if override:
         where, url = override
@@ -415,7 +481,7 @@ def _configured_proxy() -> str:
     return urllib.request.getproxies().get("https", "")
 
 
-def _translate_client_error(error, endpoint, settings) -> CodeArtifactError:
+def _translate_client_error(error: "ClientError", endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
     details = error.response.get("Error", {})
     code = redact.text(details.get("Code", "Unknown"), limit=80)
     message = redact.text(details.get("Message") or "")

@@ -14,12 +14,15 @@ the one rule the CLI follows too.
 import importlib.util
 import logging
 import threading
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from jaraco.classes import properties
 from keyring import backend, credentials
 
 from . import endpoint as endpoints
+
+if TYPE_CHECKING:
+    from .lookup import Lookup
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +41,9 @@ class CodeArtifactBackend(backend.KeyringBackend):
         return 9
 
     def __init__(self) -> None:
-        super().__init__()
-        self._lookups = None  # a lookup.Lookup, made on first use
-        self._names = None  # repository name -> URL, read on first use
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring 25's KeyringBackend.__init__ is unannotated
+        self._lookups: Optional[Lookup] = None  # made on first use
+        self._names: Optional[dict[str, str]] = None  # repository name -> URL, read on first use
 
     def get_credential(
         self, service: str, username: Optional[str]
@@ -76,7 +79,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
             log.debug("%s; no token, AWS not called", refused.reason)
             return None
 
-    def _named(self, service: str):
+    def _named(self, service: str) -> Optional[endpoints.Endpoint]:
         """The endpoint a repository name stands for in [codeartifact-repositories]."""
         if not (
             isinstance(service, str)
@@ -90,7 +93,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         url = self._names.get(service.lower())
         return endpoints.parse(url) if url else None
 
-    def _lookup(self):
+    def _lookup(self) -> "Lookup":
         """This backend's one lookup service, made on first use."""
         from . import lookup
 
@@ -100,7 +103,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
             return self._lookups
 
 
-def _repository_names() -> dict:
+def _repository_names() -> dict[str, str]:
     """[codeartifact-repositories], or no names at all if keyringrc.cfg cannot be
     read: that is an error for CodeArtifact URLs only, never for other services."""
     from . import settings

@@ -14,10 +14,17 @@ import difflib
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
+
+if TYPE_CHECKING:
+    from configupdater import ConfigUpdater, Option, Section
+    from configupdater.block import Block
+    from tomlkit.items import Array, InlineTable
+    from tomlkit.toml_document import TOMLDocument
 
 BOM = "\ufeff"
 
@@ -140,7 +147,7 @@ class Change(NamedTuple):
 # -- INI (pip.conf, .pypirc, keyringrc.cfg) through configupdater -------------------------
 
 
-def ini_parse(original: Original):
+def ini_parse(original: Original) -> "ConfigUpdater":
     """A configupdater document of the file; CannotEdit if it does not parse."""
     from configupdater import ConfigUpdater
 
@@ -152,7 +159,7 @@ def ini_parse(original: Original):
     return updater
 
 
-def ini_section(updater, name: str):
+def ini_section(updater: "ConfigUpdater", name: str) -> "Section":
     """The section ``[name]``, added at the end (after a blank line) if missing."""
     if updater.has_section(name):
         return updater[name]
@@ -162,15 +169,17 @@ def ini_section(updater, name: str):
     elif str(blocks[-1]).endswith("\n\n") or type(blocks[-1]).__name__ == "Space":
         blocks[-1].add_after.section(name)
     else:
-        last = blocks[-1]
-        while type(last).__name__ == "Section" and list(last.iter_blocks()):
+        from configupdater import Section
+
+        last: Block = blocks[-1]
+        while isinstance(last, Section) and list(last.iter_blocks()):
             last = list(last.iter_blocks())[-1]
         _end_last_line(last)
         blocks[-1].add_after.space(1).section(name)
     return updater[name]
 
 
-def ini_set(updater, section: str, key: str, value: str) -> None:
+def ini_set(updater: "ConfigUpdater", section: str, key: str, value: str) -> None:
     """``key = value`` in ``[section]``: the old value replaced where it stands, or a new
     line after the section's last option, indented as that option is. A value with
     several lines gets one per line."""
@@ -195,28 +204,30 @@ def ini_set(updater, section: str, key: str, value: str) -> None:
     _keep_indent(updater, option, indent)
 
 
-def ini_text(updater) -> str:
+def ini_text(updater: "ConfigUpdater") -> str:
     """The document as text, options indented as they were (configparser reads a line
     indented deeper than the key before it as part of that key's value)."""
     for option, indent in getattr(updater, "_indents", {}).values():
         if indent and not option.raw_key.startswith(indent):
             option.key = indent + option.raw_key
-    updater._indents = {}
+    updater._indents = {}  # type: ignore[attr-defined]  # ours, see _keep_indent
     return str(updater)
 
 
-def _indent(option) -> str:
-    return re.match(r"[ \t]*", getattr(option, "_indent", None) or str(option)).group()
+def _indent(option: "Block") -> str:
+    text = getattr(option, "_indent", None) or str(option)
+    return text[: len(text) - len(text.lstrip(" \t"))]
 
 
-def _keep_indent(updater, option, indent: str) -> None:
-    option._indent = indent  # configupdater forgets it once the option changes
+def _keep_indent(updater: "ConfigUpdater", option: "Option", indent: str) -> None:
+    # Attributes of our own on configupdater's objects (which it does not declare).
+    option._indent = indent  # type: ignore[attr-defined]  # configupdater forgets it once the option changes
     if not hasattr(updater, "_indents"):
-        updater._indents = {}
-    updater._indents[id(option)] = (option, indent)
+        updater._indents = {}  # type: ignore[attr-defined]
+    updater._indents[id(option)] = (option, indent)  # type: ignore[attr-defined]
 
 
-def ini_remove(updater, section: str, key: str) -> bool:
+def ini_remove(updater: "ConfigUpdater", section: str, key: str) -> bool:
     """Remove ``key`` from ``[section]``; whether it was there."""
     if updater.has_section(section) and key in updater[section]:
         del updater[section][key]
@@ -224,7 +235,7 @@ def ini_remove(updater, section: str, key: str) -> bool:
     return False
 
 
-def _end_last_line(block) -> None:
+def _end_last_line(block: "Block") -> None:
     """Give a block that ends the file without a newline its newline."""
     lines = getattr(block, "lines", None)
     if lines and not lines[-1].endswith("\n"):
@@ -234,7 +245,7 @@ def _end_last_line(block) -> None:
 # -- TOML (uv.toml, pyproject.toml, poetry's config.toml) through tomlkit ---------------------
 
 
-def toml_parse(original: Original):
+def toml_parse(original: Original) -> "TOMLDocument":
     """A tomlkit document of the file; CannotEdit if it does not parse."""
     import tomlkit
 
@@ -255,7 +266,7 @@ class TomlEdit(NamedTuple):
     first: bool = False  # a new entry goes before the others (an existing one stays where it is)
 
 
-def toml_expected(data: dict, wanted: "TomlEdit", path: Path) -> dict:
+def toml_expected(data: dict[str, Any], wanted: "TomlEdit", path: Path) -> dict[str, Any]:
     """``data`` as it should read once ``wanted`` is done."""
     expected = copy.deepcopy(data)
     table = expected
@@ -278,7 +289,7 @@ def toml_expected(data: dict, wanted: "TomlEdit", path: Path) -> dict:
     return expected
 
 
-def toml_edit(original: Original, before: dict, wanted: "TomlEdit", tool: str) -> str:
+def toml_edit(original: Original, before: dict[str, Any], wanted: "TomlEdit", tool: str) -> str:
     """The text of ``original`` with ``wanted`` done, read back by tomllib as exactly
     ``before`` plus ``wanted``. Several ways of placing new lines are tried (tomlkit
     does not place or keep everything right in every layout); of those that read
@@ -300,15 +311,15 @@ def toml_edit(original: Original, before: dict, wanted: "TomlEdit", tool: str) -
     return min(right, key=lambda text: lines_touched(original.text, text))
 
 
-def same_data(found, expected) -> bool:
+def same_data(found: object, expected: object) -> bool:
     """Equal as data (NaN equal to NaN, dates by value)."""
-    def canonical(value):
+    def canonical(value: object) -> str:
         return json.dumps(value, sort_keys=True, default=repr)
 
     return canonical(found) == canonical(expected)
 
 
-def _toml_candidates(original: Original, wanted: TomlEdit, before: dict) -> Iterator[str]:
+def _toml_candidates(original: Original, wanted: TomlEdit, before: dict[str, Any]) -> Iterator[str]:
     """Edited texts: new keys put in as lines of text, through tomlkit, or in a new
     table at the end; a new entry as an array-of-tables block at the end, or inline."""
     for new_keys in ("lines", "tomlkit", "block"):
@@ -318,7 +329,9 @@ def _toml_candidates(original: Original, wanted: TomlEdit, before: dict) -> Iter
                 yield text
 
 
-def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: str, new_entry: str) -> Optional[str]:
+def _toml_edited(
+    original: Original, wanted: TomlEdit, before: dict[str, Any], new_keys: str, new_entry: str
+) -> Optional[str]:
     """One way to make ``wanted``; tomlkit changes what already exists (in place), and
     is asked for nothing else unless ``new_keys`` or ``new_entry`` say so."""
     import tomlkit
@@ -329,9 +342,9 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
     }
     existing = {key: value for key, value in settings.items() if isinstance(data, dict) and key in data}
     added = {key: value for key, value in settings.items() if key not in existing}
-    document = None
+    document: Optional[TOMLDocument] = None
 
-    def table():
+    def table() -> Any:  # a tomlkit table, or None where there is none
         nonlocal document
         if document is None:
             document = toml_parse(original)
@@ -340,6 +353,7 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
     blocks: list[str] = []
     first_block: Optional[str] = None
     lines: dict[str, object] = {}
+    text: Optional[str]  # None: the new lines or entry found no place
     try:
         for key, value in existing.items():
             table()[key] = value
@@ -359,7 +373,7 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
         elif added:
             blocks.append(f"[{toml_header(wanted.table)}]\n" + _toml_lines(added))
         if wanted.array is not None and wanted.entry is not None:
-            entries = data.get(wanted.array) if isinstance(data, dict) else None
+            entries: Any = data.get(wanted.array) if isinstance(data, dict) else None  # TOML data, or None
             named = (n for n, entry in enumerate(entries or []) if entry.get("name") == wanted.entry["name"])
             index = next(named, None)
             if index is not None:
@@ -389,7 +403,8 @@ def _toml_edited(original: Original, wanted: TomlEdit, before: dict, new_keys: s
         if text is None:
             return None
     if first_block is not None:
-        text = toml_insert_before(text, wanted.table + [wanted.array], first_block)
+        array = cast(str, wanted.array)  # set: first_block is made only for an entry of an array
+        text = toml_insert_before(text, wanted.table + [array], first_block)
         if text is None:
             return None
     for block in blocks:
@@ -405,7 +420,7 @@ def _is_inline_array(original: Original, keys: list[str]) -> bool:
     return isinstance(toml_item(toml_parse(original), keys), tomlkit.items.Array)
 
 
-def _inline_table(values: dict[str, object]):
+def _inline_table(values: dict[str, object]) -> "InlineTable":
     import tomlkit
 
     inline = tomlkit.inline_table()
@@ -413,7 +428,7 @@ def _inline_table(values: dict[str, object]):
     return inline
 
 
-def _inline_array(inline):
+def _inline_array(inline: "InlineTable") -> "Array":
     import tomlkit
 
     array = tomlkit.array()
@@ -430,17 +445,17 @@ def _toml_lines(values: dict[str, object]) -> str:
 def _describe(wanted: TomlEdit) -> str:
     where = ".".join(wanted.table) or "the top level"
     parts = [f"{key} = {json.dumps(value)}" for key, value in wanted.settings.items()]
-    if wanted.entry:
+    if wanted.entry and wanted.array is not None:  # as everywhere here, an entry goes with its array
         parts.append(f"a [[{'.'.join(wanted.table + [wanted.array])}]] entry {json.dumps(wanted.entry)}")
     return f"in {where}: " + ", ".join(parts)
 
 
-def toml_load(text: str) -> dict:
+def toml_load(text: str) -> dict[str, Any]:
     """``text`` read as tomllib (tomli before Python 3.11) reads it, as uv and poetry do."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python < 3.11
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:
+        import tomli as tomllib
     return tomllib.loads(text)
 
 
@@ -515,7 +530,7 @@ def toml_insert_before(text: str, array: list[str], block: str) -> Optional[str]
     return None
 
 
-def _is_array_header_of(parsed: dict, array: list[str]) -> bool:
+def _is_array_header_of(parsed: dict[str, Any], array: list[str]) -> bool:
     for key in array[:-1]:
         if list(parsed) != [key] or not isinstance(parsed[key], dict):
             return False
@@ -523,7 +538,7 @@ def _is_array_header_of(parsed: dict, array: list[str]) -> bool:
     return list(parsed) == [array[-1]] and parsed[array[-1]] == [{}]
 
 
-def _is_header_of(parsed: dict, table: list[str]) -> bool:
+def _is_header_of(parsed: dict[str, Any], table: list[str]) -> bool:
     for key in table:
         if list(parsed) != [key] or not isinstance(parsed[key], dict):
             return False
@@ -541,7 +556,7 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def toml_item(document, keys: list[str]) -> Optional[Any]:
+def toml_item(document: Any, keys: list[str]) -> Optional[Any]:
     """The tomlkit item at ``keys`` (tables, inline tables), or None."""
     item = document
     for key in keys:

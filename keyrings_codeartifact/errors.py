@@ -7,7 +7,12 @@ Messages never hold a token or a secret: every value in them goes through
 module that imports botocore.
 """
 
+from typing import TYPE_CHECKING
+
 from keyring.errors import KeyringError
+
+if TYPE_CHECKING:
+    from .endpoint import Endpoint
 
 PREFIX = "codeartifact-keyring: "
 
@@ -44,6 +49,6 @@ class ServiceError(CodeArtifactError):
     """AWS answered with an error not covered by the other classes."""
 
 
-def endpoint_error(cls, endpoint, problem: str) -> CodeArtifactError:
+def endpoint_error(cls: type[CodeArtifactError], endpoint: "Endpoint", problem: str) -> CodeArtifactError:
     """Build an error that names ``endpoint`` and the problem with it."""
     return cls(f"{PREFIX}cannot get a token for {endpoint.describe()}: {problem}")

@@ -27,7 +27,10 @@ import json
 import os
 import shlex
 from collections.abc import Mapping
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 # Profile settings that decide which principal a profile is.
 _DECIDING = (
@@ -97,9 +100,9 @@ class _Facts:
         return Identity(self.kind, words, f"{self.kind}:{label}:{digest}" if label else f"{self.kind}:{digest}")
 
 
-def resolve(settings, environ: Mapping[str, str] = os.environ) -> Identity:
+def resolve(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
     """The identity that asks AWS for a token under ``settings`` and ``environ``."""
-    role = None
+    role: Optional[tuple[Optional[str], ...]] = None
     if settings.role_arn:  # keyringrc.cfg's role: assumed with whatever credentials follow
         role = (settings.role_arn, settings.role_session_name, _digest(settings.external_id))
     if settings.aws_access_key_id:
@@ -108,6 +111,7 @@ def resolve(settings, environ: Mapping[str, str] = os.environ) -> Identity:
 
 
 def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) -> _Facts:
+    facts: Optional[_Facts]  # None: no profile provides credentials
     files = _AwsFiles(environ)
     if files.unreadable:  # botocore fails before it looks for credentials
         facts = _Facts("unreadable").add("file", ", ".join(path for path, _ in files.unreadable))
@@ -171,7 +175,9 @@ def _provides(config: dict[str, str], credentials_section: dict[str, str]) -> bo
     )
 
 
-def _role_source(config: dict[str, str], name: str, files: "_AwsFiles", environ, seen) -> str:
+def _role_source(
+    config: dict[str, str], name: str, files: "_AwsFiles", environ: Mapping[str, str], seen: tuple[str, ...]
+) -> str:
     """The key of the credentials a role profile assumes its role with."""
     source = config.get("source_profile")
     if source == name:  # a profile may use its own keys to assume its role
@@ -243,7 +249,12 @@ def _legacy(environ: Mapping[str, str]) -> Optional[_Facts]:
         expanded = os.path.expanduser(os.path.expandvars(path))
         if not os.path.isfile(expanded):
             continue
-        key_id = _sections(expanded, {}).get("Credentials", {}).get("aws_access_key_id")
+        unreadable: list[tuple[str, str]] = []
+        key_id = _sections(expanded, unreadable).get("Credentials", {}).get("aws_access_key_id")
+        if unreadable:  # botocore stops there: ConfigParseError
+            facts = _Facts("unreadable").add("file", expanded)
+            facts.hidden.extend(digest for _, digest in unreadable)
+            return facts
         if key_id is not None:
             return _Facts("legacy").add("file", expanded).add("access key id", key_id)
     return None
@@ -389,7 +400,7 @@ def _path(environ: Mapping[str, str], variable: str) -> Optional[str]:
     return os.path.abspath(os.path.expanduser(os.path.expandvars(value)))
 
 
-def _sections(path: Optional[str], unreadable) -> dict[str, dict[str, str]]:
+def _sections(path: Optional[str], unreadable: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
     """The file's sections and options ({} if it does not exist). A file botocore
     cannot parse is recorded in ``unreadable``: botocore fails, and the identity
     must differ from that of a machine without the file."""

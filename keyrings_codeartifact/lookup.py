@@ -9,10 +9,14 @@ the token source is made, with its imports, only when it is first needed.
 import logging
 import os
 import threading
-from typing import Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
 from . import settings as config
 from .errors import PREFIX, ConfigError
+
+if TYPE_CHECKING:
+    from .endpoint import Endpoint
+    from .tokens import TokenSource
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +26,7 @@ TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
 class OwnerRefused(ConfigError):
     """``owners`` in [codeartifact] does not list the endpoint's owner."""
 
-    def __init__(self, endpoint, settings) -> None:
+    def __init__(self, endpoint: "Endpoint", settings: config.Settings) -> None:
         self.reason = not_allowed(endpoint, settings)
         super().__init__(f"{PREFIX}{self.reason}; no token for it")
 
@@ -39,10 +43,12 @@ class Lookup:
     shared by the threads of a host program."""
 
     def __init__(self) -> None:
-        self._source = None  # a tokens.TokenSource, made on first use
+        self._source: Optional[TokenSource] = None  # made on first use
         self._lock = threading.Lock()
 
-    def token(self, endpoint, adjust: Optional[Callable] = None) -> Found:
+    def token(
+        self, endpoint: "Endpoint", adjust: Optional[Callable[[config.Settings], config.Settings]] = None
+    ) -> Found:
         """A token for ``endpoint``; OwnerRefused if ``owners`` refuses it. ``adjust``
         changes the settings (command-line overrides) when the token source is asked."""
         settings = allowed_settings(endpoint)
@@ -55,7 +61,7 @@ class Lookup:
         token = self._tokens().get(endpoint, settings)
         return Found(token.value, token.expires_at)
 
-    def _tokens(self):
+    def _tokens(self) -> "TokenSource":
         with self._lock:
             if self._source is None:
                 from . import aws, tokens
@@ -64,22 +70,22 @@ class Lookup:
             return self._source
 
 
-def allowed_settings(endpoint) -> config.Settings:
+def allowed_settings(endpoint: "Endpoint") -> config.Settings:
     """The settings for ``endpoint``; OwnerRefused if ``owners`` refuses it."""
     settings = config.load(endpoint)
     check_allowed(endpoint, settings)
     return settings
 
 
-def check_allowed(endpoint, settings) -> None:
+def check_allowed(endpoint: "Endpoint", settings: config.Settings) -> None:
     """OwnerRefused if ``owners`` in ``settings`` refuses ``endpoint``."""
     if not settings.allows(endpoint):
         raise OwnerRefused(endpoint, settings)
 
 
-def not_allowed(endpoint, settings) -> str:
+def not_allowed(endpoint: "Endpoint", settings: config.Settings) -> str:
     """Why ``owners`` refuses ``endpoint``, for a log line or an error."""
-    return f"owner {endpoint.owner} is not in owners ({', '.join(settings.owners)}) in [codeartifact]"
+    return f"owner {endpoint.owner} is not in owners ({', '.join(settings.owners or ())}) in [codeartifact]"
 
 
 def environment_token() -> Optional[str]:

@@ -20,11 +20,14 @@ import configparser
 import os
 import re
 from pathlib import Path
-from typing import NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, NoReturn, Optional, Union
 
 from . import redact
 from .authtoken import MAX_DURATION, MIN_DURATION
 from .errors import PREFIX, ConfigError
+
+if TYPE_CHECKING:
+    from .endpoint import Endpoint
 
 SECTION = "codeartifact"
 NAMES_SECTION = "codeartifact-repositories"
@@ -64,7 +67,7 @@ class Settings(NamedTuple):
     advisory_margin: float = 900.0  # seconds of life left below which a refresh is tried
     owners: Optional[tuple[str, ...]] = None  # the accounts whose repositories get tokens; None: any
 
-    def allows(self, endpoint) -> bool:
+    def allows(self, endpoint: "Endpoint") -> bool:
         """Whether ``owners`` lets ``endpoint`` have a token (no owners set: every endpoint may)."""
         return self.owners is None or endpoint.owner in self.owners
 
@@ -76,7 +79,8 @@ def config_path() -> Path:
     """Where keyring, and so this backend, reads its config file."""
     from keyring.util import platform_
 
-    return platform_.config_root() / "keyringrc.cfg"
+    root: Path = platform_.config_root()
+    return root / "keyringrc.cfg"
 
 
 class Resolution(NamedTuple):
@@ -88,12 +92,12 @@ class Resolution(NamedTuple):
     path: Path
 
 
-def load(endpoint, path: Optional[Path] = None) -> Settings:
+def load(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Settings:
     """Return the settings for ``endpoint`` (None: the defaults section only)."""
     return resolve(endpoint, path).settings
 
 
-def resolve(endpoint, path: Optional[Path] = None) -> Resolution:
+def resolve(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Resolution:
     """The settings for ``endpoint`` from the config file at ``path``, with their sources."""
     path = config_path() if path is None else path
     chosen: dict[str, tuple[str, str]] = {}  # option -> (value, section it came from)
@@ -115,7 +119,7 @@ def repository_names(path: Optional[Path] = None) -> dict[str, str]:
     return {name.lower(): url.strip() for name, url in parser.items(NAMES_SECTION)}
 
 
-def parse_option(option: str, value: str):
+def parse_option(option: str, value: str) -> Any:  # Any: the option decides the type
     """Convert one option's text as the config file would; ValueError says what is allowed."""
     return _CONVERTERS.get(option, _non_empty)(value.strip())
 
@@ -135,11 +139,14 @@ class _Parser(configparser.RawConfigParser):
     # message by concatenation: quadratic in the number of bad lines (160,000 of
     # them took minutes). Reading stops at the first: a one-line error shows no more.
 
-    def _handle_error(self, exc, fpname, lineno, line):  # Python 3.9 to 3.12
-        raise super()._handle_error(exc, fpname, lineno, line)
+    # Private hooks of configparser, which typeshed does not declare.
+    def _handle_error(  # Python 3.9 to 3.12
+        self, exc: Optional[configparser.ParsingError], fpname: str, lineno: int, line: str
+    ) -> NoReturn:
+        raise super()._handle_error(exc, fpname, lineno, line)  # type: ignore[misc]
 
-    def _handle_option(self, st, line, fpname):  # Python 3.13 and later
-        super()._handle_option(st, line, fpname)
+    def _handle_option(self, st: Any, line: Any, fpname: str) -> None:  # Python 3.13 and later
+        super()._handle_option(st, line, fpname)  # type: ignore[misc]
         if st.errors:
             raise st.errors[0]
 
@@ -165,7 +172,7 @@ def _unreadable(error: Exception) -> str:
     return redact.text(str(error).splitlines()[0], limit=300)
 
 
-def _applicable_sections(path: Path, endpoint) -> list[tuple[str, dict[str, str]]]:
+def _applicable_sections(path: Path, endpoint: Optional["Endpoint"]) -> list[tuple[str, dict[str, str]]]:
     """The sections that apply to ``endpoint``, least specific first."""
     parser = _read(path)
 
@@ -221,7 +228,7 @@ def _qualifiers(section: str, path: Path) -> Optional[dict[str, str]]:
     return qualifiers
 
 
-def _applies(qualifiers: dict[str, str], endpoint) -> bool:
+def _applies(qualifiers: dict[str, str], endpoint: Optional["Endpoint"]) -> bool:
     if endpoint is None:
         return not qualifiers
     actual = {
@@ -241,13 +248,13 @@ def _applies(qualifiers: dict[str, str], endpoint) -> bool:
 
 
 def _validate(chosen: dict[str, tuple[str, str]], path: Path) -> Settings:
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # option -> its value (Any: the option decides the type)
     for option, (raw, section) in chosen.items():
         convert = _CONVERTERS.get(option, _non_empty)
         try:
             values[option] = convert(raw.strip())
-        except ValueError as problem:
-            raise _invalid(option, section, path, problem) from None
+        except ValueError as error:
+            raise _invalid(option, section, path, error) from None
 
     if ("aws_access_key_id" in values) != ("aws_secret_access_key" in values):
         given = "aws_access_key_id" if "aws_access_key_id" in values else "aws_secret_access_key"
@@ -287,7 +294,7 @@ def _duration(value: str) -> int:
     return int(value)
 
 
-def _seconds(low: float, high: float, low_included: bool):
+def _seconds(low: float, high: float, low_included: bool) -> Callable[[str], float]:
     def convert(value: str) -> float:
         try:
             seconds = float(value)
@@ -359,7 +366,7 @@ def _owners(value: str) -> tuple[str, ...]:
     return owners
 
 
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[str], object]] = {
     "token_duration": _duration,
     "timeout": _seconds(0, 300, low_included=False),
     "refresh_margin": _seconds(0, 3600, low_included=True),

@@ -19,18 +19,27 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from . import identity
 from .authtoken import Token, is_fresh
 from .errors import CodeArtifactError
 
+if TYPE_CHECKING:
+    from .cache import DiskCache, NullCache
+    from .endpoint import Endpoint
+    from .settings import Settings
+
 log = logging.getLogger(__name__)
 
 RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried sooner
 
+_Remembered = tuple[tuple[str, object], ...]  # a cache key as a dict key: its sorted items
 
-def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> dict[str, object]:
+
+def cache_key(
+    endpoint: "Endpoint", settings: "Settings", environ: Mapping[str, str] = os.environ
+) -> dict[str, object]:
     """What a token depends on: where (``where``), for whom, and for how long."""
     return {
         **where(endpoint),
@@ -39,7 +48,7 @@ def cache_key(endpoint, settings, environ: Mapping[str, str] = os.environ) -> di
     }
 
 
-def where(endpoint) -> dict[str, object]:
+def where(endpoint: "Endpoint") -> dict[str, object]:
     """The part of a cache key that names the endpoint's domain: partition, region,
     domain and owner (a domain's repositories share its tokens)."""
     return {
@@ -50,7 +59,7 @@ def where(endpoint) -> dict[str, object]:
     }
 
 
-def belongs_to(key: Mapping[str, object], endpoint) -> bool:
+def belongs_to(key: Mapping[str, object], endpoint: "Endpoint") -> bool:
     """Whether the cache key ``key`` is for ``endpoint``'s domain, owner and region."""
     return all(key.get(name) == value for name, value in where(endpoint).items())
 
@@ -58,7 +67,7 @@ def belongs_to(key: Mapping[str, object], endpoint) -> bool:
 STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine
 
 
-def fetch_budget(settings) -> float:
+def fetch_budget(settings: "Settings") -> float:
     """An upper bound, in seconds, of one token fetch with botocore's retries: every
     attempt may take ``timeout`` to connect and ``timeout`` to read, and botocore's
     standard retry mode waits at most min(2**n, 20) s (+5 s if AWS asks for more)
@@ -73,15 +82,17 @@ def fetch_budget(settings) -> float:
 class TokenSource:
     """Fresh tokens, from memory, the disk cache (when enabled and safe) or AWS."""
 
-    def __init__(self, fetch: Callable[..., Token], clock: Callable[[], float] = time.time):
+    def __init__(
+        self, fetch: Callable[["Endpoint", "Settings"], Token], clock: Callable[[], float] = time.time
+    ) -> None:
         self._fetch = fetch
         self._clock = clock
-        self._memory: dict[tuple, Token] = {}
-        self._advisory_failed: dict[tuple, float] = {}  # key -> when a refresh last failed
-        self._locks: dict[tuple, threading.Lock] = {}  # one per key: other endpoints never wait
+        self._memory: dict[_Remembered, Token] = {}
+        self._advisory_failed: dict[_Remembered, float] = {}  # key -> when a refresh last failed
+        self._locks: dict[_Remembered, threading.Lock] = {}  # one per key: other endpoints never wait
         self._locks_lock = threading.Lock()
 
-    def get(self, endpoint, settings) -> Token:
+    def get(self, endpoint: "Endpoint", settings: "Settings") -> Token:
         """A token for ``endpoint`` with more than the mandatory margin of life left."""
         key = cache_key(endpoint, settings)
         remembered = tuple(sorted(key.items()))
@@ -99,14 +110,15 @@ class TokenSource:
                 due = self._refresh_due(remembered, token, settings)
                 if due and not self._recently_failed(cache, key, token, settings):
                     token = self._refresh(cache, key, remembered, token, endpoint, settings)
-            self._memory[remembered] = token
-            return token
+            # Not None: a missing token is always due, and a due one is fetched or raises.
+            self._memory[remembered] = token  # type: ignore[assignment]
+            return token  # type: ignore[return-value]
 
-    def _lock_for(self, remembered: tuple) -> threading.Lock:
+    def _lock_for(self, remembered: _Remembered) -> threading.Lock:
         with self._locks_lock:
             return self._locks.setdefault(remembered, threading.Lock())
 
-    def _refresh_due(self, remembered: tuple, token: Optional[Token], settings) -> bool:
+    def _refresh_due(self, remembered: _Remembered, token: Optional[Token], settings: "Settings") -> bool:
         now = self._clock()
         if not is_fresh(token, now, settings.refresh_margin):
             return True  # missing, expired, or inside the mandatory window
@@ -114,7 +126,13 @@ class TokenSource:
             return False
         return now - self._advisory_failed.get(remembered, -RETRY_ADVISORY_AFTER) >= RETRY_ADVISORY_AFTER
 
-    def _recently_failed(self, cache, key, token: Optional[Token], settings) -> bool:
+    def _recently_failed(
+        self,
+        cache: Union["DiskCache", "NullCache"],
+        key: dict[str, object],
+        token: Optional[Token],
+        settings: "Settings",
+    ) -> bool:
         """Inside the advisory window: whether any process failed to refresh this token
         lately, so that an outage does not make every new process wait for AWS."""
         now = self._clock()
@@ -125,7 +143,15 @@ class TokenSource:
             log.debug("a refresh failed lately; serving the cached token, still valid")
         return failed
 
-    def _refresh(self, cache, key, remembered, token: Optional[Token], endpoint, settings) -> Token:
+    def _refresh(
+        self,
+        cache: Union["DiskCache", "NullCache"],
+        key: dict[str, object],
+        remembered: _Remembered,
+        token: Optional[Token],
+        endpoint: "Endpoint",
+        settings: "Settings",
+    ) -> Token:
         """A new token; or, if AWS fails inside the advisory window, the one we have."""
         try:
             return cache.fetch_through(

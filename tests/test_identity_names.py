@@ -4,9 +4,11 @@ answer to "whose credentials?" changes. Pure: files and environment only.
 Each case is checked against botocore itself where botocore can say without a
 network call (which profile it picks), and against the rule where it cannot."""
 
+import os
 import textwrap
 from pathlib import Path
 
+import botocore.exceptions
 import botocore.session
 import pytest
 
@@ -159,3 +161,20 @@ def test_a_missing_profile_names_itself(aws):
     identity = resolve(Settings(), aws(AWS_PROFILE="nope"))
     assert identity.key.startswith("profile:nope:")
     assert "missing" in identity.words
+
+
+def test_an_unparsable_boto_config_names_the_file_botocore_fails_on(aws, tmp_path, monkeypatch):
+    boto = tmp_path / "boto.cfg"
+    boto.write_text("[Credentials\naws_access_key_id = AKIABOTO\n")  # no closing bracket
+    environ = aws(BOTO_CONFIG=str(boto), AWS_EC2_METADATA_DISABLED="true")
+    identity = resolve(Settings(), environ)
+    assert identity.kind == "unreadable" and str(boto) in identity.words
+    boto.write_text("[Credentials\naws_access_key_id = AKIAOTHER\n")
+    assert resolve(Settings(), environ).key != identity.key  # its bytes decide
+    for name in os.environ:  # botocore fails on that file too, before the container or IMDS
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(botocore.exceptions.ConfigParseError):
+        botocore.session.Session().get_credentials()
