@@ -25,7 +25,6 @@ import configparser
 import hashlib
 import json
 import os
-import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
@@ -386,6 +385,8 @@ def _profile_name(section: str) -> Optional[str]:
 
 
 def _split(text: str) -> list[str]:
+    import shlex  # here, not above: only profiles in a config file need it
+
     try:
         return shlex.split(text)
     except ValueError:

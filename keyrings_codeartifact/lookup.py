@@ -15,6 +15,7 @@ from . import settings as config
 from .errors import PREFIX, ConfigError
 
 if TYPE_CHECKING:
+    from .authtoken import Token
     from .endpoint import Endpoint
     from .tokens import TokenSource
 
@@ -64,10 +65,17 @@ class Lookup:
     def _tokens(self) -> "TokenSource":
         with self._lock:
             if self._source is None:
-                from . import aws, tokens
+                from . import tokens
 
-                self._source = tokens.TokenSource(aws.fetch_token)
+                self._source = tokens.TokenSource(_fetch_token)
             return self._source
+
+
+def _fetch_token(endpoint: "Endpoint", settings: config.Settings) -> "Token":
+    """aws.fetch_token, imported when a token is fetched: a cached token needs no aws module."""
+    from . import aws
+
+    return aws.fetch_token(endpoint, settings)
 
 
 def allowed_settings(endpoint: "Endpoint") -> config.Settings:

@@ -1,4 +1,5 @@
-"""No start-up tax: keyring calls that are not for CodeArtifact never import botocore."""
+"""No start-up tax: keyring calls that are not for CodeArtifact never import botocore,
+and a lookup that a cached token answers imports neither botocore nor our aws module."""
 
 import json
 
@@ -11,7 +12,8 @@ CodeArtifactBackend.priority
 for service in sys.argv[1:]:
     keyring.get_credential(service, None)
     keyring.get_password(service, "aws")
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore"))))
+aws = [m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore") or m == "keyrings_codeartifact.aws"]
+print(json.dumps(sorted(aws)))
 """
 
 
@@ -34,3 +36,9 @@ def test_a_token_from_the_environment_imports_no_aws_sdk(monkeypatch):
 def test_the_probe_does_see_botocore_when_a_token_is_fetched(standin):
     # Guards the probe itself: a real lookup must show up in sys.modules.
     assert "botocore" in aws_modules_after(URL)
+
+
+def test_a_cached_token_imports_no_aws_sdk(standin):
+    assert "keyrings_codeartifact.aws" in aws_modules_after(URL)  # fetched, and cached
+    assert aws_modules_after(URL) == []
+    assert len(standin.token_requests()) == 1
