@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _endpoint(where: Endpoint) -> None:
+    """How the URL was recognised."""
     heading("Endpoint", first=True)
     row("form", _FORMS[where.form])
     row("domain", where.domain)
@@ -63,9 +64,10 @@ def _endpoint(where: Endpoint) -> None:
 
 
 def _settings(where: Endpoint, resolution: Resolution) -> None:
+    """Each setting, and where it came from; whether owners and CODEARTIFACT_AUTH_TOKEN let AWS be called."""
     heading("Settings")
-    state_ = "found" if resolution.path.exists() else "absent: defaults apply"
-    row("config file", f"{resolution.path} ({state_})")
+    found = "found" if resolution.path.exists() else "absent: defaults apply"
+    row("config file", f"{resolution.path} ({found})")
     row("applicable sections", ", ".join(resolution.sections) or "none")
     for option, value in resolution.settings._asdict().items():
         if option == "aws_secret_access_key" and value:
@@ -96,6 +98,7 @@ def _source_of(option: str, sources: dict[str, str]) -> str:
 
 
 def _identity(settings: Settings) -> None:
+    """Who asks AWS, as botocore's credential chain would pick it, and the cache key it makes."""
     from ..identity import resolve
 
     who = resolve(settings)
@@ -105,6 +108,7 @@ def _identity(settings: Settings) -> None:
 
 
 def _keyring() -> None:
+    """Which backend keyring picks in this Python, and whether this one is in its chain."""
     import keyring
     from keyring.backend import KeyringBackend
     from keyring.backends.chainer import ChainerBackend
@@ -138,6 +142,7 @@ def _backend_name(backend: object) -> str:
 
 
 def _cache(where: Endpoint, settings: Settings) -> None:
+    """The cache folder, whether it can be used, and the state of this endpoint's entry."""
     from .. import tokens
     from ..cache import DiskCache, UnsafeFolder, folder_for
 
