@@ -25,26 +25,31 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import errors
+from . import errors, redact, userfolders
 from .authtoken import MAX_DURATION, Token
-from .safefolder import Folder, Unsafe, printable
+from .safefolder import Folder, Unsafe
 
 log = logging.getLogger(__name__)
 
 VERSION = 1
-DIR_VARIABLE = "CODEARTIFACT_KEYRING_CACHE_DIR"
+DIR_VARIABLE = userfolders.CACHE_DIR_VARIABLE
 ENTRY_LIMIT = 16 * 1024  # bytes; an entry holds a token of ~1-2 KB
 MAX_LIFETIME = float(MAX_DURATION)  # seconds: the longest token AWS issues
 CLOCK_SKEW = 60.0  # seconds an entry may claim to be issued in the future
 FAILURE_SECONDS = 5.0  # how long a failure marker speaks for the failed fetch
 PRUNE_AFTER = 86400.0  # entries whose token expired longer ago are removed on writes
 _SUFFIX, _LOCK, _FAILED, _TEMPORARY = ".json", ".lock", ".failed", ".tmp-"
-_warned: set = set()
+_warned: set[Path] = set()
 
 UnsafeFolder = Unsafe  # what DiskCache.open raises for a folder that must not be used
 Key = dict[str, object]
+Entry = dict[str, Any]  # what an entry's (or a failure marker's) file holds, as JSON read it
+Wanted = Callable[[Optional[Token]], bool]
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def folder_for(configured: Optional[str] = None) -> Path:
@@ -60,22 +65,11 @@ def folder_for(configured: Optional[str] = None) -> Path:
                          f"set {source} to an absolute path, or one starting with ~")
         _check_windows_folder(folder)
         return folder
-    if sys.platform == "win32":
-        folder = _absolute(os.environ.get("LOCALAPPDATA"), Path.home() / "AppData" / "Local")
-        folder = folder / "codeartifact-keyring" / "Cache"
-    elif sys.platform == "darwin":
-        folder = Path.home() / "Library" / "Caches" / "codeartifact-keyring"
-    else:  # XDG: a relative XDG_CACHE_HOME is ignored
-        folder = _absolute(os.environ.get("XDG_CACHE_HOME"), Path.home() / ".cache") / "codeartifact-keyring"
+    folder = userfolders.cache_folder("codeartifact-keyring")
     if not folder.is_absolute():  # HOME itself is relative
         raise Unsafe(folder, "it is relative, as HOME is, so it would follow the working folder",
                      f"set HOME, or {DIR_VARIABLE}, to an absolute path")
     return folder
-
-
-def _absolute(value: Optional[str], default: Path) -> Path:
-    """``value`` as a path if it is an absolute one, else ``default``."""
-    return Path(value) if value and os.path.isabs(value) else default
 
 
 def _check_windows_folder(folder: Path) -> None:
@@ -99,7 +93,7 @@ def entry_name(key: Key) -> str:
     return hashlib.sha256(canonical).hexdigest()[:40] + _SUFFIX
 
 
-def open_cache(settings) -> Union["DiskCache", "NullCache"]:
+def open_cache(settings: "Settings") -> Union["DiskCache", "NullCache"]:
     """The disk cache these settings ask for, made if need be; a NullCache if the
     cache is off, or if its folder cannot be used safely (warned once)."""
     if not settings.cache:
@@ -117,7 +111,7 @@ class NullCache:
     def read(self, key: Key) -> Optional[Token]:
         return None
 
-    def fetch_through(self, key: Key, fetch: Callable[[], Token], wanted, budget: float) -> Token:
+    def fetch_through(self, key: Key, fetch: Callable[[], Token], wanted: Wanted, budget: float) -> Token:
         return fetch()
 
     def failed_since(self, key: Key, since: float) -> bool:
@@ -129,7 +123,7 @@ class NullCache:
     def __enter__(self) -> "NullCache":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         pass
 
 
@@ -152,7 +146,7 @@ class DiskCache:
     def __enter__(self) -> "DiskCache":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self) -> None:
@@ -167,7 +161,7 @@ class DiskCache:
         self,
         key: Key,
         fetch: Callable[[], Token],
-        wanted: Callable[[Optional[Token]], bool],
+        wanted: Wanted,
         budget: float,
     ) -> Token:
         """Under ``key``'s lock (waiting at most ``budget`` seconds for it), the entry
@@ -180,7 +174,7 @@ class DiskCache:
             if lock is None:
                 log.debug("cache lock not had within %.0f s; asking AWS without it", budget)
             entry = self.read(key)
-            if wanted(entry):
+            if entry is not None and wanted(entry):
                 return entry
             self._raise_failure(name, key, started)
             try:
@@ -210,7 +204,7 @@ class DiskCache:
             _warn_once(Unsafe(self.folder, f"a token could not be saved there ({reason})",
                               "check free space and permissions"))
 
-    def entries(self) -> list[tuple[str, dict]]:
+    def entries(self) -> list[tuple[str, Entry]]:
         """Every entry: (file name, what it holds minus the token, with "valid": whether
         it would be served while fresh). Unsafe and unreadable files are left out."""
         found = []
@@ -223,7 +217,7 @@ class DiskCache:
                 found.append((name, shown))
         return found
 
-    def clear(self, matches: Optional[Callable[[dict], bool]] = None) -> int:
+    def clear(self, matches: Optional[Callable[[Key], bool]] = None) -> int:
         """Remove the entries whose key ``matches`` (None: everything of ours in the
         folder, unreadable files included); return how many entries went."""
         removed = 0
@@ -239,12 +233,12 @@ class DiskCache:
                 try:
                     self._folder.remove(name)
                 except OSError:  # a folder of that name, or a file in use (Windows)
-                    log.debug("could not remove %s from the cache folder", printable(name))
+                    log.debug("could not remove %s from the cache folder", redact.text(name, escape=True))
         return removed
 
     # -- inside ------------------------------------------------------------------------
 
-    def _load(self, name: str, quiet: bool = False) -> Optional[dict]:
+    def _load(self, name: str, quiet: bool = False) -> Optional[Entry]:
         """What file ``name`` holds if it is an entry of this version, else None."""
         try:
             data = json.loads(self._folder.read(name, ENTRY_LIMIT))
@@ -298,10 +292,10 @@ class DiskCache:
         marker = self._failure(entry_name(key), key)
         return marker is not None and since <= marker["at"] <= time.time()
 
-    def _failure(self, name: str, key: Key) -> Optional[dict]:
+    def _failure(self, name: str, key: Key) -> Optional[Entry]:
         """The failure marker for ``key``'s entry, if there is a valid one."""
         try:
-            marker = json.loads(self._folder.read(name + _FAILED, ENTRY_LIMIT))
+            marker: Entry = json.loads(self._folder.read(name + _FAILED, ENTRY_LIMIT))
             if (
                 marker["version"] == VERSION
                 and marker["key"] == key
@@ -327,25 +321,34 @@ class DiskCache:
         raise cls(message)
 
 
-def _token(data: dict, key: Key, now: float) -> Optional[Token]:
+def _token(data: Entry, key: Key, now: float) -> Optional[Token]:
     """The token in entry ``data`` if it is for ``key`` and its lifetime is one AWS
     could have issued: finite, at most 12 hours, not issued in the future."""
-    value, issued_at, expires_at = data.get("token"), data.get("issued_at"), data.get("expires_at")
+    value = data.get("token")
+    issued_at, expires_at = _finite(data.get("issued_at")), _finite(data.get("expires_at"))
     if data.get("key") != key or not isinstance(value, str) or not value:
         return None
-    for number in (issued_at, expires_at):
-        try:
-            if type(number) not in (int, float) or not math.isfinite(float(number)):
-                return None
-        except OverflowError:  # an integer of hundreds of digits
-            return None
+    if issued_at is None or expires_at is None:
+        return None
     if issued_at > now + CLOCK_SKEW or not 0 < expires_at - issued_at <= MAX_LIFETIME:
         return None
-    return Token(value, float(issued_at), float(expires_at))
+    return Token(value, issued_at, expires_at)
+
+
+def _finite(number: object) -> Optional[float]:
+    """``number`` as a float if it is a finite JSON number (not a bool), else None."""
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return None
+    try:
+        value = float(number)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _warn_once(unsafe: Unsafe) -> None:
     if unsafe.path not in _warned:
         _warned.add(unsafe.path)
         log.warning("codeartifact-keyring: not using the token cache at %s: %s; %s",
-                    printable(unsafe.path), printable(unsafe.problem), printable(unsafe.remedy))
+                    *(redact.text(part, redact.LINE_LIMIT, escape=True)
+                      for part in (unsafe.path, unsafe.problem, unsafe.remedy)))

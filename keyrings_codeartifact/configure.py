@@ -10,7 +10,7 @@ says why. The command shows the changes as a diff (``--dry-run``) or applies the
 running it twice changes nothing.
 
 One function per tool (``pip_changes``, ``uv_changes``, ...): a new tool is a new
-function here and a new subcommand in cli.py.
+function here and a new subcommand in cli/setup.py.
 """
 
 import copy
@@ -22,12 +22,17 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 from urllib.parse import urlsplit
 
-from . import edits
+from . import edits, userfolders
 from .endpoint import Endpoint, parse
 from .settings import NAMES_SECTION, config_path
+
+if TYPE_CHECKING:
+    from configupdater import ConfigUpdater
+
+IniData = dict[str, dict[str, Any]]  # {section: {key: value}}, as configparser reads a file
 
 _FIRST_PIP_WITH_CREDS_MODE = (26, 2)  # pip from 26.2 asks `keyring --mode=creds`, no username needed
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -133,11 +138,13 @@ def pip_changes(repository: Repository, pip: list[str], scope: str, extra: bool)
     return [_unless_shadowed(change, "PIP_CONFIG_FILE", "pip")]
 
 
-def _pip_edit(updater, url: str, provider: str, extra: bool) -> tuple[_Edit, dict[str, str]]:
+def _pip_edit(updater: "ConfigUpdater", url: str, provider: str, extra: bool) -> tuple[_Edit, dict[str, str]]:
     """Set ``url`` as the index (or an extra one) and the provider; an old URL of the
     same repository is replaced where it stands, and its password said to be gone.
     Also returns the values of the keys set, as pip should read them."""
-    notes, secrets, ours = [], [], {}
+    notes: list[str] = []
+    secrets: list[str] = []
+    ours: dict[str, str] = {}
 
     def forget(old: str, key: str) -> None:
         password = _password_of(old)
@@ -197,7 +204,9 @@ def _pip_reads(pip: list[str], content: bytes, path: Path, when: str) -> dict[st
     return seen
 
 
-def _run(command: list[str], environment=None, cwd=None) -> subprocess.CompletedProcess:
+def _run(
+    command: list[str], environment: Optional[dict[str, str]] = None, cwd: Optional[str] = None
+) -> "subprocess.CompletedProcess[str]":
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment, cwd=cwd)
     except OSError as error:
@@ -289,7 +298,9 @@ def _toml_change(original: edits.Original, wanted: edits.TomlEdit, tool: str) ->
 def _toml_changes(original: edits.Original, wanted: list[edits.TomlEdit], tool: str) -> edits.Change:
     """The file with each of ``wanted`` done in turn, each step checked as
     ``_toml_change`` checks one."""
-    current, notes, secrets = original, (), ()
+    current = original
+    notes: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
     for step in wanted:
         change = _toml_change(current, step, tool)
         notes, secrets = notes + change.notes, secrets + change.secrets
@@ -298,14 +309,14 @@ def _toml_changes(original: edits.Original, wanted: list[edits.TomlEdit], tool: 
     return edits.Change(original.path, original.raw, current.raw, original.exists, notes, secrets)
 
 
-def _toml_data(original: edits.Original, tool: str) -> dict:
+def _toml_data(original: edits.Original, tool: str) -> dict[str, Any]:
     try:
         return edits.toml_load(original.text)
     except ValueError as error:
         raise SetupError(f"{tool} cannot read {original.path} now ({error}); fix it, then run setup again") from None
 
 
-def _stale_url(data: dict, wanted: edits.TomlEdit) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _stale_url(data: dict[str, Any], wanted: edits.TomlEdit) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A note and the secret, if the entry being replaced had a password in its URLs
     or a ``password`` key that ``wanted`` drops."""
     entries = edits.toml_dig(data, wanted.table + [wanted.array]) if wanted.array else None
@@ -356,7 +367,7 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
     drop = (("default",) if extra else ()) + (() if always else ("authenticate",))
     wanted = edits.TomlEdit(table, {"keyring-provider": "subprocess"}, "index", entry, drop)
     change = _toml_change(edits.read(path), wanted, "uv")
-    if not always:
+    if version is not None and not always:
         shown = ".".join(map(str, version))
         change = change._replace(notes=change.notes + (
             f"uv {shown} on PATH is older than 0.6.10, where every uv command honours authenticate = \"always\": "
@@ -380,9 +391,8 @@ def _uv_version() -> Optional[tuple[int, ...]]:
 
 
 def _uv_user_config() -> Path:
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", Path.home())) / "uv" / "uv.toml"
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "uv" / "uv.toml"
+    """uv's user uv.toml: uv uses the XDG folder on macOS too."""
+    return userfolders.config_folder("uv", xdg_on_macos=True) / "uv.toml"
 
 
 # -- poetry ---------------------------------------------------------------------------
@@ -398,7 +408,7 @@ def poetry_changes(repository: Repository, project: Path, priority: str) -> list
     pyproject = project / "pyproject.toml"
     if not pyproject.exists():
         raise BadRequest(f"{pyproject} does not exist; run this in your poetry project")
-    source = {"name": repository.name, "url": repository.index_url, "priority": priority}
+    source: dict[str, object] = {"name": repository.name, "url": repository.index_url, "priority": priority}
     return [
         _toml_change(edits.read(pyproject), edits.TomlEdit(["tool", "poetry"], {}, "source", source), "poetry"),
         _poetry_repository_change(repository),
@@ -451,11 +461,7 @@ def _poetry_config_set(poetry: str, original: edits.Original, key: str, value: s
 def _poetry_config_file() -> Path:
     if os.environ.get("POETRY_CONFIG_DIR"):
         return Path(os.environ["POETRY_CONFIG_DIR"]) / "config.toml"
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", Path.home())) / "pypoetry" / "config.toml"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "pypoetry" / "config.toml"
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "pypoetry" / "config.toml"
+    return userfolders.config_folder("pypoetry") / "config.toml"
 
 
 # -- pipenv ---------------------------------------------------------------------------
@@ -498,7 +504,7 @@ def pdm_changes(repository: Repository, project: Path, extra: bool) -> list[edit
     pyproject = project / "pyproject.toml"
     if not pyproject.exists():
         raise BadRequest(f"{pyproject} does not exist; run this in your pdm project")
-    source = {"name": repository.name if extra else "pypi", "url": repository.index_url}
+    source: dict[str, object] = {"name": repository.name if extra else "pypi", "url": repository.index_url}
     wanted = edits.TomlEdit(["tool", "pdm"], {}, "source", source, ("username", "password"))
     return [_toml_change(edits.read(pyproject), wanted, "pdm")]
 
@@ -506,7 +512,7 @@ def pdm_changes(repository: Repository, project: Path, extra: bool) -> list[edit
 # -- INI files: .pypirc, keyringrc.cfg -------------------------------------------------------
 
 
-def _ini_data(text: str, path: Path, tool: str, **options) -> dict[str, dict[str, str]]:
+def _ini_data(text: str, path: Path, tool: str, **options: Any) -> dict[str, dict[str, str]]:
     """``text`` as configparser reads it for ``tool`` (strict, as they all are)."""
     import configparser
 
@@ -519,8 +525,9 @@ def _ini_data(text: str, path: Path, tool: str, **options) -> dict[str, dict[str
     return {section: dict(parser.items(section)) for section in parser.sections()}
 
 
-def _ini_change(original: edits.Original, tool: str, edit: Callable[[object], _Edit],
-                expect: Callable[[dict[str, dict[str, str]]], None], lists=(), **options) -> edits.Change:
+def _ini_change(original: edits.Original, tool: str, edit: Callable[["ConfigUpdater"], _Edit],
+                expect: Callable[[IniData], None], lists: tuple[tuple[str, ...], ...] = (),
+                **options: Any) -> edits.Change:
     """The file edited through configupdater, checked with configparser: what was
     there before, changed as ``expect`` says, and nothing else."""
     before = _ini_data(original.text, original.path, tool, **options)
@@ -538,7 +545,7 @@ def twine_changes(repository: Repository) -> list[edits.Change]:
     name, url = repository.name, repository.upload_url
     original = edits.read(Path.home() / ".pypirc")
 
-    def edit(updater) -> _Edit:
+    def edit(updater: "ConfigUpdater") -> _Edit:
         notes, secrets = [], []
         if updater.has_option("distutils", "index-servers"):
             lines, listed = _ini_list(updater["distutils"]["index-servers"].value)
@@ -555,7 +562,7 @@ def twine_changes(repository: Repository) -> list[edits.Change]:
             notes.append(f"removed the password that was in [{name}]: keyring gives twine a fresh token")
         return _Edit(edits.ini_text(updater), tuple(notes), tuple(filter(None, secrets)))
 
-    def expect(data) -> None:
+    def expect(data: IniData) -> None:
         listed = data.get("distutils", {}).get("index-servers")
         listed = listed.split() if listed is not None else ["pypi", "testpypi"]
         data.setdefault("distutils", {})["index-servers"] = listed + ([name] if name not in listed else [])
@@ -571,7 +578,7 @@ def name_mapping_change(repository: Repository) -> edits.Change:
     original = edits.read(config_path())
     name, url = repository.name, repository.upload_url
 
-    def edit(updater) -> _Edit:
+    def edit(updater: "ConfigUpdater") -> _Edit:
         from .settings import repository_names
 
         with tempfile.TemporaryDirectory() as folder:
@@ -581,7 +588,7 @@ def name_mapping_change(repository: Repository) -> edits.Change:
                 edits.ini_set(updater, NAMES_SECTION, name, url)
         return _Edit(edits.ini_text(updater))
 
-    def expect(data) -> None:
+    def expect(data: IniData) -> None:
         data.setdefault(NAMES_SECTION, {})[name.lower()] = url
 
     # keyring reads the file with a plain RawConfigParser; this backend with inline comments
@@ -595,10 +602,12 @@ def name_mapping_change(repository: Repository) -> edits.Change:
 # -- checks ---------------------------------------------------------------------------
 
 
-def _check(path: Path, tool: str, found: dict, expected: dict, lists: tuple[tuple[str, ...], ...] = ()) -> None:
+def _check(
+    path: Path, tool: str, found: dict[str, Any], expected: dict[str, Any], lists: tuple[tuple[str, ...], ...] = ()
+) -> None:
     """SetupError unless ``tool`` reads ``found`` from the edited file, as ``expected``.
     ``lists`` are the keys (paths into the data) whose value is a whitespace-separated list."""
-    def normal(data: dict) -> dict:
+    def normal(data: dict[str, Any]) -> dict[str, Any]:
         data = copy.deepcopy(data)
         for keys in lists:
             holder = edits.toml_dig(data, list(keys[:-1]))

@@ -1,9 +1,10 @@
 """What may be shown of a value in a message or a log line.
 
-Every value a user gave (a service string, a setting, an environment variable)
-or a library said goes through here before it is shown: it loses the
-``user:password@`` of anything URL-like, becomes one line, and is cut to
-``LIMIT`` characters. Userinfo is found by pattern, not by a URL parser:
+Every value a user gave (a service string, a setting, an environment variable),
+a library said, or a file system holds (a path, a cache entry's key) goes through
+here before it is shown: it loses the ``user:password@`` of anything URL-like,
+becomes one line with no control character left for a terminal to act on, and
+is cut to ``LIMIT`` characters. Userinfo is found by pattern, not by a URL parser:
 parsers disagree about a password holding ``#``, ``?``, ``/`` or ``@`` (and
 ``urlsplit`` reads ``user:pa#ss@host`` as host ``user`` and a fragment), so
 everything between the start of the authority and the *last* ``@`` goes.
@@ -13,6 +14,7 @@ Pure string work in linear time; imports nothing.
 """
 
 LIMIT = 200  # characters of a value shown before it is cut
+LINE_LIMIT = 1000  # characters of a whole line (a message, a path with its remedy)
 
 
 def url(value: object, limit: int = LIMIT) -> str:
@@ -22,11 +24,14 @@ def url(value: object, limit: int = LIMIT) -> str:
     return _fit(_cut_userinfo(text, start if start >= 0 else 0), limit)
 
 
-def text(value: object, limit: int = LIMIT) -> str:
+def text(value: object, limit: int = LIMIT, *, escape: bool = False) -> str:
     """``value``, any text, without the userinfo of the URLs in it (from the first
-    ``scheme:/``, ``scheme://`` or ``//`` through the last ``@``)."""
+    ``scheme:/``, ``scheme://`` or ``//`` through the last ``@``), on one line.
+    Unprintable characters become one space a run, as suits a message; with
+    ``escape`` they are shown escaped (``\\x1b``, ``\\n``), as suits a name that
+    must be shown as it is (a path, a field of a cache entry)."""
     text_ = str(value)
-    return _fit(_cut_userinfo(text_, _first_authority(text_)), limit)
+    return _fit(_cut_userinfo(text_, _first_authority(text_)), limit, escape)
 
 
 def origin(value: object, limit: int = LIMIT) -> str:
@@ -80,14 +85,17 @@ def _cut_userinfo(text_: str, start: int) -> str:
     return text_[:start] + text_[at + 1 :]
 
 
-def _fit(text_: str, limit: int) -> str:
-    """One line (each run of line breaks and other unprintable characters becomes
-    one space), at most ``limit`` characters."""
+def _fit(text_: str, limit: int, escape: bool = False) -> str:
+    """One line with no unprintable character (each escaped, or each run of them one
+    space), at most ``limit`` characters."""
     head = text_[: limit * 2]  # enough to fill ``limit`` characters in all but odd texts
-    shown, replacing = [], False
+    shown: list[str] = []
+    replacing = False
     for character in head:
         if character.isprintable():
             shown.append(character)
+        elif escape:
+            shown.append(repr(character)[1:-1])
         elif not replacing:
             shown.append(" ")
         replacing = not character.isprintable()

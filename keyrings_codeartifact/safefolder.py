@@ -14,6 +14,9 @@ apply; the folder lives in the user's own ``%LOCALAPPDATA%``, whose ACLs are the
 user's. Files are opened by path; a folder or file that is a symbolic link (or
 another reparse point) is refused, and non-regular or oversized files too. Locks
 are ``msvcrt.locking``.
+
+``sys.platform`` is read at each call (so tests can simulate Windows), and tested
+as itself (so that a type checker knows which branch is whose).
 """
 
 import contextlib
@@ -27,8 +30,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable, Optional, TextIO
 
+from .userfolders import CACHE_DIR_VARIABLE
+
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT: symbolic links, junctions
+_AS_ROOT = ("as under `sudo -E` or in a container whose HOME belongs to another user: "
+            f"use sudo without -E, or set {CACHE_DIR_VARIABLE} to a folder of root's")
 
 
 class Unsafe(Exception):
@@ -37,11 +44,6 @@ class Unsafe(Exception):
     def __init__(self, path: Path, problem: str, remedy: str):
         super().__init__(f"{path}: {problem}; {remedy}")
         self.path, self.problem, self.remedy = path, problem, remedy
-
-
-def windows() -> bool:
-    """Whether this is Windows (read at each call, so tests can simulate it)."""
-    return sys.platform == "win32"
 
 
 class Folder:
@@ -56,8 +58,9 @@ class Folder:
         """Open ``path`` (making it first if ``create``); raise Unsafe if it must not
         be used, FileNotFoundError if it is missing and not to be made."""
         try:
-            if windows():
-                return cls(path, _open_windows(path, create))
+            if sys.platform == "win32":
+                _open_windows(path, create)
+                return cls(path, None)
             return cls(path, _open_posix(path, create))
         except FileNotFoundError:
             if create:
@@ -202,7 +205,7 @@ class Lock:
         self._fd = descriptor
 
     def release(self) -> None:
-        if windows():
+        if sys.platform == "win32":
             import msvcrt
 
             os.lseek(self._fd, 0, os.SEEK_SET)
@@ -213,7 +216,7 @@ class Lock:
 
 def _try_lock(descriptor: int) -> bool:
     """Take the lock without waiting; False if another process holds it."""
-    if windows():
+    if sys.platform == "win32":
         import msvcrt
 
         try:
@@ -299,12 +302,10 @@ def _make_posix(path: Path) -> int:
 def _not_made_inside(path: Path, parent: Path, owner: int) -> Unsafe:
     problem = f"it does not exist, and {parent} belongs to another user, {_user(owner)}, so it is not made there"
     if os.getuid() == 0:
-        remedy = ("this process runs as root with another user's HOME, as under `sudo -E` or in a "
-                  "container whose HOME belongs to another user: use sudo without -E, or set "
-                  "CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
+        remedy = f"this process runs as root with another user's HOME, {_AS_ROOT}"
     else:
         remedy = (f"make it yourself (mkdir -m 700 {_quoted(path)}), "
-                  "or set CODEARTIFACT_KEYRING_CACHE_DIR to a folder of yours")
+                  f"or set {CACHE_DIR_VARIABLE} to a folder of yours")
     return Unsafe(path, problem, remedy)
 
 
@@ -321,15 +322,13 @@ def _owned_by_another(path: Path, owner: int) -> Unsafe:
     me = _name(os.getuid())
     if os.getuid() == 0:
         return Unsafe(path, "it belongs to another user",
-                      f"{_user(owner)} owns it and this process runs as root, as under `sudo -E` or in "
-                      "a container whose HOME belongs to another user: use sudo without -E, or set "
-                      "CODEARTIFACT_KEYRING_CACHE_DIR to a folder of root's")
+                      f"{_user(owner)} owns it and this process runs as root, {_AS_ROOT}")
     fix = (f"remove it with `sudo rm -r {_quoted(path)}` (it is made anew), "
            f"or take it with `sudo chown -R {me} {_quoted(path)}`")
     if owner == 0:
         return Unsafe(path, "it belongs to root", f"a lookup run as root (sudo -E?) made it: {fix}")
     return Unsafe(path, "it belongs to another user",
-                  f"{_user(owner)} owns it: {fix}, or set CODEARTIFACT_KEYRING_CACHE_DIR")
+                  f"{_user(owner)} owns it: {fix}, or set {CACHE_DIR_VARIABLE}")
 
 
 def _quoted(path: Path) -> str:
@@ -337,16 +336,10 @@ def _quoted(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def printable(value: object) -> str:
-    """``value`` as text, with control characters escaped (\\x1b, \\n): file and folder
-    names are not ours to trust with a terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
-
-
 def _check_file(path: Path, status: os.stat_result) -> None:
     if not stat.S_ISREG(status.st_mode):
         raise Unsafe(path, "it is not a regular file", "it is replaced")
-    if windows():
+    if sys.platform == "win32":
         return
     if status.st_uid != os.getuid():
         raise Unsafe(path, "it belongs to another user", "it is replaced")
@@ -376,6 +369,7 @@ def _name(uid: int) -> str:
 
 
 def _open_windows(path: Path, create: bool) -> None:
+    """Check (making it first if ``create``) that ``path`` is a folder, not a link."""
     if create:
         path.mkdir(parents=True, exist_ok=True)
     status = os.lstat(path)
@@ -383,7 +377,6 @@ def _open_windows(path: Path, create: bool) -> None:
         raise Unsafe(path, "it is a symbolic link", "remove it, or set another cache folder")
     if not stat.S_ISDIR(status.st_mode):
         raise Unsafe(path, "it is not a folder", "remove it, or set another cache folder")
-    return None
 
 
 def _is_link(status: os.stat_result) -> bool:

@@ -1,4 +1,5 @@
-"""What may be shown of a value: no user:password@ of anything URL-like, one line, bounded."""
+"""What may be shown of a value: no user:password@ of anything URL-like, one line with no
+control character, bounded."""
 
 import pytest
 from hypothesis import given, settings
@@ -38,6 +39,16 @@ TEXTS = [
 ]
 
 
+# (a name: a path, a field of a cache entry; what may be shown of it, every character visible)
+NAMES = [
+    ("/home/me/.cache/evil\x1b[2Jname", "/home/me/.cache/evil\\x1b[2Jname"),
+    ("profile:x\nDOMAIN  OWNER", "profile:x\\nDOMAIN  OWNER"),
+    ("a\r\n\tb\u200b", "a\\r\\n\\tb\\u200b"),  # each escaped, none merged
+    ("/home/me@corp.example/.cache", "/home/me@corp.example/.cache"),
+    ("https://u:S3CRET@h/x\x07", "https://h/x\\x07"),
+]
+
+
 @pytest.mark.parametrize("value, shown", URLS)
 def test_urls_lose_everything_before_their_last_at(value, shown):
     assert redact.url(value) == shown
@@ -46,6 +57,11 @@ def test_urls_lose_everything_before_their_last_at(value, shown):
 @pytest.mark.parametrize("value, shown", TEXTS)
 def test_text_loses_the_userinfo_of_urls_in_it_and_becomes_one_line(value, shown):
     assert redact.text(value) == shown
+
+
+@pytest.mark.parametrize("value, shown", NAMES)
+def test_names_show_their_control_characters_escaped(value, shown):
+    assert redact.text(value, escape=True) == shown
 
 
 @pytest.mark.parametrize(
@@ -95,6 +111,7 @@ SECRET = ANY.map(lambda text: f"S3CRETa{text}S3CRETz")
        scheme=st.sampled_from(["https://", "http://", "https:/", "//", "", "HTTPS://", "socks5h://"]))
 def test_no_password_survives_in_a_url(before, user, secret, after, scheme):
     url = f"{scheme}{user}:{secret}@{after}"
-    for shown in (redact.url(url), redact.origin(url), redact.text(f"{before}https://{user}:{secret}@{after}")):
+    text = f"{before}https://{user}:{secret}@{after}"
+    for shown in (redact.url(url), redact.origin(url), redact.text(text), redact.text(text, escape=True)):
         assert "S3CRETa" not in shown and "S3CRETz" not in shown
-        assert "\n" not in shown and len(shown) <= redact.LIMIT + 30
+        assert shown.isprintable() and len(shown) <= redact.LIMIT + 30

@@ -1,0 +1,82 @@
+"""What the commands share: exit codes, the usage error, reading a URL, and how
+rows, times and durations are shown."""
+
+import argparse
+import datetime
+import sys
+import time
+from typing import TYPE_CHECKING, Callable
+
+from .. import redact
+from ..endpoint import Endpoint, parse
+
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers gives
+
+OK, FAILED, USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]  # one per subcommand, set as its ``run`` default
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done (exit 2)."""
+
+
+def help_handler(parser: argparse.ArgumentParser) -> Handler:
+    """The handler of a command given without its subcommand: its help on stderr, exit 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return USAGE
+
+    return run
+
+
+def endpoint(url: str) -> Endpoint:
+    """The repository endpoint ``url`` names; UsageError, with a hint, if it names none."""
+    found = parse(url)
+    if found is None:
+        hint = (
+            "plain http:// never gets a token; use https://"
+            if url.lower().startswith("http://")
+            else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/..."
+        )
+        raise UsageError(f"not a CodeArtifact repository endpoint: {redact.url(url)}; {hint}")
+    return found
+
+
+def heading(text: str, first: bool = False) -> None:
+    print(text if first else f"\n{text}")
+
+
+def row(name: str, value: str) -> None:
+    """One ``name: value`` line under a heading; ``value`` made safe to show."""
+    print(f"  {name + ':':<22} {redact.text(value, redact.LINE_LIMIT)}")
+
+
+def escaped(value: object) -> str:
+    """A name (a path, a field of a cache entry), or a line about one, as it may be
+    shown: control characters escaped, so that it shows as it is and cannot act on
+    the terminal."""
+    return redact.text(value, redact.LINE_LIMIT, escape=True)
+
+
+def iso(epoch: float) -> str:
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def state(issued_at: float, expires_at: float, margin: float) -> str:
+    """A cached token's state: expired, or fresh / refresh due, and how long it has left."""
+    from ..authtoken import Token, is_fresh
+
+    left = expires_at - time.time()
+    if left <= 0:
+        return "expired"
+    fresh = is_fresh(Token("", issued_at, expires_at), time.time(), margin)
+    return f"{'fresh' if fresh else 'refresh due'}, {_duration(left)} left"
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"

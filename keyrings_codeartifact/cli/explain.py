@@ -1,0 +1,189 @@
+"""``codeartifact-keyring explain URL`` (alias ``doctor``): how URL is recognised, which
+settings apply and where each came from, who asks AWS, whether keyring reaches this
+backend, and the cache state; with ``--check``, what AWS says now. Never a token."""
+
+import argparse
+import os
+import shutil
+import sys
+from typing import TYPE_CHECKING
+
+from .. import redact
+from ..endpoint import Endpoint
+from ..errors import CodeArtifactError, ConfigError
+from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
+from ..settings import Resolution, Settings, resolve
+from ..userfolders import CACHE_DIR_VARIABLE
+from .common import FAILED, OK, endpoint, escaped, heading, iso, row, state
+
+if TYPE_CHECKING:
+    from .common import Commands
+
+_FORMS = {"standard": "standard", "dualstack": "dual-stack", "vpc": "VPC endpoint"}
+_ENVIRONMENT_SOURCES = {  # settings botocore also reads from a variable when they are not set
+    "profile_name": "AWS_PROFILE",
+    "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
+    "verify": "AWS_CA_BUNDLE",
+}
+
+
+def add_to(commands: "Commands") -> None:
+    parser = commands.add_parser(
+        "explain",
+        aliases=["doctor"],
+        help="show how URL is recognised and configured, and whether keyring reaches this backend",
+        description="Show how URL is recognised, which settings apply and where each came "
+        "from, whether keyring would reach this backend, and the cache state. Never prints a token.",
+    )
+    parser.add_argument("url", metavar="URL", help="the repository endpoint URL")
+    parser.add_argument("--check", action="store_true", help="also call AWS: caller identity and a token request")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    where = endpoint(args.url)
+    _endpoint(where)
+    resolution = resolve(where)
+    _settings(where, resolution)
+    _identity(resolution.settings)
+    _keyring()
+    _cache(where, resolution.settings)
+    if args.check:
+        return _check(where, resolution.settings)
+    return OK
+
+
+def _endpoint(where: Endpoint) -> None:
+    """How the URL was recognised."""
+    heading("Endpoint", first=True)
+    row("form", _FORMS[where.form])
+    row("domain", where.domain)
+    row("owner", where.owner)
+    row("region", f"{where.region} (partition {where.partition})")
+    row("repository", where.repository or "(none in the URL)")
+
+
+def _settings(where: Endpoint, resolution: Resolution) -> None:
+    """Each setting, and where it came from; whether owners and CODEARTIFACT_AUTH_TOKEN let AWS be called."""
+    heading("Settings")
+    found = "found" if resolution.path.exists() else "absent: defaults apply"
+    row("config file", f"{resolution.path} ({found})")
+    row("applicable sections", ", ".join(resolution.sections) or "none")
+    for option, value in resolution.settings._asdict().items():
+        if option == "aws_secret_access_key" and value:
+            value = "(set)"
+        elif option == "owners" and value:
+            value = ", ".join(value)
+        row(option, f"{'-' if value is None else redact.text(value)}  <- {_source_of(option, resolution.sources)}")
+    allowed = resolution.settings.allows(where)
+    row("owner allowed", "yes" if allowed else f"NO: {where.owner} is not in owners; no token, AWS is not called")
+    if os.environ.get(TOKEN_VARIABLE):
+        try:
+            environment_token()
+            row(TOKEN_VARIABLE, "set: served as the token, AWS is not called")
+        except ConfigError:
+            row(TOKEN_VARIABLE, "set, but holds whitespace or control characters: refused, not served")
+
+
+def _source_of(option: str, sources: dict[str, str]) -> str:
+    if option == "cache_dir" and os.environ.get(CACHE_DIR_VARIABLE):
+        return f"environment {CACHE_DIR_VARIABLE} (wins over the file)"
+    if option in sources:
+        return f"config file {sources[option]}"
+    variable = _ENVIRONMENT_SOURCES.get(option)
+    if variable and os.environ.get(variable):
+        shown = (redact.url if option == "endpoint_url" else redact.text)(os.environ[variable])
+        return f"default; botocore uses {variable}={shown}"
+    return "default"
+
+
+def _identity(settings: Settings) -> None:
+    """Who asks AWS, as botocore's credential chain would pick it, and the cache key it makes."""
+    from ..identity import resolve
+
+    who = resolve(settings)
+    heading("Identity")
+    row("asks AWS as", who.words)
+    row("cache key", who.key)
+
+
+def _keyring() -> None:
+    """Which backend keyring picks in this Python, and whether this one is in its chain."""
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.backends.chainer import ChainerBackend
+
+    from ..backend import CodeArtifactBackend
+
+    heading("Keyring")
+    active = keyring.get_keyring()
+    chain: list[KeyringBackend] = list(active.backends) if isinstance(active, ChainerBackend) else [active]
+    row("python", sys.executable)
+    row("active backend", _backend_name(active))
+    if isinstance(active, ChainerBackend):
+        row("chain", ", ".join(f"{_backend_name(b)} ({b.priority:g})" for b in chain))
+    if any(isinstance(b, CodeArtifactBackend) for b in chain):
+        row("reaches this backend", "yes")
+    else:
+        forced = os.environ.get("PYTHON_KEYRING_BACKEND")
+        why = (
+            f"PYTHON_KEYRING_BACKEND={forced} selects another backend"
+            if forced
+            else "keyringrc.cfg [backend] default-keyring, or keyring.backends.fail, selects another backend"
+        )
+        row("reaches this backend", f"NO: {why}")
+    on_path = shutil.which("keyring")
+    row("keyring on PATH", f"{on_path or 'none'} (what pip's subprocess provider and uv run)")
+
+
+def _backend_name(backend: object) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def _cache(where: Endpoint, settings: Settings) -> None:
+    """The cache folder, whether it can be used, and the state of this endpoint's entry."""
+    from .. import tokens
+    from ..cache import DiskCache, UnsafeFolder, folder_for
+
+    heading("Cache")
+    if not settings.cache:
+        row("disk cache", "off (cache = false)")
+        return
+    disk = None
+    try:
+        folder = folder_for(settings.cache_dir)
+        disk = DiskCache.open(folder)
+        row("folder", f"{escaped(folder)} (usable)")
+    except FileNotFoundError:
+        row("folder", f"{escaped(folder)} (made on the first lookup)")
+    except UnsafeFolder as unsafe:
+        row("folder", escaped(f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})"))
+    cached = disk.read(tokens.cache_key(where, settings)) if disk else None
+    if cached is None:
+        row("this endpoint", "no cached token: the next lookup asks AWS")
+    else:
+        shown = state(cached.issued_at, cached.expires_at, settings.refresh_margin)
+        row("this endpoint", f"{shown} (expires {iso(cached.expires_at)})")
+
+
+def _check(where: Endpoint, settings: Settings) -> int:
+    """Ask AWS who these credentials are and for a token, bypassing the cache, so
+    that what is shown is what AWS says now for the identity above."""
+    from .. import aws
+
+    heading("Check (calls AWS, bypasses the cache)")
+    try:
+        check_allowed(where, settings)
+    except ConfigError:
+        row("result", "NOT RUN: the owner is not in owners, so AWS is not called")
+        return FAILED
+    try:
+        row("caller identity", aws.caller_identity(where, settings))
+        token = aws.fetch_token(where, settings)
+    except CodeArtifactError as error:
+        row("result", f"FAILED: {error}")
+        return FAILED
+    row("token", f"issued to that caller; expires {iso(token.expires_at)} (not cached)")
+    row("served by lookups", "the cached token of the identity above, asked for by these same credentials")
+    return OK

@@ -1,0 +1,195 @@
+"""``codeartifact-keyring setup TOOL``: one subcommand, and one handler, per tool.
+
+Each handler says which of ``configure``'s functions works out the tool's changes;
+``_setup`` does the rest for every tool alike: the repository URL (given, or asked
+of AWS), every change worked out before any is written, then shown or written.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .. import redact
+from ..errors import PREFIX
+from .common import FAILED, OK, Handler, UsageError, help_handler
+
+if TYPE_CHECKING:
+    from ..configure import Repository
+    from ..edits import Change
+    from .common import Commands
+
+    ToolChanges = Callable[[Repository], list[Change]]
+
+
+def add_to(commands: "Commands") -> None:
+    setup = commands.add_parser(
+        "setup",
+        help="configure pip, uv, poetry, twine, pdm or pipenv to use a repository through keyring (no token written)",
+        description="Write, once, what makes TOOL ask keyring for the repository's credentials. "
+        "Never writes a token; running it again changes nothing; --dry-run shows the change as a diff.",
+    )
+    setup.set_defaults(run=help_handler(setup))
+    tools = setup.add_subparsers(title="tools", metavar="TOOL")
+
+    pip = _tool(tools, "pip", "set index-url (or add an extra-index-url) and keyring-provider in pip's config", _pip)
+    pip.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
+    where = pip.add_mutually_exclusive_group()
+    for scope in ("user", "global", "site"):
+        where.add_argument(f"--{scope}", dest="scope", action="store_const", const=scope,
+                           help=f"pip's {scope} config file" + (" (default)" if scope == "user" else ""))
+    pip.add_argument("--pip", metavar="COMMAND", help="the pip to configure (default: pip on PATH)")
+
+    uv = _tool(tools, "uv", 'add a named index with authenticate = "always" and keyring-provider = subprocess '
+               "to uv.toml or pyproject.toml", _uv)
+    uv.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
+    uv.add_argument(
+        "--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml"
+    )
+
+    poetry = _tool(tools, "poetry", "add the source to this poetry project and configure the publish repository",
+                   _poetry)
+    poetry.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
+                        help="the source's priority, as poetry defines it (default: primary)")
+
+    _tool(tools, "twine", "add a section with the upload URL and username aws to ~/.pypirc", _twine)
+
+    pdm = _tool(tools, "pdm", "add the source to this pdm project's pyproject.toml, replacing PyPI", _pdm)
+    pdm.add_argument("--extra", action="store_true", help="name the source NAME and keep PyPI beside it")
+
+    pipenv = _tool(tools, "pipenv", "add the source to this project's Pipfile, and print the variable pipenv needs",
+                   _pipenv)
+    pipenv.add_argument("--extra", action="store_true",
+                        help="add it after the other sources, for packages that name it (index = NAME)")
+
+
+def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.ArgumentParser:
+    """The subcommand for tool ``name``, with the arguments every tool takes."""
+    parser = tools.add_parser(name, help=text, description=text + ".")
+    parser.add_argument("url", metavar="URL", nargs="?", help="the repository endpoint URL")
+    parser.add_argument("--domain", help="instead of URL: the domain, asking AWS for the URL")
+    parser.add_argument("--repository", help="with --domain: the repository")
+    parser.add_argument("--domain-owner", metavar="ACCOUNT", help="with --domain: the owning account (default: yours)")
+    parser.add_argument("--region", help="with --domain: the region (default: your AWS config's)")
+    parser.add_argument("--endpoint-type", choices=["ipv4", "dualstack"], default="ipv4",
+                        help="with --domain: the kind of URL to ask for (default: ipv4)")
+    parser.add_argument("--name", default="codeartifact",
+                        help="the name the repository gets in the tool's config: letters, digits, '.', '_', '-' "
+                        "(default: codeartifact)")
+    parser.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
+    parser.set_defaults(run=run)
+    return parser
+
+
+# -- one handler per tool ----------------------------------------------------------------
+
+
+def _pip(args: argparse.Namespace) -> int:
+    from .. import configure
+
+    def changes(repository: "Repository") -> "list[Change]":
+        pip = args.pip.split() if args.pip else configure.default_pip()
+        return configure.pip_changes(repository, pip, args.scope or "user", args.extra)
+
+    return _setup(args, changes)
+
+
+def _uv(args: argparse.Namespace) -> int:
+    from .. import configure
+
+    project = Path.cwd() if args.project else None
+    return _setup(args, lambda repository: configure.uv_changes(repository, project, args.extra))
+
+
+def _poetry(args: argparse.Namespace) -> int:
+    from .. import configure
+
+    return _setup(args, lambda repository: configure.poetry_changes(repository, Path.cwd(), args.priority))
+
+
+def _twine(args: argparse.Namespace) -> int:
+    from .. import configure
+
+    return _setup(args, configure.twine_changes)
+
+
+def _pdm(args: argparse.Namespace) -> int:
+    from .. import configure
+
+    return _setup(args, lambda repository: configure.pdm_changes(repository, Path.cwd(), args.extra))
+
+
+def _pipenv(args: argparse.Namespace) -> int:
+    from .. import configure
+
+    done = _setup(args, lambda repository: configure.pipenv_changes(repository, Path.cwd(), args.extra))
+    if done == OK:
+        print("pipenv takes its keyring provider from the environment only; before running pipenv "
+              "(with a keyring command that has this backend on PATH):")
+        print(f"export {configure.PIPENV_PROVIDER}")
+    return done
+
+
+# -- what every tool shares ----------------------------------------------------------------
+
+
+def _setup(args: argparse.Namespace, tool_changes: "ToolChanges") -> int:
+    """Work out every file's change (each read back as its tool reads it) before
+    writing any; then show them (--dry-run) or write them."""
+    from .. import configure, edits
+
+    try:
+        configure.check_name(args.name)
+        repository = configure.repository_from_url(_repository_url(args), args.name)
+        changes = tool_changes(repository) + [configure.name_mapping_change(repository)]
+        for change in changes:
+            _apply(change, args.dry_run)
+    except configure.BadRequest as error:
+        raise UsageError(redact.text(error, redact.LINE_LIMIT)) from None
+    except (configure.SetupError, edits.CannotEdit) as error:  # may quote a URL or a tool's output
+        print(f"{PREFIX}{redact.text(error, redact.LINE_LIMIT)}", file=sys.stderr)
+        return FAILED
+    print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
+    return OK
+
+
+def _apply(change: "Change", dry_run: bool) -> None:
+    """Write one change (or show it as a diff), and say what happened to the file."""
+    notes = "".join(f"; {note}" for note in change.notes)
+    if not change.changes_anything:
+        print(f"{change.path}: already set up, unchanged{notes}")
+    elif dry_run:
+        print(change.diff(), end="")
+        if notes:
+            print(f"{change.path}: would be updated{notes}")
+    else:
+        change.apply()
+        print(f"{change.path}: updated{notes}")
+
+
+def _repository_url(args: argparse.Namespace) -> str:
+    """The URL given, or the one AWS names for --domain and --repository."""
+    if args.url and args.domain:
+        raise UsageError("give URL or --domain and --repository, not both")
+    if args.url:
+        return str(args.url)
+    if not (args.domain and args.repository):
+        raise UsageError("give the repository URL, or --domain and --repository")
+    from .. import aws
+    from .. import settings as config
+    from ..configure import SetupError
+    from ..endpoint import Endpoint, partition
+
+    region = args.region
+    if not region:
+        import botocore.exceptions
+
+        try:
+            region = aws.default_region()
+        except botocore.exceptions.BotoCoreError as error:
+            raise SetupError(f"cannot read the AWS config for a default region: {error}; "
+                             "set AWS_PROFILE to a configured profile, or give --region") from None
+    if not region:
+        raise UsageError("--region is needed: your AWS config names no default region")
+    endpoint = Endpoint("api", args.domain, args.domain_owner or "", region, partition(region), args.repository, "")
+    return aws.repository_endpoint(endpoint, config.load(endpoint), args.endpoint_type)
