@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Optional, cast
 from . import redact
 from .authtoken import Token
 from .errors import (
+    PREFIX,
     AccessDenied,
     CodeArtifactError,
     ConfigError,
@@ -136,9 +137,16 @@ def repository_endpoint(endpoint: "Endpoint", settings: "Settings", endpoint_typ
 
 def default_region(profile_name: Optional[str] = None) -> Optional[str]:
     """The region the AWS config gives (AWS_REGION, the profile's region), or None."""
+    import botocore.exceptions
     import botocore.session
 
-    region: Optional[str] = botocore.session.Session(profile=profile_name).get_config_variable("region")
+    try:
+        region: Optional[str] = botocore.session.Session(profile=profile_name).get_config_variable("region")
+    except botocore.exceptions.BotoCoreError as error:
+        raise ConfigError(
+            f"{PREFIX}cannot read the AWS config for a default region: {redact.text(str(error))}; "
+            "set AWS_PROFILE to a configured profile, or give --region"
+        ) from None
     return region
 
 

@@ -22,7 +22,6 @@ as itself (so that a type checker knows which branch is whose).
 import contextlib
 import errno
 import os
-import shlex
 import stat
 import sys
 import time
@@ -333,6 +332,8 @@ def _owned_by_another(path: Path, owner: int) -> Unsafe:
 
 def _quoted(path: Path) -> str:
     """``path`` as a shell word, so that a pasted remedy acts on it and nothing else."""
+    import shlex  # here, not above: only remedies need it, never a lookup that works
+
     return shlex.quote(str(path))
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, NoReturn, Optional, Union
 
 from . import redact
-from .authtoken import MAX_DURATION, MIN_DURATION
+from .authtoken import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 from .errors import PREFIX, ConfigError
 
 if TYPE_CHECKING:
@@ -63,8 +63,8 @@ class Settings(NamedTuple):
     aws_secret_access_key: Optional[str] = None
     cache: bool = True  # share tokens between processes through the disk cache
     cache_dir: Optional[str] = None  # None: $CODEARTIFACT_KEYRING_CACHE_DIR or the user cache folder
-    refresh_margin: float = 300.0  # seconds of life left below which a token is never served
-    advisory_margin: float = 900.0  # seconds of life left below which a refresh is tried
+    refresh_margin: float = MANDATORY_MARGIN  # seconds of life left below which a token is never served
+    advisory_margin: float = ADVISORY_MARGIN  # seconds of life left below which a refresh is tried
     owners: Optional[tuple[str, ...]] = None  # the accounts whose repositories get tokens; None: any
 
     def allows(self, endpoint: "Endpoint") -> bool:

@@ -177,18 +177,11 @@ def _repository_url(args: argparse.Namespace) -> str:
         raise UsageError("give the repository URL, or --domain and --repository")
     from .. import aws
     from .. import settings as config
-    from ..configure import SetupError
     from ..endpoint import Endpoint, partition
 
     region = args.region
     if not region:
-        import botocore.exceptions
-
-        try:
-            region = aws.default_region()
-        except botocore.exceptions.BotoCoreError as error:
-            raise SetupError(f"cannot read the AWS config for a default region: {error}; "
-                             "set AWS_PROFILE to a configured profile, or give --region") from None
+        region = aws.default_region()
     if not region:
         raise UsageError("--region is needed: your AWS config names no default region")
     endpoint = Endpoint("api", args.domain, args.domain_owner or "", region, partition(region), args.repository, "")
