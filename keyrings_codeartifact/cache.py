@@ -233,7 +233,7 @@ class DiskCache:
                 try:
                     self._folder.remove(name)
                 except OSError:  # a folder of that name, or a file in use (Windows)
-                    log.debug("could not remove %s from the cache folder", redact.text(name, escape=True))
+                    log.debug("could not remove %s from the cache folder", redact.name(name))
         return removed
 
     # -- inside ------------------------------------------------------------------------
@@ -318,7 +318,7 @@ class DiskCache:
         if not (isinstance(cls, type) and issubclass(cls, errors.CodeArtifactError)):
             cls = errors.CodeArtifactError
         log.debug("the process that held the cache lock failed; failing with its error")
-        raise cls(message)
+        raise cls(redact.text(message, redact.LINE_LIMIT))  # the marker is a file: never trusted to be printable
 
 
 def _token(data: Entry, key: Key, now: float) -> Optional[Token]:
@@ -350,5 +350,5 @@ def _warn_once(unsafe: Unsafe) -> None:
     if unsafe.path not in _warned:
         _warned.add(unsafe.path)
         log.warning("codeartifact-keyring: not using the token cache at %s: %s; %s",
-                    *(redact.text(part, redact.LINE_LIMIT, escape=True)
+                    *(redact.name(part)
                       for part in (unsafe.path, unsafe.problem, unsafe.remedy)))

@@ -4,7 +4,9 @@ Every value a user gave (a service string, a setting, an environment variable),
 a library said, or a file system holds (a path, a cache entry's key) goes through
 here before it is shown: it loses the ``user:password@`` of anything URL-like,
 becomes one line with no control character left for a terminal to act on, and
-is cut to ``LIMIT`` characters. Userinfo is found by pattern, not by a URL parser:
+is cut to ``LIMIT`` characters. A name that must be shown as it is (a path, a
+remedy to paste) goes through ``name`` instead: whole, its control characters
+escaped. Userinfo is found by pattern, not by a URL parser:
 parsers disagree about a password holding ``#``, ``?``, ``/`` or ``@`` (and
 ``urlsplit`` reads ``user:pa#ss@host`` as host ``user`` and a fragment), so
 everything between the start of the authority and the *last* ``@`` goes.
@@ -14,7 +16,7 @@ Pure string work in linear time; imports nothing.
 """
 
 LIMIT = 200  # characters of a value shown before it is cut
-LINE_LIMIT = 1000  # characters of a whole line (a message, a path with its remedy)
+LINE_LIMIT = 1000  # characters of a whole line (a message about an edit, a row of explain)
 
 
 def url(value: object, limit: int = LIMIT) -> str:
@@ -24,14 +26,20 @@ def url(value: object, limit: int = LIMIT) -> str:
     return _fit(_cut_userinfo(text, start if start >= 0 else 0), limit)
 
 
-def text(value: object, limit: int = LIMIT, *, escape: bool = False) -> str:
+def text(value: object, limit: int = LIMIT) -> str:
     """``value``, any text, without the userinfo of the URLs in it (from the first
-    ``scheme:/``, ``scheme://`` or ``//`` through the last ``@``), on one line.
-    Unprintable characters become one space a run, as suits a message; with
-    ``escape`` they are shown escaped (``\\x1b``, ``\\n``), as suits a name that
-    must be shown as it is (a path, a field of a cache entry)."""
+    ``scheme:/``, ``scheme://`` or ``//`` through the last ``@``), on one line,
+    each run of unprintable characters one space."""
     text_ = str(value)
-    return _fit(_cut_userinfo(text_, _first_authority(text_)), limit, escape)
+    return _fit(_cut_userinfo(text_, _first_authority(text_)), limit)
+
+
+def name(value: object) -> str:
+    """``value``, a name that must be shown as it is (a path, a field of a cache
+    entry, a remedy to paste): whole, each unprintable character escaped (``\\x1b``,
+    ``\\n``) so that it cannot act on a terminal. Nothing is cut: a path that looks
+    like ``a:/b@c`` is a path, not a URL with a password."""
+    return "".join(_escaped(character) for character in str(value))
 
 
 def origin(value: object, limit: int = LIMIT) -> str:
@@ -85,17 +93,18 @@ def _cut_userinfo(text_: str, start: int) -> str:
     return text_[:start] + text_[at + 1 :]
 
 
-def _fit(text_: str, limit: int, escape: bool = False) -> str:
-    """One line with no unprintable character (each escaped, or each run of them one
-    space), at most ``limit`` characters."""
+def _escaped(character: str) -> str:
+    return character if character.isprintable() else repr(character)[1:-1]
+
+
+def _fit(text_: str, limit: int) -> str:
+    """One line with each run of unprintable characters one space, at most ``limit`` characters."""
     head = text_[: limit * 2]  # enough to fill ``limit`` characters in all but odd texts
     shown: list[str] = []
     replacing = False
     for character in head:
         if character.isprintable():
             shown.append(character)
-        elif escape:
-            shown.append(repr(character)[1:-1])
         elif not replacing:
             shown.append(" ")
         replacing = not character.isprintable()

@@ -110,6 +110,17 @@ def test_warnings_escape_control_characters_in_paths(standin, tmp_path, monkeypa
     assert "\x1b" not in warning and "evil\\x1b[2Jname" in warning
 
 
+def test_warnings_show_a_path_with_colon_slash_and_at_whole(standin, tmp_path, monkeypatch, caplog, fresh_warnings):
+    # A path is not a URL: nothing of it is cut as if it were userinfo, so the remedy acts on it.
+    folder = tmp_path / "nas:" / "share@2024" / "cache"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    monkeypatch.setenv(cache.DIR_VARIABLE, str(folder))
+    assert lookup()
+    [warning] = cache_warnings(caplog)
+    assert f"chmod 700 '{folder}'" in warning or f"chmod 700 {folder}" in warning
+
+
 def test_a_link_that_appears_while_the_folder_is_made_is_not_followed(tmp_path, monkeypatch):
     # The race the swap test (test_cache_safety.py) met once in CI: the folder is
     # missing when first opened, and a link to a folder of ours appears before it is made.

@@ -92,10 +92,14 @@ with cache.open_cache(Settings(cache_dir=sys.argv[1])) as disk:
 """
 
 
-def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_path):
+@pytest.mark.parametrize("message, shown", [
+    (MESSAGE, MESSAGE),
+    (MESSAGE + "\x1b[2J\x07", MESSAGE + " [2J "),  # the marker is a file: what it says is made printable
+])
+def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_path, message, shown):
     folder = tmp_path / "cache"
     failer = subprocess.Popen(
-        [sys.executable, "-c", FAILER, str(folder), json.dumps(CACHE_KEY), MESSAGE],
+        [sys.executable, "-c", FAILER, str(folder), json.dumps(CACHE_KEY), message],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     assert failer.stdout.readline() == "fetching\n"  # it holds the lock now
@@ -119,7 +123,7 @@ def test_waiters_fail_at_once_with_the_error_of_the_process_they_waited_for(tmp_
     assert not thread.is_alive()
     assert fetched == []
     [error] = raised
-    assert type(error) is errors.AccessDenied and str(error) == MESSAGE
+    assert type(error) is errors.AccessDenied and str(error) == shown
 
     # A lookup that starts after the failure asks again, and its success clears the marker.
     with cache.open_cache(Settings(cache_dir=str(folder))) as disk:

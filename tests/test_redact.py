@@ -45,7 +45,8 @@ NAMES = [
     ("profile:x\nDOMAIN  OWNER", "profile:x\\nDOMAIN  OWNER"),
     ("a\r\n\tb\u200b", "a\\r\\n\\tb\\u200b"),  # each escaped, none merged
     ("/home/me@corp.example/.cache", "/home/me@corp.example/.cache"),
-    ("https://u:S3CRET@h/x\x07", "https://h/x\\x07"),
+    ("/mnt/nas:/share@2024/cache", "/mnt/nas:/share@2024/cache"),  # a path, not a URL: nothing cut
+    ("//server/share@x/" + "a" * 2000, "//server/share@x/" + "a" * 2000),  # nor shortened
 ]
 
 
@@ -61,7 +62,7 @@ def test_text_loses_the_userinfo_of_urls_in_it_and_becomes_one_line(value, shown
 
 @pytest.mark.parametrize("value, shown", NAMES)
 def test_names_show_their_control_characters_escaped(value, shown):
-    assert redact.text(value, escape=True) == shown
+    assert redact.name(value) == shown
 
 
 @pytest.mark.parametrize(
@@ -112,6 +113,15 @@ SECRET = ANY.map(lambda text: f"S3CRETa{text}S3CRETz")
 def test_no_password_survives_in_a_url(before, user, secret, after, scheme):
     url = f"{scheme}{user}:{secret}@{after}"
     text = f"{before}https://{user}:{secret}@{after}"
-    for shown in (redact.url(url), redact.origin(url), redact.text(text), redact.text(text, escape=True)):
+    for shown in (redact.url(url), redact.origin(url), redact.text(text)):
         assert "S3CRETa" not in shown and "S3CRETz" not in shown
         assert shown.isprintable() and len(shown) <= redact.LIMIT + 30
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text())
+def test_a_name_is_printable_and_says_every_character(value):
+    shown = redact.name(value)
+    assert shown.isprintable() and len(shown) >= len(value)  # nothing cut
+    rest = iter(shown)
+    assert all(character in rest for character in value if character.isprintable())  # in order

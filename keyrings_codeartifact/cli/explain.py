@@ -14,7 +14,7 @@ from ..errors import CodeArtifactError, ConfigError
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
 from ..settings import Resolution, Settings, resolve
 from ..userfolders import CACHE_DIR_VARIABLE
-from .common import FAILED, OK, endpoint, escaped, heading, iso, row, state
+from .common import FAILED, OK, endpoint, heading, iso, row, state
 
 if TYPE_CHECKING:
     from .common import Commands
@@ -154,11 +154,11 @@ def _cache(where: Endpoint, settings: Settings) -> None:
     try:
         folder = folder_for(settings.cache_dir)
         disk = DiskCache.open(folder)
-        row("folder", f"{escaped(folder)} (usable)")
+        row("folder", f"{folder} (usable)", as_is=True)
     except FileNotFoundError:
-        row("folder", f"{escaped(folder)} (made on the first lookup)")
+        row("folder", f"{folder} (made on the first lookup)", as_is=True)
     except UnsafeFolder as unsafe:
-        row("folder", escaped(f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})"))
+        row("folder", f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})", as_is=True)
     cached = disk.read(tokens.cache_key(where, settings)) if disk else None
     if cached is None:
         row("this endpoint", "no cached token: the next lookup asks AWS")
