@@ -40,6 +40,8 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy --platform darwin
+	$(BIN)/mypy --platform win32
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-versions:
