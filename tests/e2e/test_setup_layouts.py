@@ -14,6 +14,7 @@ import ast
 import json
 import sys
 import textwrap
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
@@ -602,3 +603,20 @@ def test_keyringrc_layouts(standin, isolated_env, layout):
     assert json.loads(ok(run(BIN / "python", "-c", script)).stdout)["codeartifact"] == UPLOAD
     result = ok(run(BIN / "keyring", "get", "codeartifact", "aws"))
     assert result.stdout.strip() in standin.issued
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_CONFIG_HOME is poetry's folder on Linux")
+@pytest.mark.parametrize("value", [None, "", "  ", "relative/folder", "ABSOLUTE"])
+def test_the_poetry_config_file_is_where_real_poetry_looks(tools, isolated_env, tmp_path, monkeypatch, value):
+    # poetry takes its folder from platformdirs (poetry.locations.CONFIG_DIR): ask it,
+    # for the XDG_CONFIG_HOME values that tools read differently (uv ignores a relative one).
+    from keyrings_codeartifact import configure
+
+    if value is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg") if value == "ABSOLUTE" else value)
+    result = run(tools / "poetry" / "bin" / "python", "-c", "from poetry.locations import CONFIG_DIR; print(CONFIG_DIR)",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert configure._poetry_config_file() == Path(result.stdout.strip()) / "config.toml"
