@@ -231,7 +231,7 @@ class DiskCache:
                     self._remove_entry(name)
             elif matches is None and (name.startswith(_TEMPORARY) or name.endswith((_LOCK, _FAILED))):
                 try:
-                    self._folder.remove(name)
+                    self._remove(name)
                 except OSError:  # a folder of that name, or a file in use (Windows)
                     log.debug("could not remove %s from the cache folder", redact.name(name))
         return removed
@@ -255,25 +255,37 @@ class DiskCache:
         return None
 
     def _remove_entry(self, name: str) -> None:
+        """Remove entry ``name``, its failure marker, and its lock file unless a process
+        holds that lock (removing it would let the next process lock a new file beside it)."""
         for suffix in ("", _LOCK, _FAILED):
             try:
-                self._folder.remove(name + suffix)
+                self._remove(name + suffix)
             except OSError:
                 pass
+
+    def _remove(self, name: str) -> None:
+        """Remove file ``name``; a lock file only if no process holds its lock."""
+        if name.endswith(_LOCK):
+            self._folder.remove_lock(name)
+        else:
+            self._folder.remove(name)
 
     def _prune(self, now: float) -> None:
         """Remove entries whose token expired over a day ago (tokens of temporary
         keys, which are never asked for again), and leftovers of killed processes."""
-        for name in self._folder.names():
+        names = set(self._folder.names())
+        for name in names:
             if name.endswith(_SUFFIX):
                 data = self._load(name, quiet=True)
                 expires_at = data.get("expires_at") if data else None
                 if isinstance(expires_at, (int, float)) and expires_at < now - PRUNE_AFTER:
                     self._remove_entry(name)
-            elif name.startswith(_TEMPORARY) or name.endswith(_FAILED):
+            elif name.startswith(_TEMPORARY) or name.endswith((_FAILED, _LOCK)):
                 try:
-                    if self._folder.modified(name) < now - PRUNE_AFTER:
-                        self._folder.remove(name)
+                    if self._folder.modified(name) >= now - PRUNE_AFTER:
+                        continue
+                    if not name.endswith(_LOCK) or name[: -len(_LOCK)] not in names:  # a lock: of no entry
+                        self._remove(name)
                 except OSError:
                     pass
 

@@ -131,28 +131,73 @@ class Folder:
         """The lock of file ``name`` (made if missing), waiting at most ``seconds`` for
         it; None if not had by then, or if it cannot be taken here. ``check`` is
         called while waiting, and may raise to stop waiting."""
-        try:
-            descriptor = self._lock_file(name)
-        except (OSError, Unsafe):
-            return None
         deadline = time.monotonic() + seconds
+        while True:
+            try:
+                descriptor = self._lock_file(name)
+            except (OSError, Unsafe):
+                return None
+            if not self._wait_for(descriptor, deadline, check):
+                return None
+            if self._still_named(name, descriptor):
+                return Lock(descriptor)
+            os.close(descriptor)  # the file went while we waited: lock the one there now
+            if time.monotonic() >= deadline:
+                return None
+
+    def _wait_for(self, descriptor: int, deadline: float, check: Callable[[], None]) -> bool:
+        """Take the lock on ``descriptor`` by ``deadline``; if not, close it and say so."""
         pause = 0.005
         try:
             while not _try_lock(descriptor):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     os.close(descriptor)
-                    return None
+                    return False
                 check()
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 0.1)
         except OSError:  # no locks here (NFS without its lock manager): go on without
             os.close(descriptor)
-            return None
+            return False
         except BaseException:
             os.close(descriptor)
             raise
-        return Lock(descriptor)
+        return True
+
+    def _still_named(self, name: str, descriptor: int) -> bool:
+        """Whether ``name`` is still the file open on ``descriptor`` (Windows removes no
+        open file, so there it always is)."""
+        if sys.platform == "win32" or self._fd is None:
+            return True
+        try:
+            named = os.stat(name, dir_fd=self._fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(descriptor)
+        return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+    def remove_lock(self, name: str) -> bool:
+        """Remove lock file ``name`` unless another process holds its lock; whether it
+        is gone. It is removed while locked here, so a process that waited for it
+        finds it gone and locks the next one (``lock``)."""
+        if sys.platform == "win32" or self._fd is None:
+            self.remove(name)  # Windows refuses to remove a file open elsewhere
+            return True
+        try:
+            descriptor = self._open(name, os.O_RDWR)
+        except FileNotFoundError:
+            return True
+        except Unsafe:  # a symbolic link: the link goes
+            self.remove(name)
+            return True
+        try:
+            if not _try_lock(descriptor):
+                return False
+            self.remove(name)
+            return True
+        finally:
+            os.close(descriptor)
 
     def _lock_file(self, name: str) -> int:
         """A descriptor of lock file ``name``, a regular file of ours; anything else

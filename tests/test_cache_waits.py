@@ -3,6 +3,7 @@ fetch budget, once; when the process that holds the lock fails, those waiting fo
 it fail at once with its error instead of asking AWS in turn."""
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -165,3 +166,69 @@ def test_the_null_cache_just_fetches(tmp_path):
         assert disk.read(CACHE_KEY) is None
         assert disk.fetch_through(CACHE_KEY, new_token, lambda entry: True, 5).value == "fetched"
     assert not (tmp_path / "cache").exists()
+
+
+# -- lock files that go away ----------------------------------------------------------------
+
+
+def _lock_file(folder: Path) -> Path:
+    return folder / (cache.entry_name(CACHE_KEY) + ".lock")
+
+
+def test_cache_clear_leaves_a_lock_that_another_process_holds(tmp_path):
+    # Removing it would let the next process lock a new file while the holder fetches: two calls.
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        holder = Holder(_lock_file(folder))
+        try:
+            disk.clear()
+            assert _lock_file(folder).exists()
+            assert disk.read(CACHE_KEY) is None  # the entry itself went
+        finally:
+            holder.release()
+        disk.clear()
+        assert list(folder.iterdir()) == []  # a lock nobody holds goes too
+
+
+def test_a_waiter_whose_lock_file_was_replaced_waits_for_the_new_one(tmp_path):
+    # The waiter's file was removed (by hand, or by an older version's clear) and a new
+    # process locked a new file under the name: when the old holder lets go, the waiter
+    # must wait for the new one, not fetch beside it.
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        assert disk.read(CACHE_KEY) is None  # makes the folder
+    first = Holder(_lock_file(folder))
+    fetched = []
+
+    def waiter():
+        with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+            disk.fetch_through(CACHE_KEY, lambda: fetched.append(1) or new_token(), lambda entry: False, 60)
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    time.sleep(0.5)  # let it open the file and start waiting
+    _lock_file(folder).unlink()
+    second = Holder(_lock_file(folder))
+    try:
+        first.release()
+        thread.join(timeout=1.5)
+        assert fetched == [] and thread.is_alive()  # still waiting, now for the second holder
+    finally:
+        second.release()
+    thread.join(timeout=30)
+    assert fetched == [1]
+
+
+def test_old_lock_files_of_entries_that_are_gone_are_pruned(tmp_path):
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        orphan, recent = folder / ("0" * 40 + ".json.lock"), folder / ("1" * 40 + ".json.lock")
+        orphan.touch()
+        recent.touch()
+        day_and_more = time.time() - cache.PRUNE_AFTER - 60
+        os.utime(orphan, (day_and_more, day_and_more))
+        disk.write({**CACHE_KEY, "domain": "other"}, new_token())  # a write prunes
+        names = {path.name for path in folder.iterdir()}
+    assert orphan.name not in names and recent.name in names and _lock_file(folder).name in names
