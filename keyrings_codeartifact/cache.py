@@ -40,6 +40,7 @@ MAX_LIFETIME = float(MAX_DURATION)  # seconds: the longest token AWS issues
 CLOCK_SKEW = 60.0  # seconds an entry may claim to be issued in the future
 FAILURE_SECONDS = 5.0  # how long a failure marker speaks for the failed fetch
 PRUNE_AFTER = 86400.0  # entries whose token expired longer ago are removed on writes
+WRITING_SECONDS = 60.0  # a temporary file younger than this may be a write under way
 _SUFFIX, _LOCK, _FAILED, _TEMPORARY = ".json", ".lock", ".failed", ".tmp-"
 _warned: set[Path] = set()
 
@@ -231,7 +232,8 @@ class DiskCache:
                     self._remove_entry(name)
             elif matches is None and (name.startswith(_TEMPORARY) or name.endswith((_LOCK, _FAILED))):
                 try:
-                    self._remove(name)
+                    if not name.startswith(_TEMPORARY) or self._folder.modified(name) < time.time() - WRITING_SECONDS:
+                        self._remove(name)
                 except OSError:  # a folder of that name, or a file in use (Windows)
                     log.debug("could not remove %s from the cache folder", redact.name(name))
         return removed

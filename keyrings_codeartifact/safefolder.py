@@ -142,8 +142,10 @@ class Folder:
             if self._still_named(name, descriptor):
                 return Lock(descriptor)
             os.close(descriptor)  # the file went while we waited: lock the one there now
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return None
+            time.sleep(min(0.005, left))
 
     def _wait_for(self, descriptor: int, deadline: float, check: Callable[[], None]) -> bool:
         """Take the lock on ``descriptor`` by ``deadline``; if not, close it and say so."""
@@ -179,8 +181,10 @@ class Folder:
 
     def remove_lock(self, name: str) -> bool:
         """Remove lock file ``name`` unless another process holds its lock; whether it
-        is gone. It is removed while locked here, so a process that waited for it
-        finds it gone and locks the next one (``lock``)."""
+        is gone. It is removed while locked here, and only if the name is still the file
+        locked, so a process that waited for it finds it gone and locks the next one
+        (``lock``), and a file another remover made way for is left to its holder.
+        On Windows, OSError if another process has it open."""
         if sys.platform == "win32" or self._fd is None:
             self.remove(name)  # Windows refuses to remove a file open elsewhere
             return True
@@ -188,13 +192,18 @@ class Folder:
             descriptor = self._open(name, os.O_RDWR)
         except FileNotFoundError:
             return True
-        except Unsafe:  # a symbolic link: the link goes
+        except (Unsafe, PermissionError):  # a link, or a file no process of ours can lock
             self.remove(name)
             return True
         try:
-            if not _try_lock(descriptor):
-                return False
-            self.remove(name)
+            try:
+                if not _try_lock(descriptor):
+                    return False
+            except OSError:  # no locks on this file system: nobody can hold it
+                self.remove(name)
+                return True
+            if self._still_named(name, descriptor):
+                self.remove(name)
             return True
         finally:
             os.close(descriptor)

@@ -2,6 +2,7 @@
 fetch budget, once; when the process that holds the lock fails, those waiting for
 it fail at once with its error instead of asking AWS in turn."""
 
+import errno
 import json
 import os
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CACHE_KEY, KEYRING, URL, Holder, lookup, new_token, only_entry, run, write_keyring_config
-from keyrings_codeartifact import aws, cache, errors, tokens
+from keyrings_codeartifact import aws, cache, errors, safefolder, tokens
 from keyrings_codeartifact.settings import Settings
 
 
@@ -191,7 +192,7 @@ def test_cache_clear_leaves_a_lock_that_another_process_holds(tmp_path):
         assert list(folder.iterdir()) == []  # a lock nobody holds goes too
 
 
-def test_a_waiter_whose_lock_file_was_replaced_waits_for_the_new_one(tmp_path):
+def test_a_waiter_whose_lock_file_was_replaced_waits_for_the_new_one(tmp_path, monkeypatch):
     # The waiter's file was removed (by hand, or by an older version's clear) and a new
     # process locked a new file under the name: when the old holder lets go, the waiter
     # must wait for the new one, not fetch beside it.
@@ -205,9 +206,17 @@ def test_a_waiter_whose_lock_file_was_replaced_waits_for_the_new_one(tmp_path):
         with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
             disk.fetch_through(CACHE_KEY, lambda: fetched.append(1) or new_token(), lambda entry: False, 60)
 
+    tried = threading.Event()
+    real_try_lock = safefolder._try_lock
+
+    def try_lock(descriptor):
+        tried.set()  # the waiter has its file open, and waits
+        return real_try_lock(descriptor)
+
+    monkeypatch.setattr(safefolder, "_try_lock", try_lock)
     thread = threading.Thread(target=waiter)
     thread.start()
-    time.sleep(0.5)  # let it open the file and start waiting
+    assert tried.wait(timeout=30)
     _lock_file(folder).unlink()
     second = Holder(_lock_file(folder))
     try:
@@ -228,7 +237,57 @@ def test_old_lock_files_of_entries_that_are_gone_are_pruned(tmp_path):
         orphan.touch()
         recent.touch()
         day_and_more = time.time() - cache.PRUNE_AFTER - 60
-        os.utime(orphan, (day_and_more, day_and_more))
+        for old in (orphan, _lock_file(folder)):  # the second is the lock of an entry that is there
+            os.utime(old, (day_and_more, day_and_more))
         disk.write({**CACHE_KEY, "domain": "other"}, new_token())  # a write prunes
         names = {path.name for path in folder.iterdir()}
     assert orphan.name not in names and recent.name in names and _lock_file(folder).name in names
+
+
+def test_a_remover_that_made_way_leaves_the_file_of_the_next_holder(tmp_path, monkeypatch):
+    # Two removers: R2 opened the old file; R1 removed it; a process C locked a new one
+    # and fetches. When R2 then gets the old file's lock, the name is C's file: it stays.
+    folder = safefolder.Folder.open(tmp_path / "cache", create=True)
+    (tmp_path / "cache" / "k.lock").touch(mode=0o600)
+    real_try_lock, held = safefolder._try_lock, []
+
+    def interleave(descriptor):
+        monkeypatch.setattr(safefolder, "_try_lock", real_try_lock)
+        assert folder.remove_lock("k.lock")  # R1
+        held.append(folder.lock("k.lock", 1, lambda: None))  # C
+        return real_try_lock(descriptor)
+
+    monkeypatch.setattr(safefolder, "_try_lock", interleave)
+    assert folder.remove_lock("k.lock")  # R2: the file it opened is gone
+    assert held[0] is not None and (tmp_path / "cache" / "k.lock").exists()
+    assert folder.lock("k.lock", 0.2, lambda: None) is None  # the next process waits for C
+    held[0].release()
+    folder.close()
+
+
+def test_without_file_locks_cache_clear_still_removes_lock_files(tmp_path, monkeypatch):
+    # NFS without its lock manager: flock fails, nobody can hold a lock, the files go.
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        assert _lock_file(folder).exists()
+
+        def no_locks(descriptor):
+            raise OSError(errno.ENOLCK, "No locks available")
+
+        monkeypatch.setattr(safefolder, "_try_lock", no_locks)
+        disk.clear()
+    assert list(folder.iterdir()) == []
+
+
+def test_cache_clear_leaves_a_file_being_written(tmp_path):
+    folder = tmp_path / "cache"
+    with cache.open_cache(Settings(cache_dir=str(folder))) as disk:
+        disk.fetch_through(CACHE_KEY, new_token, lambda entry: False, 5)
+        writing, killed = folder / ".tmp-being-written", folder / ".tmp-killed"
+        writing.touch(mode=0o600)
+        killed.touch(mode=0o600)
+        minutes_ago = time.time() - cache.WRITING_SECONDS - 60
+        os.utime(killed, (minutes_ago, minutes_ago))
+        disk.clear()
+    assert [path.name for path in folder.iterdir()] == [writing.name]
