@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 from . import errors, redact, userfolders
 from .authtoken import MAX_DURATION, Token
 from .safefolder import Folder, Unsafe
+from .userfolders import CACHE_DIR_VARIABLE
 
 log = logging.getLogger(__name__)
 
 VERSION = 1
-DIR_VARIABLE = userfolders.CACHE_DIR_VARIABLE
 ENTRY_LIMIT = 16 * 1024  # bytes; an entry holds a token of ~1-2 KB
 MAX_LIFETIME = float(MAX_DURATION)  # seconds: the longest token AWS issues
 CLOCK_SKEW = 60.0  # seconds an entry may claim to be issued in the future
@@ -57,11 +57,11 @@ def folder_for(configured: Optional[str] = None) -> Path:
     """The cache folder: $CODEARTIFACT_KEYRING_CACHE_DIR, else ``configured``
     (the cache_dir setting), else the user's cache folder as the platform names it.
     Raises UnsafeFolder for a relative folder (it would follow the working folder)."""
-    override = os.environ.get(DIR_VARIABLE) or configured
+    override = os.environ.get(CACHE_DIR_VARIABLE) or configured
     if override:
         folder = Path(override).expanduser()
         if not folder.is_absolute():
-            source = DIR_VARIABLE if os.environ.get(DIR_VARIABLE) else "cache_dir"
+            source = CACHE_DIR_VARIABLE if os.environ.get(CACHE_DIR_VARIABLE) else "cache_dir"
             raise Unsafe(folder, f"{source} is not an absolute path",
                          f"set {source} to an absolute path, or one starting with ~")
         _check_windows_folder(folder)
@@ -69,7 +69,7 @@ def folder_for(configured: Optional[str] = None) -> Path:
     folder = userfolders.cache_folder("codeartifact-keyring")
     if not folder.is_absolute():  # HOME itself is relative
         raise Unsafe(folder, "it is relative, as HOME is, so it would follow the working folder",
-                     f"set HOME, or {DIR_VARIABLE}, to an absolute path")
+                     f"set HOME, or {CACHE_DIR_VARIABLE}, to an absolute path")
     return folder
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from helpers import CLI, KEYRING, URL, cache_entries, cache_warnings, edit_entry, lookup, only_entry, run
 from keyrings_codeartifact import cache, safefolder
+from keyrings_codeartifact.userfolders import CACHE_DIR_VARIABLE
 
 
 def files_below(folder: Path) -> list:
@@ -44,11 +45,11 @@ def test_a_relative_home_turns_the_cache_off(standin, tmp_path, monkeypatch, cap
 def test_windows_refuses_a_cache_folder_outside_the_profile(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("USERPROFILE", str(tmp_path / "Users" / "me"))
-    monkeypatch.setenv(cache.DIR_VARIABLE, str(tmp_path / "shared"))
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(tmp_path / "shared"))
     with pytest.raises(safefolder.Unsafe, match="must be inside your profile folder"):
         cache.folder_for()
     inside = tmp_path / "Users" / "me" / "AppData" / "Local" / "tokens"
-    monkeypatch.setenv(cache.DIR_VARIABLE, str(inside))
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(inside))
     assert cache.folder_for() == inside
 
 
@@ -104,7 +105,7 @@ def test_warnings_escape_control_characters_in_paths(standin, tmp_path, monkeypa
     folder = tmp_path / "evil\x1b[2Jname"
     folder.mkdir(mode=0o777)
     folder.chmod(0o777)
-    monkeypatch.setenv(cache.DIR_VARIABLE, str(folder))
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(folder))
     assert lookup()
     [warning] = cache_warnings(caplog)
     assert "\x1b" not in warning and "evil\\x1b[2Jname" in warning
@@ -115,7 +116,7 @@ def test_warnings_show_a_path_with_colon_slash_and_at_whole(standin, tmp_path, m
     folder = tmp_path / "nas:" / "share@2024" / "cache"
     folder.mkdir(parents=True)
     folder.chmod(0o777)
-    monkeypatch.setenv(cache.DIR_VARIABLE, str(folder))
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(folder))
     assert lookup()
     [warning] = cache_warnings(caplog)
     assert f"chmod 700 '{folder}'" in warning or f"chmod 700 {folder}" in warning
