@@ -416,6 +416,37 @@ def poetry_changes(repository: Repository, project: Path, priority: str) -> list
 
 
 def _poetry_repository_change(repository: Repository) -> edits.Change:
+    """repositories.NAME.url in poetry's config.toml, with a note if poetry has
+    credentials of its own for NAME (it would send those, never asking keyring)."""
+    change = _poetry_config_change(repository)
+    own = _poetry_credentials(repository.name)
+    if own:
+        note = (f"but poetry has credentials of its own for {repository.name!r}, which it sends instead of "
+                f"asking keyring: {'; '.join(own)}")
+        change = change._replace(notes=change.notes + (note,))
+    return change
+
+
+def _poetry_credentials(name: str) -> list[str]:
+    """Where poetry keeps credentials for repository ``name``, each with how to remove
+    them: http-basic.NAME in auth.toml (its password there or in keyring), and the
+    POETRY_HTTP_BASIC_NAME_* variables."""
+    found = []
+    auth = _poetry_config_file().with_name("auth.toml")
+    try:
+        data = edits.toml_load(edits.decode(auth.read_bytes()))
+    except (OSError, ValueError):
+        data = {}
+    basic = data.get("http-basic")
+    if isinstance(basic, dict) and isinstance(basic.get(name), dict):
+        found.append(f"http-basic.{name} in {auth} (remove it with `poetry config --unset http-basic.{name}`)")
+    prefix = f"POETRY_HTTP_BASIC_{name.upper().replace('-', '_')}_"
+    found += [f"{prefix}{part} in this shell (unset it)" for part in ("USERNAME", "PASSWORD")
+              if os.environ.get(prefix + part)]
+    return found
+
+
+def _poetry_config_change(repository: Repository) -> edits.Change:
     """repositories.NAME.url in poetry's config.toml: written by the poetry on PATH
     into a copy of the file, or through tomlkit if there is no poetry."""
     original = edits.read(_poetry_config_file())

@@ -213,6 +213,16 @@ def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
     assert "updated" not in setup("poetry", "--priority", "supplemental", URL, cwd=project)
 
 
+def test_poetry_credentials_in_the_environment_are_named_not_shown(tmp_path, monkeypatch):
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "lib"\n')
+    monkeypatch.setenv("POETRY_HTTP_BASIC_MY_REPO_PASSWORD", "pasted-secret")
+    output = setup("poetry", "--name", "my-repo", URL, cwd=project)
+    assert "POETRY_HTTP_BASIC_MY_REPO_PASSWORD in this shell (unset it)" in output and "pasted-secret" not in output
+    assert "--unset" not in setup("poetry", URL, cwd=project)  # another name: nothing of its own
+
+
 def test_a_changed_url_updates_the_entry_in_place(tmp_path):
     project = tmp_path / "lib"
     project.mkdir()

@@ -113,6 +113,34 @@ def test_setup_poetry_then_install_and_publish(published, standin, tools, tmp_pa
     assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
 
 
+def test_setup_poetry_names_the_credentials_poetry_would_send_instead(published, standin, tools, tmp_path, monkeypatch):
+    # A token pasted earlier (`poetry config http-basic.codeartifact aws TOKEN`) is what
+    # poetry sends, never asking keyring: setup says so, and how to remove it.
+    monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+    poetry = tools / "poetry" / "bin" / "poetry"
+    monkeypatch.setenv("PATH", f"{poetry.parent}{os.pathsep}{os.environ['PATH']}")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "pyproject.toml").write_text(
+        '[project]\nname = "setup-lib"\nversion = "1.0"\nrequires-python = ">=3.9"\ndependencies = ["setup-hello==1.0"]\n'
+        '[tool.poetry]\npackage-mode = false\n'
+    )
+    # As poetry stores it where keyring cannot store (keyring.enabled false, or no storing backend):
+    monkeypatch.setenv("POETRY_CONFIG_DIR", str(tmp_path / "poetry-config"))
+    (tmp_path / "poetry-config").mkdir()
+    (tmp_path / "poetry-config" / "auth.toml").write_text(
+        '[http-basic.codeartifact]\nusername = "aws"\npassword = "expired-pasted-token"\n'
+    )
+    output = setup("poetry", URL, cwd=lib)
+    assert "poetry config --unset http-basic.codeartifact" in output and "expired-pasted-token" not in output
+    refused = run(poetry, "install", "--no-interaction", cwd=lib)
+    assert refused.returncode != 0 and token_requests(standin) == []  # the pasted token went, not ours
+    ok(run(poetry, "config", "--unset", "http-basic.codeartifact", cwd=lib))
+    assert "--unset" not in setup("poetry", URL, cwd=lib)
+    ok(run(poetry, "install", "--no-interaction", cwd=lib))
+    assert token_requests(standin) == [(DOMAIN, OWNER, REGION, 200)]
+
+
 def test_setup_twine_then_upload_by_name(published, standin, tmp_path):
     setup("twine", URL)
     wheel = make_wheel(tmp_path / "dist", "setup-twined", "1.0")
