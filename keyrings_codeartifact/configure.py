@@ -135,6 +135,8 @@ def pip_changes(repository: Repository, pip: list[str], scope: str, extra: bool)
     expected = dict(seen, **ours)
     _check(original.path, "pip", _pip_reads(pip, change.after, original.path, "after the edit"),
            expected, lists=(("global.extra-index-url",),))
+    variable = "PIP_EXTRA_INDEX_URL" if extra else "PIP_INDEX_URL"
+    change = _unless_set(change, "pip", {variable: "uses it instead of the config file's"})
     return [_unless_shadowed(change, "PIP_CONFIG_FILE", "pip")]
 
 
@@ -281,6 +283,24 @@ def _unless_shadowed(change: edits.Change, variable: str, tool: str) -> edits.Ch
     return change._replace(notes=change.notes + (note,))
 
 
+def _unless_set(change: edits.Change, tool: str, variables: dict[str, str]) -> edits.Change:
+    """``change``, with a note naming each of ``variables`` (name: what ``tool`` does with
+    it) that is set in this shell; never its value, which may be a token."""
+    found = [f"{variable} is set in this shell, and {tool} {does}" for variable, does in variables.items()
+             if os.environ.get(variable)]
+    if not found:
+        return change
+    return change._replace(notes=change.notes + (f"but {'; '.join(found)} (unset it to use this)",))
+
+
+def _variable_part(name: str) -> str:
+    """A repository name as uv and poetry spell it in variable names: MY_REPO."""
+    return "".join(character if character.isalnum() else "_" for character in name.upper())
+
+
+_SENDS_IT = "sends it instead of asking keyring"
+
+
 # -- TOML files: uv.toml, pyproject.toml, poetry's config.toml ------------------------------
 
 
@@ -372,6 +392,10 @@ def uv_changes(repository: Repository, project: Optional[Path], extra: bool) -> 
         change = change._replace(notes=change.notes + (
             f"uv {shown} on PATH is older than 0.6.10, where every uv command honours authenticate = \"always\": "
             "the index URL carries user aws instead",))
+    variables = {f"UV_INDEX_{_variable_part(repository.name)}_PASSWORD": _SENDS_IT}
+    if not extra:
+        variables.update(dict.fromkeys(("UV_DEFAULT_INDEX", "UV_INDEX_URL"), "uses it as the default index instead"))
+    change = _unless_set(change, "uv", variables)
     if project is not None:
         return [change]
     return [_unless_shadowed(_unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
@@ -424,13 +448,12 @@ def _poetry_repository_change(repository: Repository) -> edits.Change:
         note = (f"but poetry has credentials of its own for {repository.name!r}, which it sends instead of "
                 f"asking keyring: {'; '.join(own)}")
         change = change._replace(notes=change.notes + (note,))
-    return change
+    return _unless_set(change, "poetry", {f"POETRY_HTTP_BASIC_{_variable_part(repository.name)}_PASSWORD": _SENDS_IT})
 
 
 def _poetry_credentials(name: str) -> list[str]:
-    """Where poetry keeps credentials for repository ``name``, each with how to remove
-    them: http-basic.NAME in auth.toml (its password there or in keyring), and the
-    POETRY_HTTP_BASIC_NAME_* variables."""
+    """Where poetry keeps credentials for repository ``name``, with how to remove them:
+    http-basic.NAME in auth.toml (its password there or in keyring)."""
     found = []
     auth = _poetry_config_file().with_name("auth.toml")
     try:
@@ -440,9 +463,6 @@ def _poetry_credentials(name: str) -> list[str]:
     basic = data.get("http-basic")
     if isinstance(basic, dict) and isinstance(basic.get(name), dict):
         found.append(f"http-basic.{name} in {auth} (remove it with `poetry config --unset http-basic.{name}`)")
-    prefix = f"POETRY_HTTP_BASIC_{name.upper().replace('-', '_')}_"
-    found += [f"{prefix}{part} in this shell (unset it)" for part in ("USERNAME", "PASSWORD")
-              if os.environ.get(prefix + part)]
     return found
 
 
@@ -600,7 +620,8 @@ def twine_changes(repository: Repository) -> list[edits.Change]:
         data.setdefault(name, {}).update(repository=url, username="aws")
         data[name].pop("password", None)
 
-    return [_ini_change(original, "twine", edit, expect, lists=(("distutils", "index-servers"),))]
+    change = _ini_change(original, "twine", edit, expect, lists=(("distutils", "index-servers"),))
+    return [_unless_set(change, "twine", {"TWINE_PASSWORD": _SENDS_IT})]
 
 
 def name_mapping_change(repository: Repository) -> edits.Change:

@@ -213,13 +213,30 @@ def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
     assert "updated" not in setup("poetry", "--priority", "supplemental", URL, cwd=project)
 
 
+@pytest.mark.parametrize("tool, options, variable", [
+    ("twine", [], "TWINE_PASSWORD"),
+    ("uv", [], "UV_INDEX_CODEARTIFACT_PASSWORD"),
+    ("uv", ["--name", "my-repo"], "UV_INDEX_MY_REPO_PASSWORD"),
+    ("uv", [], "UV_DEFAULT_INDEX"),
+    ("pip", ["--pip", str(BIN / "pip")], "PIP_INDEX_URL"),
+    ("pip", ["--pip", str(BIN / "pip"), "--extra"], "PIP_EXTRA_INDEX_URL"),
+])
+def test_a_variable_the_tool_would_use_instead_is_named_not_shown(isolated_env, monkeypatch, tool, options, variable):
+    # e.g. an `export TWINE_PASSWORD=$(aws codeartifact get-authorization-token ...)` left in a profile
+    monkeypatch.setenv(variable, "https://aws:pasted-secret@example.invalid/simple/")
+    output = setup(tool, *options, URL)
+    assert f"{variable} is set in this shell" in output and "pasted-secret" not in output
+    monkeypatch.delenv(variable)
+    assert "is set in this shell" not in setup(tool, *options, URL)
+
+
 def test_poetry_credentials_in_the_environment_are_named_not_shown(tmp_path, monkeypatch):
     project = tmp_path / "lib"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "lib"\n')
     monkeypatch.setenv("POETRY_HTTP_BASIC_MY_REPO_PASSWORD", "pasted-secret")
     output = setup("poetry", "--name", "my-repo", URL, cwd=project)
-    assert "POETRY_HTTP_BASIC_MY_REPO_PASSWORD in this shell (unset it)" in output and "pasted-secret" not in output
+    assert "POETRY_HTTP_BASIC_MY_REPO_PASSWORD is set in this shell" in output and "pasted-secret" not in output
     assert "--unset" not in setup("poetry", URL, cwd=project)  # another name: nothing of its own
 
 
