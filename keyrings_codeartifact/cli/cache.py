@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
+from .. import redact
 from ..errors import PREFIX
 from ..settings import Settings
-from .common import FAILED, OK, Handler, endpoint, escaped, help_handler, iso, state
+from .common import FAILED, OK, Handler, endpoint, help_handler, iso, state
 
 if TYPE_CHECKING:
     from ..cache import DiskCache
@@ -53,7 +54,7 @@ def _cache_command(run: "CacheRun") -> Handler:
             return run(args, folder, disk, defaults)
         except UnsafeFolder as unsafe:
             line = f"cannot use the token cache at {unsafe.path}: {unsafe.problem}; {unsafe.remedy}"
-            print(PREFIX + escaped(line), file=sys.stderr)
+            print(PREFIX + redact.name(line), file=sys.stderr)
             return FAILED
 
     return command
@@ -62,9 +63,9 @@ def _cache_command(run: "CacheRun") -> Handler:
 def _list(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", defaults: Settings) -> int:
     found = disk.entries() if disk else []
     if not found:
-        print(f"No cached tokens in {escaped(folder)}.")
+        print(f"No cached tokens in {redact.name(folder)}.")
         return OK
-    print(f"Cached tokens in {escaped(folder)}:")
+    print(f"Cached tokens in {redact.name(folder)}:")
     rows: list[tuple[str, ...]] = [(*_COLUMNS, "EXPIRES", "STATE")]
     for _, entry in found:
         if entry["valid"]:
@@ -73,7 +74,7 @@ def _list(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", d
         else:
             expires, shown = "-", "invalid: replaced on the next lookup"
         cells = [entry["key"].get(column.lower()) for column in _COLUMNS]
-        rows.append((*(escaped(cell) for cell in cells), expires, shown))
+        rows.append((*(redact.name(cell) for cell in cells), expires, shown))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -89,5 +90,5 @@ def _clear(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", 
         removed = disk.clear(lambda key: belongs_to(key, where))
     elif disk:
         removed = disk.clear()
-    print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {escaped(folder)}.")
+    print(f"Removed {removed} cached token{'' if removed == 1 else 's'} from {redact.name(folder)}.")
     return OK

@@ -52,14 +52,7 @@ def heading(text: str, first: bool = False) -> None:
 def row(name: str, value: str, *, as_is: bool = False) -> None:
     """One ``name: value`` line under a heading; ``value`` made safe to show: redacted,
     or, ``as_is`` (a path, a remedy to paste), whole with control characters escaped."""
-    print(f"  {name + ':':<22} {escaped(value) if as_is else redact.text(value, redact.LINE_LIMIT)}")
-
-
-def escaped(value: object) -> str:
-    """A name (a path, a field of a cache entry), or a line about one, as it may be
-    shown: control characters escaped, so that it shows as it is and cannot act on
-    the terminal."""
-    return redact.name(value)
+    print(f"  {name + ':':<22} {redact.name(value) if as_is else redact.text(value, redact.LINE_LIMIT)}")
 
 
 def iso(epoch: float) -> str:
