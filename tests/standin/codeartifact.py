@@ -10,7 +10,8 @@ AWS would; ``AssumeRoleWithWebIdentity`` is unsigned, as in AWS, and accepts onl
 the web identity tokens a test registered. An assumed role's principal is named
 ``role:ARN``; each session gets new temporary keys. Its clock (``now``) can be shifted
 from this machine's (``clock_shift``), as AWS's may be: the ``Date`` header, a token's
-``expiration`` and the 15 minutes of SigV4 skew it accepts follow it. Every request is logged as a JSON line
+``expiration`` and the 15 minutes of SigV4 skew it accepts follow it; ``date_header``
+replaces the ``Date`` header (as a proxy might) or, empty, leaves it out. Every request is logged as a JSON line
 (api, domain, owner, region from the signature scope, duration, identity, status)
 so that tests can count and inspect the calls made. It listens on 127.0.0.1
 only, on a port the OS picks, over TLS with a test CA.
@@ -86,6 +87,7 @@ class CodeArtifactStandIn(Serving):
         self.denied_roles: set[str] = set()  # role ARNs that AssumeRole refuses
         self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self.clock_shift = 0.0  # seconds this "AWS"'s clock is ahead of this machine's
+        self.date_header: Optional[str] = None  # the Date header sent instead of the clock's ("": none)
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
         self._serve(_Server(("127.0.0.1", 0), _Handler, self, server_context))
@@ -127,6 +129,7 @@ class CodeArtifactStandIn(Serving):
         tokens and domains stay."""
         self.fault = None
         self.clock_shift = 0.0
+        self.date_header = None
         self.denied_roles.clear()
         self._stop_stalling.set()
         self._stop_stalling = threading.Event()
@@ -229,9 +232,15 @@ class _Server(http.server.ThreadingHTTPServer):
 class _Handler(Handler):  # quiet: the JSON log says it all
     server: _Server
 
-    def date_time_string(self, timestamp=None) -> str:
-        """The ``Date`` header, by the stand-in's (maybe shifted) clock."""
-        return super().date_time_string(self.server.standin.now() if timestamp is None else timestamp)
+    def send_response(self, code, message=None) -> None:
+        """The status line, ``Server``, and ``Date`` by the stand-in's (maybe shifted) clock or
+        as ``date_header`` says."""
+        date = self.server.standin.date_header
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        if date != "":
+            self.send_header("Date", date or self.date_time_string(self.server.standin.now()))
 
     def do_GET(self) -> None:
         self.do_POST()
