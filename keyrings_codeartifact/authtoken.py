@@ -7,7 +7,8 @@ a new one; inside the *mandatory* window it must not be served at all.
 Lifetimes are judged by AWS's clock, not this machine's: AWS's ``expiration`` is
 absolute, and botocore corrects no clock skew. Each token carries the offset
 between the two clocks, learnt from the ``Date`` header of the response that
-brought it (``clock_offset``), and turns this machine's time into AWS's with it.
+brought it (``measured_offset``, when ``trusted``), and turns this machine's time
+into AWS's with it.
 """
 
 from typing import NamedTuple, Optional
@@ -62,7 +63,7 @@ def measured_offset(date: float, received_at: float) -> float:
     """AWS's clock minus this machine's, from a response whose ``Date`` header reads
     ``date`` (epoch seconds, rounded down by the header) and that arrived at
     ``received_at`` (this machine's time). The latest second the header may stand
-    for is taken, so an error makes tokens look older: refreshed early, never late."""
+    for is taken, so that an error leans towards refreshing early, not late."""
     return date + 1.0 - received_at
 
 
