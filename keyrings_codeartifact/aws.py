@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional, cast
 
 from . import redact
-from .authtoken import Token
+from .authtoken import Token, measured_offset, trusted
 from .errors import (
     PREFIX,
     AccessDenied,
@@ -47,9 +47,13 @@ if TYPE_CHECKING:  # botocore's types, and the calls made here as its generated 
     from .endpoint import Endpoint
     from .settings import Settings
 
+    class _ResponseMetadata(TypedDict, total=False):
+        HTTPHeaders: dict[str, str]  # names in lower case
+
     class _AuthorizationToken(TypedDict):
         authorizationToken: str
         expiration: datetime
+        ResponseMetadata: _ResponseMetadata
 
     class _RepositoryEndpoint(TypedDict):
         repositoryEndpoint: str
@@ -98,7 +102,14 @@ _SILENT = logging.CRITICAL + 1
 
 
 def fetch_token(endpoint: "Endpoint", settings: "Settings") -> Token:
-    """Call GetAuthorizationToken for ``endpoint`` as ``settings`` say."""
+    """Call GetAuthorizationToken for ``endpoint`` as ``settings`` say; the token's
+    times are AWS's, by the offset its response's ``Date`` shows (if trusted)."""
+    return fetch_token_and_offset(endpoint, settings)[0]
+
+
+def fetch_token_and_offset(endpoint: "Endpoint", settings: "Settings") -> tuple[Token, Optional[float]]:
+    """``fetch_token``, and AWS's clock minus this machine's as the response's ``Date``
+    measured it, trusted or not (None: no Date)."""
     log.debug(
         "requesting a token for %s, duration %ss", endpoint.describe(), settings.token_duration
     )
@@ -109,7 +120,14 @@ def fetch_token(endpoint: "Endpoint", settings: "Settings") -> Token:
             domainOwner=endpoint.owner,
             durationSeconds=settings.token_duration,
         )
-    issued_at = time.time()
+    received_at = time.time()
+    date = _date(response)
+    measured = None if date is None else measured_offset(date, received_at)
+    offset = measured if measured is not None and trusted(measured) else 0.0
+    if measured is not None and not trusted(measured):
+        log.debug("AWS's Date header is %.0f s off this machine's clock, more than AWS accepts: "
+                  "not AWS's clock, ignored", measured)
+    issued_at = received_at + offset
     expires_at = response["expiration"].timestamp()
     if expires_at <= issued_at:
         raise endpoint_error(
@@ -117,8 +135,26 @@ def fetch_token(endpoint: "Endpoint", settings: "Settings") -> Token:
             endpoint,
             "AWS sent a token that has already expired; check this machine's clock",
         )
-    log.debug("got a token for %s, valid for %.0fs", endpoint.describe(), expires_at - issued_at)
-    return Token(response["authorizationToken"], issued_at, expires_at)
+    log.debug("got a token for %s, valid for %.0fs, AWS's clock %+.0f s from this machine's",
+              endpoint.describe(), expires_at - issued_at, offset)
+    return Token(response["authorizationToken"], issued_at, expires_at, offset), measured
+
+
+def _date(response: "_AuthorizationToken") -> Optional[float]:
+    """The response's ``Date`` header (AWS's clock), in epoch seconds; None if absent or unreadable."""
+    from datetime import timezone
+    from email.utils import parsedate_to_datetime
+
+    header = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+    if not isinstance(header, str):
+        return None
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError, OverflowError):  # TypeError: Python 3.9's answer to garbage
+        return None
+    if moment.tzinfo is None:  # "-0000": UTC, says RFC 5322; HTTP dates are GMT
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
 
 
 def repository_endpoint(endpoint: "Endpoint", settings: "Settings", endpoint_type: str = "ipv4") -> str:

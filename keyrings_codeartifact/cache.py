@@ -3,9 +3,12 @@
 One file per (partition, region, domain, owner, identity, duration), named by a
 digest, in a folder of our own that ``safefolder`` opens so that nobody else can
 swap it or what is in it. Writes go to a temporary file renamed into place, so a
-reader sees the old token or the new one, never a torn file. An entry that is
-not a regular file of ours, larger than a few KiB, unreadable, or whose lifetime
-no AWS token can have, is a miss, and is replaced by the next token fetched.
+reader sees the old token or the new one, never a torn file. An entry holds the
+token's times by AWS's clock and the offset from this machine's clock to AWS's,
+so every process judges it alike. An entry that is not a regular file of ours,
+larger than a few KiB, unreadable, without an offset (written by an older
+version), or whose lifetime or offset no AWS token can have, is a miss, and is
+replaced by the next token fetched.
 
 Processes that miss at the same time wait, each at most one fetch budget, for the
 one that asks AWS (a lock per entry); one that waited longer fetches itself and
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from . import errors, redact, userfolders
-from .authtoken import MAX_DURATION, Token
+from .authtoken import Token
 from .safefolder import Folder, Unsafe
 from .userfolders import CACHE_DIR_VARIABLE
 
@@ -36,8 +39,6 @@ log = logging.getLogger(__name__)
 
 VERSION = 1
 ENTRY_LIMIT = 16 * 1024  # bytes; an entry holds a token of ~1-2 KB
-MAX_LIFETIME = float(MAX_DURATION)  # seconds: the longest token AWS issues
-CLOCK_SKEW = 60.0  # seconds an entry may claim to be issued in the future
 FAILURE_SECONDS = 5.0  # how long a failure marker speaks for the failed fetch
 PRUNE_AFTER = 86400.0  # entries whose token expired longer ago are removed on writes
 WRITING_SECONDS = 60.0  # a temporary file younger than this may be a write under way
@@ -194,7 +195,7 @@ class DiskCache:
         on failure, only warn."""
         name = entry_name(key)
         payload = {"version": VERSION, "key": key, "token": token.value,
-                   "issued_at": token.issued_at, "expires_at": token.expires_at}
+                   "issued_at": token.issued_at, "expires_at": token.expires_at, "offset": token.offset}
         try:
             with self._folder.replacing(name) as file:
                 json.dump(payload, file)
@@ -336,17 +337,16 @@ class DiskCache:
 
 
 def _token(data: Entry, key: Key, now: float) -> Optional[Token]:
-    """The token in entry ``data`` if it is for ``key`` and its lifetime is one AWS
-    could have issued: finite, at most 12 hours, not issued in the future."""
+    """The token in entry ``data`` if it is for ``key`` and is one AWS could have
+    issued, seen at ``now`` (this machine's time; ``Token.plausible``)."""
     value = data.get("token")
-    issued_at, expires_at = _finite(data.get("issued_at")), _finite(data.get("expires_at"))
+    issued_at, expires_at, offset = (_finite(data.get(name)) for name in ("issued_at", "expires_at", "offset"))
     if data.get("key") != key or not isinstance(value, str) or not value:
         return None
-    if issued_at is None or expires_at is None:
+    if issued_at is None or expires_at is None or offset is None:
         return None
-    if issued_at > now + CLOCK_SKEW or not 0 < expires_at - issued_at <= MAX_LIFETIME:
-        return None
-    return Token(value, issued_at, expires_at)
+    token = Token(value, issued_at, expires_at, offset)
+    return token if token.plausible(now) else None
 
 
 def _finite(number: object) -> Optional[float]:

@@ -2,6 +2,7 @@
 tests would prove nothing."""
 
 import base64
+import email.utils
 import socket
 import ssl
 import time
@@ -55,6 +56,16 @@ def test_api_rejects_a_wrong_secret_an_unknown_domain_and_bad_durations(standin)
     assert error_code(lambda: api.get_authorization_token(domain="nobody", domainOwner=OWNER)) == "ResourceNotFoundException"
     assert error_code(lambda: api.get_authorization_token(domain=DOMAIN, domainOwner="999999999999")) == "ResourceNotFoundException"
     assert error_code(lambda: api.get_authorization_token(domain=DOMAIN, domainOwner=OWNER, durationSeconds=60)) == "ValidationException"
+
+
+def test_a_shifted_clock_dates_tokens_and_answers_and_refuses_signatures_15_minutes_off(standin):
+    standin.clock_shift = 600.0
+    response = client(standin).get_authorization_token(domain=DOMAIN, domainOwner=OWNER, durationSeconds=900)
+    assert 1490 < response["expiration"].timestamp() - time.time() <= 1500
+    date = email.utils.parsedate_to_datetime(response["ResponseMetadata"]["HTTPHeaders"]["date"]).timestamp()
+    assert 598 <= date - time.time() <= 600
+    standin.clock_shift = -960.0  # AWS allows 15 minutes of skew, then refuses the signature
+    assert error_code(lambda: client(standin).get_authorization_token(domain=DOMAIN, domainOwner=OWNER)) == "InvalidSignatureException"
 
 
 @pytest.fixture

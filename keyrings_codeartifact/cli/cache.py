@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from .. import redact
+from ..authtoken import Token
 from ..errors import PREFIX
 from ..settings import Settings
 from .common import FAILED, OK, Handler, endpoint, help_handler, iso, state
@@ -70,7 +71,7 @@ def _list(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", d
     for _, entry in found:
         if entry["valid"]:
             expires = iso(entry["expires_at"])
-            shown = state(entry["issued_at"], entry["expires_at"], defaults.refresh_margin)
+            shown = state(Token("", entry["issued_at"], entry["expires_at"], entry["offset"]), defaults.refresh_margin)
         else:
             expires, shown = "-", "invalid: replaced on the next lookup"
         cells = [entry["key"].get(column.lower()) for column in _COLUMNS]

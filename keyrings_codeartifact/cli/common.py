@@ -11,6 +11,8 @@ from .. import redact
 from ..endpoint import Endpoint, parse
 
 if TYPE_CHECKING:
+    from ..authtoken import Token
+
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers gives
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -60,15 +62,26 @@ def iso(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def state(issued_at: float, expires_at: float, margin: float) -> str:
-    """A cached token's state: expired, or fresh / refresh due, and how long it has left."""
-    from ..authtoken import Token, is_fresh
+def state(token: "Token", margin: float) -> str:
+    """A cached token's state by AWS's clock: expired, or fresh / refresh due, and how long it has left."""
+    from ..authtoken import is_fresh
 
-    left = expires_at - time.time()
+    now = time.time()
+    left = token.left(now)
     if left <= 0:
         return "expired"
-    fresh = is_fresh(Token("", issued_at, expires_at), time.time(), margin)
+    fresh = is_fresh(token, now, margin)
     return f"{'fresh' if fresh else 'refresh due'}, {_duration(left)} left"
+
+
+def span(seconds: float) -> str:
+    """``seconds`` (not negative) in words: "42 s", "10 min 3 s", "2 h 0 min"."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return _duration(whole)
 
 
 def _duration(seconds: float) -> str:

@@ -6,15 +6,16 @@ import argparse
 import os
 import shutil
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .. import redact
+from ..authtoken import CLOCK_SLACK, trusted
 from ..endpoint import Endpoint
 from ..errors import CodeArtifactError, ConfigError
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
 from ..settings import Resolution, Settings, resolve
 from ..userfolders import CACHE_DIR_VARIABLE
-from .common import FAILED, OK, endpoint, heading, iso, row, state
+from .common import FAILED, OK, endpoint, heading, iso, row, span, state
 
 if TYPE_CHECKING:
     from .common import Commands
@@ -163,7 +164,7 @@ def _cache(where: Endpoint, settings: Settings) -> None:
     if cached is None:
         row("this endpoint", "no cached token: the next lookup asks AWS")
     else:
-        shown = state(cached.issued_at, cached.expires_at, settings.refresh_margin)
+        shown = state(cached, settings.refresh_margin)
         row("this endpoint", f"{shown} (expires {iso(cached.expires_at)})")
 
 
@@ -180,10 +181,26 @@ def _check(where: Endpoint, settings: Settings) -> int:
         return FAILED
     try:
         row("caller identity", aws.caller_identity(where, settings))
-        token = aws.fetch_token(where, settings)
+        token, measured = aws.fetch_token_and_offset(where, settings)
     except CodeArtifactError as error:
         row("result", f"FAILED: {error}")
         return FAILED
     row("token", f"issued to that caller; expires {iso(token.expires_at)} (not cached)")
+    row("clock", _clock(measured))
     row("served by lookups", "the cached token of the identity above, asked for by these same credentials")
     return OK
+
+
+def _clock(measured: Optional[float]) -> str:
+    """How this machine's clock stands to AWS's, as the token response's Date measured
+    it (``measured``: AWS's minus ours), and which clock tokens are judged by."""
+    if measured is None:
+        return "AWS sent no Date header: tokens are judged by this machine's clock"
+    if not trusted(measured):
+        way = "ahead of" if measured > 0 else "behind"
+        return (f"the Date header is {span(abs(measured))} {way} this machine's clock, more than AWS "
+                "accepts in a signed request, so not AWS's (a proxy's?): tokens are judged by this machine's clock")
+    if abs(measured) <= CLOCK_SLACK:
+        return f"agrees with AWS (within {CLOCK_SLACK:.0f} s)"
+    way = "behind" if measured > 0 else "ahead of"
+    return f"this machine's clock is {span(abs(measured))} {way} AWS; tokens are judged by AWS's clock"

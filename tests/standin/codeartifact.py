@@ -8,12 +8,16 @@ and STS ``AssumeRole``, ``AssumeRoleWithWebIdentity`` and ``GetCallerIdentity``
 botocore's own signer against known test keys, so a wrong secret is rejected as
 AWS would; ``AssumeRoleWithWebIdentity`` is unsigned, as in AWS, and accepts only
 the web identity tokens a test registered. An assumed role's principal is named
-``role:ARN``; each session gets new temporary keys. Every request is logged as a JSON line
+``role:ARN``; each session gets new temporary keys. Its clock (``now``) can be shifted
+from this machine's (``clock_shift``), as AWS's may be: the ``Date`` header, a token's
+``expiration`` and the 15 minutes of SigV4 skew it accepts follow it; ``date_header``
+replaces the ``Date`` header (as a proxy might) or, empty, leaves it out. Every request is logged as a JSON line
 (api, domain, owner, region from the signature scope, duration, identity, status)
 so that tests can count and inspect the calls made. It listens on 127.0.0.1
 only, on a port the OS picks, over TLS with a test CA.
 """
 
+import calendar
 import hmac
 import http.server
 import json
@@ -51,6 +55,7 @@ FAULTS = {
 }
 SLOW_SECONDS = 2.0
 CALLER_ACCOUNT = "111122223333"  # the account of every test identity
+SIGV4_SKEW = 900  # seconds: AWS refuses a signature dated further from its clock
 
 
 class Identity:
@@ -81,6 +86,8 @@ class CodeArtifactStandIn(Serving):
         self.fault: Optional[str] = None  # a key of FAULTS, applied to every token request
         self.denied_roles: set[str] = set()  # role ARNs that AssumeRole refuses
         self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
+        self.clock_shift = 0.0  # seconds this "AWS"'s clock is ahead of this machine's
+        self.date_header: Optional[str] = None  # the Date header sent instead of the clock's ("": none)
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
         self._serve(_Server(("127.0.0.1", 0), _Handler, self, server_context))
@@ -88,6 +95,10 @@ class CodeArtifactStandIn(Serving):
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self._server.server_address[1]}"
+
+    def now(self) -> float:
+        """This stand-in's clock: AWS's time, as it would be on a machine ``clock_shift`` off."""
+        return time.time() + self.clock_shift
 
     def add_identity(self, name: str, access_key: str, secret_key: str) -> Identity:
         identity = Identity(name, access_key, secret_key)
@@ -114,9 +125,11 @@ class CodeArtifactStandIn(Serving):
         return found
 
     def reset(self) -> None:
-        """Forget faults and the request log; identities, web identity tokens and
-        domains stay."""
+        """Forget faults, the clock shift and the request log; identities, web identity
+        tokens and domains stay."""
         self.fault = None
+        self.clock_shift = 0.0
+        self.date_header = None
         self.denied_roles.clear()
         self._stop_stalling.set()
         self._stop_stalling = threading.Event()
@@ -155,6 +168,7 @@ class CodeArtifactStandIn(Serving):
             headers={name: handler.headers[name] for name in signed if name in handler.headers},
         )
         request.context["timestamp"] = handler.headers.get("X-Amz-Date", "")
+        self._check_signing_time(request.context["timestamp"])
         signer = SigV4Auth(
             Credentials(identity.access_key, identity.secret_key, identity.session_token),
             found["service"],
@@ -165,13 +179,24 @@ class CodeArtifactStandIn(Serving):
             raise Rejected(403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
         return identity, {"region": found["region"], "service": found["service"]}
 
+    def _check_signing_time(self, stamp: str) -> None:
+        """AWS refuses a request signed more than 15 minutes from its own clock."""
+        try:
+            signed_at = calendar.timegm(time.strptime(stamp, "%Y%m%dT%H%M%SZ"))
+        except ValueError:
+            raise Rejected(403, "IncompleteSignatureException", "X-Amz-Date is missing or malformed") from None
+        if abs(signed_at - self.now()) > SIGV4_SKEW:
+            raise Rejected(403, "InvalidSignatureException", f"Signature expired: {stamp} is not within 15 min of the server's time")
+
     def issue_token(
         self, domain: str, owner: str, region: str, duration: int, identity: str = ""
     ) -> tuple[str, float]:
         token = "standin-" + secrets.token_urlsafe(32)
-        expires_at = time.time() + (duration or 3600)
+        issued_at = self.now()
+        expires_at = issued_at + (duration or 3600)
         self.issued[token] = {
-            "domain": domain, "owner": owner, "region": region, "expires_at": expires_at, "identity": identity,
+            "domain": domain, "owner": owner, "region": region, "issued_at": issued_at, "expires_at": expires_at,
+            "identity": identity,
         }
         return token, expires_at
 
@@ -206,6 +231,16 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class _Handler(Handler):  # quiet: the JSON log says it all
     server: _Server
+
+    def send_response(self, code, message=None) -> None:
+        """The status line, ``Server``, and ``Date`` by the stand-in's (maybe shifted) clock or
+        as ``date_header`` says."""
+        date = self.server.standin.date_header
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        if date != "":
+            self.send_header("Date", date or self.date_time_string(self.server.standin.now()))
 
     def do_GET(self) -> None:
         self.do_POST()
@@ -309,7 +344,7 @@ class _Handler(Handler):  # quiet: the JSON log says it all
         role = standin.assume_role(form["RoleArn"], form.get("RoleSessionName", ""))
         entry.update(status=200, assumed=role.name)
         standin.log(**entry)
-        self.respond(200, _assumed_role_xml("AssumeRole", role, form["RoleArn"]), "text/xml")
+        self.respond(200, _assumed_role_xml("AssumeRole", role, form["RoleArn"], standin.now()), "text/xml")
 
     def _assume_role_with_web_identity(self, standin: CodeArtifactStandIn, form: dict, entry: dict) -> None:
         """Unsigned, as in AWS: the web identity token is the proof of who asks."""
@@ -325,7 +360,7 @@ class _Handler(Handler):  # quiet: the JSON log says it all
         entry.update(identity=None, status=200, assumed=role.name)
         standin.log(**entry)
         subject = "<SubjectFromWebIdentityToken>standin-subject</SubjectFromWebIdentityToken><Audience>sts.amazonaws.com</Audience>"
-        self.respond(200, _assumed_role_xml("AssumeRoleWithWebIdentity", role, role_arn, subject), "text/xml")
+        self.respond(200, _assumed_role_xml("AssumeRoleWithWebIdentity", role, role_arn, standin.now(), subject), "text/xml")
 
     def _fault(self, standin: CodeArtifactStandIn, entry: dict) -> None:
         entry.update(status="fault", error=standin.fault)
@@ -351,9 +386,9 @@ def _form(body: bytes) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
 
 
-def _assumed_role_xml(action: str, role: Identity, role_arn: str, extra: str = "") -> bytes:
-    """STS's answer to AssumeRole or AssumeRoleWithWebIdentity, as botocore parses it."""
-    expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+def _assumed_role_xml(action: str, role: Identity, role_arn: str, now: float, extra: str = "") -> bytes:
+    """STS's answer to AssumeRole or AssumeRoleWithWebIdentity at ``now``, as botocore parses it."""
+    expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600))
     return (
         f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
         f"<Credentials><AccessKeyId>{role.access_key}</AccessKeyId>"
