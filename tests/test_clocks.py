@@ -233,7 +233,7 @@ def test_without_a_readable_date_the_offset_is_zero(standin, date_header):
     (0.0, None, r"agrees with AWS \(within 5 s\)"),
     (600.0, None, r"this machine's clock is 10 min [01] s behind AWS; tokens are judged by AWS's clock"),
     (-600.0, None, r"this machine's clock is (9 min 59|10 min 0) s ahead of AWS; tokens are judged by AWS's clock"),
-    (0.0, 7200.0, r"the Date header is 2 h 0 min ahead of this machine's clock, more than AWS accepts .*: "
+    (0.0, 7200.0, r"the Date header is (1 h 59 min|2 h 0 min) ahead of this machine's clock, more than AWS accepts .*: "
                   r"tokens are judged by this machine's clock"),
     (0.0, "", r"AWS sent no Date header: tokens are judged by this machine's clock"),
 ], ids=["in-step", "10-min-behind", "10-min-ahead", "proxy-date", "no-date"])
