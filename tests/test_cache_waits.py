@@ -254,13 +254,13 @@ def test_a_remover_that_made_way_leaves_the_file_of_the_next_holder(tmp_path, mo
     def interleave(descriptor):
         monkeypatch.setattr(safefolder, "_try_lock", real_try_lock)
         assert folder.remove_lock("k.lock")  # R1
-        held.append(folder.lock("k.lock", 1, lambda: None))  # C
+        held.append(folder.lock("k.lock", 1, lambda note: True))  # C
         return real_try_lock(descriptor)
 
     monkeypatch.setattr(safefolder, "_try_lock", interleave)
     assert folder.remove_lock("k.lock")  # R2: the file it opened is gone
     assert held[0] is not None and (tmp_path / "cache" / "k.lock").exists()
-    assert folder.lock("k.lock", 0.2, lambda: None) is None  # the next process waits for C
+    assert folder.lock("k.lock", 0.2, lambda note: True) is None  # the next process waits for C
     held[0].release()
     folder.close()
 
