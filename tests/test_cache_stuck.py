@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CACHE_KEY, KEYRING, URL, Holder, new_token, run, write_keyring_config
+from helpers import CACHE_KEY, KEYRING, URL, Holder, new_token, run
 from keyrings_codeartifact import cache, lockholder, tokens
 from keyrings_codeartifact.settings import Settings
 
