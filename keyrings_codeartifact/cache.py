@@ -10,8 +10,9 @@ no AWS token can have, is a miss, and is replaced by the next token fetched.
 Processes that miss at the same time wait for the one that asks AWS (a lock per
 entry), each about as long as a healthy fetch takes (``tokens.wait_limit``), and
 not at all once that one is seen stopped (Ctrl-Z) or gone (``lockholder``); one
-that stops waiting fetches itself and still writes its token back. When the asking process fails, it leaves a marker
-for a few seconds, and those that were waiting fail at once with its error.
+that stops waiting fetches itself and still writes its token back. When the
+asking process fails, it leaves a marker for a few seconds, and those that were
+waiting fail at once with its error.
 
 ``open_cache`` gives a ``DiskCache``, or a ``NullCache`` when the cache is off or
 cannot be used safely (with one warning saying why and what fixes it), so that

@@ -79,7 +79,7 @@ def fetch_budget(settings: "Settings") -> float:
     return (2 if settings.role_arn else 1) * one_call + STARTUP_SECONDS
 
 
-HEALTHY_CALL = 5.0  # seconds: an AWS call that answers, at the default timeout (half of it)
+HEALTHY_CALL = 5.0  # seconds an answering AWS call takes at most (or half the timeout, if longer)
 
 
 def wait_limit(settings: "Settings") -> float:
