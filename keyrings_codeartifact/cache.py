@@ -10,10 +10,12 @@ larger than a few KiB, unreadable, without an offset (written by an older
 version), or whose lifetime or offset no AWS token can have, is a miss, and is
 replaced by the next token fetched.
 
-Processes that miss at the same time wait, each at most one fetch budget, for the
-one that asks AWS (a lock per entry); one that waited longer fetches itself and
-still writes its token back. When the asking process fails, it leaves a marker
-for a few seconds, and those that were waiting fail at once with its error.
+Processes that miss at the same time wait for the one that asks AWS (a lock per
+entry), each about as long as a healthy fetch takes (``tokens.wait_limit``), and
+not at all once that one is seen stopped (Ctrl-Z) or gone (``lockholder``); one
+that stops waiting fetches itself and still writes its token back. When the
+asking process fails, it leaves a marker for a few seconds, and those that were
+waiting fail at once with its error.
 
 ``open_cache`` gives a ``DiskCache``, or a ``NullCache`` when the cache is off or
 cannot be used safely (with one warning saying why and what fixes it), so that
@@ -30,7 +32,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import errors, redact, userfolders
+from . import errors, lockholder, redact, userfolders
 from .authtoken import Token
 from .safefolder import Folder, Unsafe
 from .userfolders import CACHE_DIR_VARIABLE
@@ -166,15 +168,25 @@ class DiskCache:
         wanted: Wanted,
         budget: float,
     ) -> Token:
-        """Under ``key``'s lock (waiting at most ``budget`` seconds for it), the entry
-        if ``wanted``, else a token from ``fetch``, written back. If the process that
-        held the lock meanwhile failed, raise its error instead of fetching."""
+        """Under ``key``'s lock (waiting for it at most ``budget`` seconds, and not at
+        all once its holder is seen stopped or gone), the entry if ``wanted``, else a
+        token from ``fetch``, written back. If the process that held the lock meanwhile
+        failed, raise its error instead of fetching."""
         name = entry_name(key)
         started = time.time()
-        lock = self._folder.lock(name + _LOCK, budget, lambda: self._raise_failure(name, key, started))
+        holder, why = lockholder.Watch(), [f"not had within {budget:.0f} s"]
+
+        def go_on(note: bytes) -> bool:
+            self._raise_failure(name, key, started)
+            stuck = holder.stuck(note)
+            if stuck:
+                why[0] = f"held by a process that is {stuck}"
+            return stuck is None
+
+        lock = self._folder.lock(name + _LOCK, budget, go_on, lockholder.record())
         try:
             if lock is None:
-                log.debug("cache lock not had within %.0f s; asking AWS without it", budget)
+                log.debug("cache lock %s; asking AWS without it", why[0])
             entry = self.read(key)
             if entry is not None and wanted(entry):
                 return entry

@@ -7,7 +7,8 @@ a symlink afterwards changes nothing. A missing folder (and missing parents) is
 made one level at a time, and only inside a folder owned by us or by root. Files
 are opened ``O_NOFOLLOW | O_NONBLOCK`` (a FIFO never blocks) and checked on their
 descriptor: a regular file, ours, mode 0600 at most, no larger than asked. Locks
-are ``flock`` on such a descriptor.
+are ``flock`` on such a descriptor; the holder may note who it is in the file,
+for those waiting.
 
 Windows: ``os.stat`` makes up mode bits and owners there, so those checks do not
 apply; the folder lives in the user's own ``%LOCALAPPDATA%``, whose ACLs are the
@@ -34,6 +35,7 @@ from typing import Callable, Optional, TextIO
 from .userfolders import CACHE_DIR_VARIABLE
 
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+NOTE_LIMIT = 512  # bytes: what a lock holder may note about itself in the lock file
 _REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT: symbolic links, junctions
 _AS_ROOT = ("as under `sudo -E` or in a container whose HOME belongs to another user: "
             f"use sudo without -E, or set {CACHE_DIR_VARIABLE} to a folder of root's")
@@ -127,10 +129,14 @@ class Folder:
         except FileNotFoundError:
             pass
 
-    def lock(self, name: str, seconds: float, check: Callable[[], None]) -> Optional["Lock"]:
+    def lock(
+        self, name: str, seconds: float, check: Callable[[bytes], bool], note: bytes = b""
+    ) -> Optional["Lock"]:
         """The lock of file ``name`` (made if missing), waiting at most ``seconds`` for
-        it; None if not had by then, or if it cannot be taken here. ``check`` is
-        called while waiting, and may raise to stop waiting."""
+        it; None if not had by then, if ``check`` says to stop waiting, or if it cannot
+        be taken here. While waiting, ``check`` is given what the holder noted in the
+        file (``NOTE_LIMIT`` bytes at most, b"" on Windows), says whether to go on, and
+        may raise. The file holds ``note`` while the lock is had (POSIX)."""
         deadline = time.monotonic() + seconds
         while True:
             try:
@@ -140,23 +146,23 @@ class Folder:
             if not self._wait_for(descriptor, deadline, check):
                 return None
             if self._still_named(name, descriptor):
-                return Lock(descriptor)
+                return Lock(descriptor, note)
             os.close(descriptor)  # the file went while we waited: lock the one there now
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
             time.sleep(min(0.005, left))
 
-    def _wait_for(self, descriptor: int, deadline: float, check: Callable[[], None]) -> bool:
-        """Take the lock on ``descriptor`` by ``deadline``; if not, close it and say so."""
+    def _wait_for(self, descriptor: int, deadline: float, check: Callable[[bytes], bool]) -> bool:
+        """Take the lock on ``descriptor`` by ``deadline`` unless ``check`` gives up
+        first; if not had, close it and say so."""
         pause = 0.005
         try:
             while not _try_lock(descriptor):
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or not check(_noted(descriptor)):
                     os.close(descriptor)
                     return False
-                check()
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 0.1)
         except OSError:  # no locks here (NFS without its lock manager): go on without
@@ -254,10 +260,16 @@ class Folder:
 
 
 class Lock:
-    """A lock held on a descriptor; released by ``release()``."""
+    """A lock held on a descriptor, its file holding ``note`` (POSIX; Windows locks
+    the bytes a reader would read); released by ``release()``."""
 
-    def __init__(self, descriptor: int):
+    def __init__(self, descriptor: int, note: bytes = b""):
         self._fd = descriptor
+        self._noted = False
+        if note and sys.platform != "win32":
+            with contextlib.suppress(OSError):  # a full disk: waiters go by their time limit
+                os.ftruncate(descriptor, 0)
+                self._noted = os.pwrite(descriptor, note[:NOTE_LIMIT], 0) > 0
 
     def release(self) -> None:
         if sys.platform == "win32":
@@ -266,7 +278,20 @@ class Lock:
             os.lseek(self._fd, 0, os.SEEK_SET)
             with contextlib.suppress(OSError):
                 msvcrt.locking(self._fd, msvcrt.LK_UNLCK, 1)
+        elif self._noted:
+            with contextlib.suppress(OSError):  # the note speaks for a holder only while it holds
+                os.ftruncate(self._fd, 0)
         os.close(self._fd)  # also drops a flock
+
+
+def _noted(descriptor: int) -> bytes:
+    """What the holder of the lock file open on ``descriptor`` noted in it."""
+    if sys.platform == "win32":
+        return b""
+    try:
+        return os.pread(descriptor, NOTE_LIMIT, 0)
+    except OSError:
+        return b""
 
 
 def _try_lock(descriptor: int) -> bool:

@@ -79,6 +79,18 @@ def fetch_budget(settings: "Settings") -> float:
     return (2 if settings.role_arn else 1) * one_call + STARTUP_SECONDS
 
 
+HEALTHY_CALL = 5.0  # seconds an answering AWS call takes at most (or half the timeout, if longer)
+
+
+def wait_limit(settings: "Settings") -> float:
+    """How long, in seconds, a lookup waits for another process's fetch of the same
+    token before asking AWS itself: what a healthy fetch takes on a slow machine
+    (start-up, then each call answered within half a ``timeout``), never more than
+    ``fetch_budget``. 10 s with the defaults."""
+    calls = 2 if settings.role_arn else 1
+    return min(fetch_budget(settings), STARTUP_SECONDS + calls * max(HEALTHY_CALL, settings.timeout / 2))
+
+
 class TokenSource:
     """Fresh tokens, from memory, the disk cache (when enabled and safe) or AWS."""
 
@@ -158,7 +170,7 @@ class TokenSource:
                 key,
                 lambda: self._fetch(endpoint, settings),
                 wanted=lambda found: is_fresh(found, self._clock(), settings.advisory_margin),
-                budget=fetch_budget(settings),
+                budget=wait_limit(settings),
             )
         except CodeArtifactError as error:
             if not is_fresh(token, self._clock(), settings.refresh_margin):

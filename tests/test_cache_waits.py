@@ -1,6 +1,7 @@
-"""No lookup waits for nothing: a lock held by another process costs at most one
-fetch budget, once; when the process that holds the lock fails, those waiting for
-it fail at once with its error instead of asking AWS in turn."""
+"""No lookup waits for nothing: a lock held by another process costs at most the
+wait limit (a healthy fetch, ``tokens.wait_limit``), once; when the process that
+holds the lock fails within it, those waiting for it fail at once with its error
+instead of asking AWS in turn. (test_cache_stuck: holders stopped or gone.)"""
 
 import errno
 import json
@@ -27,7 +28,7 @@ def test_fetch_budget_bounds_one_fetch_with_its_retries():
     assert tokens.fetch_budget(settings._replace(role_arn="arn:aws:iam::111122223333:role/r")) > budget
 
 
-def test_a_lock_held_by_another_process_costs_one_budget_once(standin, cache_dir, capsys):
+def test_a_lock_held_by_another_process_costs_one_wait_limit_once(standin, cache_dir, capsys):
     write_keyring_config("[codeartifact]\ntimeout = 0.5\n")
     lookup()
     entry = only_entry(cache_dir)
@@ -43,13 +44,16 @@ def test_a_lock_held_by_another_process_costs_one_budget_once(standin, cache_dir
     assert first.returncode == 0, first.stderr
     assert second.stdout == first.stdout  # written back: served from the cache
     assert len(standin.token_requests()) == 2  # the first lookup, and the one past the held lock
-    budget = tokens.fetch_budget(Settings(timeout=0.5))
+    limit, budget = tokens.wait_limit(Settings(timeout=0.5)), tokens.fetch_budget(Settings(timeout=0.5))
     with capsys.disabled():
-        print(f"\n  held lock: the lookup took {waited:.1f} s (fetch budget {budget:.1f} s)")
+        print(f"\n  held lock: the lookup took {waited:.1f} s (wait limit {limit:.1f} s, fetch budget {budget:.1f} s)")
 
 
 def test_six_cold_lookups_against_a_stalled_api_fail_together(standin, cache_dir, capsys):
-    write_keyring_config("[codeartifact]\ntimeout = 2\n")
+    # With timeout = 0.5 the asking process fails (3 attempts, backoff) well within the
+    # 10 s wait limit. With a longer timeout those waiting would stop waiting at the
+    # limit and ask AWS themselves.
+    write_keyring_config("[codeartifact]\ntimeout = 0.5\n")
     standin.fault = "stall"
     started = time.monotonic()
 
@@ -65,7 +69,8 @@ def test_six_cold_lookups_against_a_stalled_api_fail_together(standin, cache_dir
     [line] = last_lines  # the same one-line error for all six
     assert line.startswith("keyrings_codeartifact.errors.Unreachable: ") and "did not answer in time" in line
     assert len(standin.token_requests()) == aws.MAX_ATTEMPTS  # one process asked AWS; the others did not
-    budget = tokens.fetch_budget(Settings(timeout=2))
+    budget = tokens.fetch_budget(Settings(timeout=0.5))
+    assert tokens.wait_limit(Settings(timeout=0.5)) == 10.0
     with capsys.disabled():
         print(f"\n  stalled API: six lookups failed at {', '.join(f'{s:.1f}' for s in finished)} s (budget {budget:.1f} s)")
     assert finished[-1] - finished[0] < budget
@@ -254,13 +259,13 @@ def test_a_remover_that_made_way_leaves_the_file_of_the_next_holder(tmp_path, mo
     def interleave(descriptor):
         monkeypatch.setattr(safefolder, "_try_lock", real_try_lock)
         assert folder.remove_lock("k.lock")  # R1
-        held.append(folder.lock("k.lock", 1, lambda: None))  # C
+        held.append(folder.lock("k.lock", 1, lambda note: True))  # C
         return real_try_lock(descriptor)
 
     monkeypatch.setattr(safefolder, "_try_lock", interleave)
     assert folder.remove_lock("k.lock")  # R2: the file it opened is gone
     assert held[0] is not None and (tmp_path / "cache" / "k.lock").exists()
-    assert folder.lock("k.lock", 0.2, lambda: None) is None  # the next process waits for C
+    assert folder.lock("k.lock", 0.2, lambda note: True) is None  # the next process waits for C
     held[0].release()
     folder.close()
 

@@ -50,6 +50,7 @@ FAULTS = {
     "expired": (403, "ExpiredTokenException"),
     "invalid": (400, "ValidationException"),
     "stall": None,  # accept the request and never answer
+    "stall-first": None,  # stall the first token request, answer the others
     "reset": None,  # close the connection without an answer
     "slow": None,  # answer normally, after SLOW_SECONDS
 }
@@ -88,6 +89,8 @@ class CodeArtifactStandIn(Serving):
         self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self.clock_shift = 0.0  # seconds this "AWS"'s clock is ahead of this machine's
         self.date_header: Optional[str] = None  # the Date header sent instead of the clock's ("": none)
+        self.token_arrivals = 0  # token requests received, answered or not (the log has the answered)
+        self._stalled_first = False
         self._lock = threading.Lock()
         self._stop_stalling = threading.Event()
         self._serve(_Server(("127.0.0.1", 0), _Handler, self, server_context))
@@ -130,6 +133,8 @@ class CodeArtifactStandIn(Serving):
         self.fault = None
         self.clock_shift = 0.0
         self.date_header = None
+        self.token_arrivals = 0
+        self._stalled_first = False
         self.denied_roles.clear()
         self._stop_stalling.set()
         self._stop_stalling = threading.Event()
@@ -146,6 +151,13 @@ class CodeArtifactStandIn(Serving):
         entry["time"] = time.time()
         with self._lock, self.log_path.open("a") as log:
             log.write(json.dumps(entry) + "\n")
+
+    def arrived(self) -> bool:
+        """Count a token request as it arrives; whether it is to stall ("stall-first")."""
+        with self._lock:
+            self.token_arrivals += 1
+            first, self._stalled_first = not self._stalled_first, True
+        return self.fault == "stall" or (self.fault == "stall-first" and first)
 
     def stall(self) -> None:
         self._stop_stalling.wait(timeout=120)
@@ -285,9 +297,10 @@ class _Handler(Handler):  # quiet: the JSON log says it all
         domain, owner = query.get("domain"), query.get("domain-owner")
         raw_duration = query.get("duration")
         entry.update(api="GetAuthorizationToken", domain=domain, owner=owner, duration=raw_duration)
+        stalls = standin.arrived()
         if standin.fault == "slow":
             time.sleep(SLOW_SECONDS)
-        elif standin.fault:
+        elif stalls or standin.fault not in (None, "stall-first"):
             self._fault(standin, entry)
             return
         if raw_duration is None:
@@ -365,7 +378,7 @@ class _Handler(Handler):  # quiet: the JSON log says it all
     def _fault(self, standin: CodeArtifactStandIn, entry: dict) -> None:
         entry.update(status="fault", error=standin.fault)
         standin.log(**entry)
-        if standin.fault == "stall":
+        if standin.fault in ("stall", "stall-first"):
             standin.stall()
             self.close_connection = True
             return
