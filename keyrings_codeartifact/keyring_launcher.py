@@ -16,7 +16,9 @@ whether the ``keyring`` that tools find on PATH reaches this backend.
 """
 
 import argparse
+import ntpath
 import os
+import posixpath
 import shlex
 import shutil
 import subprocess
@@ -185,7 +187,7 @@ def run(folder: Optional[Path], dry_run: bool, remove: bool, force: bool) -> int
     if folder is None:
         print(f"{PREFIX}give --bin DIR: a folder on PATH for the keyring command", file=sys.stderr)
         return 2
-    python = os.path.abspath(sys.executable)
+    python = (ntpath if windows() else posixpath).abspath(sys.executable)
     try:
         step = plan_remove(folder) if remove else plan_install(folder, python, force)
         if not dry_run:
