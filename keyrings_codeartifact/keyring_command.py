@@ -45,7 +45,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     """Answer the keyring command line ``argv`` (None: this process's); the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     request = parse_args(argv)
-    if request is not None and handled_by_us():
+    if request is not None:
         answered = answer(request)
         if answered is not None:
             return answered
@@ -105,11 +105,11 @@ def _config_allows() -> bool:
     to keyring (no [backend] section) or names the chainer or this backend alone."""
     import configparser
 
-    from .settings import config_path
+    from .userfolders import keyring_config_root
 
     parser = configparser.RawConfigParser()
     try:
-        parser.read(config_path(), encoding="utf-8")
+        parser.read(keyring_config_root() / "keyringrc.cfg", encoding="utf-8")
         if not parser.has_section("backend"):
             return True
         options = parser.options("backend")
@@ -161,7 +161,8 @@ def _declared_backends(entry_points: Path) -> list[str]:
 
 def answer(request: Request) -> Optional[int]:
     """Answer ``request`` as keyring's CLI would, printing the credential; the exit
-    code, or None when this backend has nothing to say (keyring's CLI must answer)."""
+    code, or None when keyring's CLI must answer: not a service of ours, or keyring
+    would not ask this backend first, or this backend has nothing to say."""
     from . import lookup
     from .errors import CodeArtifactError
     from .services import USERNAME, Services, answers_for
@@ -169,7 +170,7 @@ def answer(request: Request) -> Optional[int]:
     if not answers_for(request.username):
         return None
     endpoint = Services().endpoint(request.service)
-    if endpoint is None:
+    if endpoint is None or not handled_by_us():
         return None
     try:
         token = lookup.Lookup().token(endpoint).value

@@ -195,3 +195,38 @@ def test_another_service_is_handed_to_keyring(standin, fast):
 def test_the_launcher_runs_the_python_of_codeartifact_keyring(launcher_folder):
     python = CLI.read_text().splitlines()[0][2:]  # the console script's shebang
     assert f"\npython={python}\n" in (launcher_folder / "keyring").read_text()
+
+
+PLUGIN = '''
+from keyring import backend
+
+
+class Keyring(backend.KeyringBackend):
+    priority = 20
+
+    def get_password(self, service, username):
+        return "from-another-plugin"
+
+    def set_password(self, service, username, password):
+        raise NotImplementedError()
+
+    def delete_password(self, service, username):
+        raise NotImplementedError()
+'''
+
+
+def test_another_keyring_plugin_installed_makes_it_keyring_s_answer(standin, fast, tmp_path, monkeypatch):
+    # A plugin of higher priority than ours: keyring asks it alone, so must we.
+    site = tmp_path / "site"
+    (site / "another_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "another_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: another-plugin\nVersion: 1.0\n")
+    (site / "another_plugin-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\nanother = another_plugin\n")
+    (site / "another_plugin.py").write_text(PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    keyring_cli, ours = both(fast, "get", URL, "aws")
+    assert ours == keyring_cli == ("from-another-plugin\n", "", 0)
+    assert standin.requests() == []
+
+    from keyrings_codeartifact.keyring_command import _other_backends
+
+    assert _other_backends([str(site)]) == ["another_plugin"]
