@@ -195,7 +195,7 @@ def run(folder: Optional[Path], dry_run: bool, remove: bool, force: bool) -> int
     except (SetupFailed, OSError) as error:
         print(f"{PREFIX}{error}", file=sys.stderr)
         return 1
-    print(("would be: " if dry_run and step.act else "") + step.message)
+    print(("dry run, nothing changed; would be " if dry_run and step.act else "") + step.message)
     return 0
 
 

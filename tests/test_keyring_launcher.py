@@ -46,7 +46,7 @@ def test_written_once_then_unchanged(folder, capsys):
 
 def test_dry_run_writes_nothing(folder, capsys):
     code, out, _ = setup(folder, capsys, dry_run=True)
-    assert code == 0 and out.startswith(f"would be: {folder / 'keyring'}: written")
+    assert code == 0 and out.startswith(f"dry run, nothing changed; would be {folder / 'keyring'}: written")
     assert list(folder.iterdir()) == []
 
 
