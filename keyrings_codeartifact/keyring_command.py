@@ -163,8 +163,6 @@ def answer(request: Request) -> Optional[int]:
     """Answer ``request`` as keyring's CLI would, printing the credential; the exit
     code, or None when keyring's CLI must answer: not a service of ours, or keyring
     would not ask this backend first, or this backend has nothing to say."""
-    from . import lookup
-    from .errors import CodeArtifactError
     from .services import USERNAME, Services, answers_for
 
     if not answers_for(request.username):
@@ -172,6 +170,9 @@ def answer(request: Request) -> Optional[int]:
     endpoint = Services().endpoint(request.service)
     if endpoint is None or not handled_by_us():
         return None
+    from . import lookup
+    from .errors import CodeArtifactError
+
     try:
         token = lookup.Lookup().token(endpoint).value
     except lookup.OwnerRefused:
