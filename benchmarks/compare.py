@@ -4,8 +4,9 @@ Run with `make bench`. Builds three environments in .venv-bench (keyring alone,
 keyring + this project, keyring + keyrings.codeartifact 2.1.2, same keyring and
 botocore versions), starts the local CodeArtifact stand-in, index and proxy from
 the test suite, and prints a table of ratios of median wall times, and API calls
-counted in the stand-in's log. A benchmark, not a test: these machines are shared
-and noisy, so read the ratios, and rerun when in doubt.
+counted in the stand-in's log. The fast ``keyring`` command that ``setup keyring``
+writes (in this project's environment) is timed beside keyring's CLI there.
+A benchmark, not a test: these machines are shared and noisy, so read the ratios, and rerun when in doubt.
 """
 
 import argparse
@@ -108,6 +109,14 @@ class Bench:
     def keyring(self, which: str, service: str, user: str) -> list[str]:
         return [str(self.bins[which] / "keyring"), "get", service, user]
 
+    def fast_keyring(self) -> Path:
+        """The fast ``keyring`` command, as `codeartifact-keyring setup keyring` writes it."""
+        folder = self.scratch / "fast-bin"
+        folder.mkdir(exist_ok=True)
+        subprocess.run([str(self.bins["ours"] / "codeartifact-keyring"), "setup", "keyring", "--bin", str(folder)],
+                       env=self.env, check=True, capture_output=True)
+        return folder / "keyring"
+
     def median_ms(
         self, commands: dict[str, list[str]], before: Callable[[str], None] = lambda name: None
     ) -> dict[str, float]:
@@ -171,18 +180,22 @@ class Bench:
     def report(self) -> None:
         print(f"\nmedians of {self.runs} runs each; API calls counted in the stand-in's log\n", flush=True)
 
+        fast = str(self.fast_keyring())
         unrelated = self.median_ms({
             "alone": self.keyring("alone", UNRELATED, "someone"),
             "ours": self.keyring("ours", UNRELATED, "someone"),
             "other": self.keyring("other", UNRELATED, "someone"),
+            "fast": [fast, "get", UNRELATED, "someone"],
         })
         subprocess.run(self.keyring("ours", URL, "aws"), env=self.env, capture_output=True)  # warm the cache
         lookups = self.median_ms({
             "ours warm": self.keyring("ours", URL, "aws"),
             "other": self.keyring("other", URL, "aws"),
+            "fast warm": [fast, "get", URL, "aws"],
         })
         cold = self.median_ms(
-            {"ours cold": self.keyring("ours", URL, "aws"), "other": self.keyring("other", URL, "aws")},
+            {"ours cold": self.keyring("ours", URL, "aws"), "other": self.keyring("other", URL, "aws"),
+             "fast cold": [fast, "get", URL, "aws"]},
             before=lambda name: shutil.rmtree(self.cache, ignore_errors=True),
         )
         self.twine_upload("ours")  # something for pip to install
@@ -202,6 +215,11 @@ class Bench:
             ("   API calls: one twine upload", calls["twine"]["ours"], calls["twine"]["other"], "1"),
             ("   API calls: five pip installs in a row", calls["pip"]["ours"], calls["pip"]["other"], "1"),
             ("4. cold lookup / other plugin's lookup", cold["ours cold"] / cold["other"], None, "<= 0.9"),
+            ("5. fast keyring: warm lookup / keyring CLI's",
+             lookups["fast warm"] / lookups["ours warm"], None, "<= 0.2"),
+            ("   fast keyring: cold lookup / keyring CLI's", cold["fast cold"] / cold["ours cold"], None, "-"),
+            ("   fast keyring: cold lookup / other plugin's", cold["fast cold"] / cold["other"], None, "<= 0.6"),
+            ("   fast keyring: unrelated / keyring CLI's", unrelated["fast"] / unrelated["ours"], None, "<= 1.0"),
         ]
         print(f"{'measure':<52} {'ours':>7} {'other':>7}  goal")
         for name, ours, other, goal in rows:
@@ -209,7 +227,8 @@ class Bench:
         print(
             f"\nmedian ms: keyring alone {unrelated['alone']:.0f}; unrelated lookup ours {unrelated['ours']:.0f}, "
             f"other {unrelated['other']:.0f}; CodeArtifact lookup ours warm {lookups['ours warm']:.0f}, "
-            f"ours cold {cold['ours cold']:.0f}, other {lookups['other']:.0f}"
+            f"ours cold {cold['ours cold']:.0f}, other {lookups['other']:.0f}; fast keyring: warm "
+            f"{lookups['fast warm']:.0f}, cold {cold['fast cold']:.0f}, unrelated {unrelated['fast']:.0f}"
         )
 
 

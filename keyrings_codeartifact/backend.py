@@ -5,10 +5,11 @@ on the machine, so both are cheap: nothing here imports botocore, and a service
 that is not a CodeArtifact endpoint is answered with None at once (a service
 that looks like a repository name costs one read of keyringrc.cfg per process,
 for [codeartifact-repositories]). The flow for an endpoint: service string ->
-endpoint (``endpoint``) -> settings (``settings``; ``owners`` may refuse it
+endpoint (``services``, ``endpoint``) -> settings (``settings``; ``owners`` may refuse it
 here, before any call) -> token (``CODEARTIFACT_AUTH_TOKEN``, else ``tokens``:
 memory, ``cache``, ``aws``) -> credential. From settings to token is ``lookup``,
-the one rule the CLI follows too.
+the one rule the CLI and the fast ``keyring`` command follow too. Our errors
+leave here as ``keyring.errors.KeyringError`` instances (``as_keyring_error``).
 """
 
 import importlib.util
@@ -18,16 +19,20 @@ from typing import TYPE_CHECKING, Optional
 
 from jaraco.classes import properties
 from keyring import backend, credentials
+from keyring.errors import KeyringError
 
-from . import endpoint as endpoints
+from .errors import CodeArtifactError
+from .services import USERNAME, Services, answers_for
 
 if TYPE_CHECKING:
     from .lookup import Lookup
 
 log = logging.getLogger(__name__)
 
-USERNAME = "aws"
+__all__ = ["USERNAME", "CodeArtifactBackend"]
+
 _LOOKUP_LOCK = threading.Lock()
+_KEYRING_CLASSES: dict[type[CodeArtifactError], type[KeyringError]] = {}
 
 
 class CodeArtifactBackend(backend.KeyringBackend):
@@ -43,7 +48,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # keyring 25's KeyringBackend.__init__ is unannotated
         self._lookups: Optional[Lookup] = None  # made on first use
-        self._names: Optional[dict[str, str]] = None  # repository name -> URL, read on first use
+        self._services = Services()  # repository names read on first use
 
     def get_credential(
         self, service: str, username: Optional[str]
@@ -65,9 +70,9 @@ class CodeArtifactBackend(backend.KeyringBackend):
         raise NotImplementedError()
 
     def _token_for(self, service: str, username: Optional[str]) -> Optional[str]:
-        if username not in (None, "", USERNAME):  # "": unearth's `keyring --mode=creds get URL ""`
+        if not answers_for(username):
             return None
-        endpoint = endpoints.parse(service) or self._named(service)
+        endpoint = self._services.endpoint(service)
         if endpoint is None:
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
@@ -78,20 +83,8 @@ class CodeArtifactBackend(backend.KeyringBackend):
         except lookup.OwnerRefused as refused:
             log.debug("%s; no token, AWS not called", refused.reason)
             return None
-
-    def _named(self, service: str) -> Optional[endpoints.Endpoint]:
-        """The endpoint a repository name stands for in [codeartifact-repositories]."""
-        if not (
-            isinstance(service, str)
-            and 0 < len(service) <= 100
-            and service.isascii()
-            and service.replace("-", "").replace("_", "").isalnum()
-        ):
-            return None
-        if self._names is None:
-            self._names = _repository_names()
-        url = self._names.get(service.lower())
-        return endpoints.parse(url) if url else None
+        except CodeArtifactError as error:
+            raise as_keyring_error(error) from None
 
     def _lookup(self) -> "Lookup":
         """This backend's one lookup service, made on first use."""
@@ -103,14 +96,18 @@ class CodeArtifactBackend(backend.KeyringBackend):
             return self._lookups
 
 
-def _repository_names() -> dict[str, str]:
-    """[codeartifact-repositories], or no names at all if keyringrc.cfg cannot be
-    read: that is an error for CodeArtifact URLs only, never for other services."""
-    from . import settings
-    from .errors import ConfigError
+def as_keyring_error(error: CodeArtifactError) -> KeyringError:
+    """``error`` as a KeyringError (what keyring's callers, poetry among them, catch)
+    that is still an instance of its own class, with the same name and message."""
+    raised = _keyring_class(type(error))(*error.args)
+    raised.__dict__.update(error.__dict__)
+    return raised
 
-    try:
-        return settings.repository_names()
-    except ConfigError as error:
-        log.debug("repository names not read: %s", error)
-        return {}
+
+def _keyring_class(cls: type[CodeArtifactError]) -> type[KeyringError]:
+    """``cls`` and KeyringError in one class, named and placed as ``cls`` is (made once)."""
+    made = _KEYRING_CLASSES.get(cls)
+    if made is None:
+        made = type(cls.__name__, (cls, KeyringError), {"__module__": cls.__module__, "__doc__": cls.__doc__})
+        made = _KEYRING_CLASSES.setdefault(cls, made)
+    return made

@@ -1,15 +1,17 @@
 """The errors this backend raises.
 
-Every error is a ``keyring.errors.KeyringError`` (poetry catches only those) with
-a one-line message that says which endpoint failed and what to do about it.
-Messages never hold a token or a secret: every value in them goes through
-``redact``. AWS failures are translated into these classes in ``aws``, the one
-module that imports botocore.
+Every error carries a one-line message that says which endpoint failed and what
+to do about it. Messages never hold a token or a secret: every value in them
+goes through ``redact``. AWS failures are translated into these classes in
+``aws``, the one module that imports botocore.
+
+They are plain exceptions, so that a lookup imports no keyring (the fast
+``keyring`` command answers without it); the backend, the boundary with keyring,
+raises each as a ``keyring.errors.KeyringError`` that is also an instance of its
+class here (poetry catches only KeyringError).
 """
 
 from typing import TYPE_CHECKING
-
-from keyring.errors import KeyringError
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 PREFIX = "codeartifact-keyring: "
 
 
-class CodeArtifactError(KeyringError):
+class CodeArtifactError(Exception):
     """A token could not be had for a CodeArtifact endpoint."""
 
 

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, NoReturn, Optional, Union
 
-from . import redact
+from . import redact, userfolders
 from .authtoken import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 from .errors import PREFIX, ConfigError
 
@@ -77,10 +77,7 @@ OPTIONS = tuple(Settings._fields)
 
 def config_path() -> Path:
     """Where keyring, and so this backend, reads its config file."""
-    from keyring.util import platform_
-
-    root: Path = platform_.config_root()
-    return root / "keyringrc.cfg"
+    return userfolders.keyring_config_root() / "keyringrc.cfg"
 
 
 class Resolution(NamedTuple):

@@ -7,7 +7,9 @@ base directories, ``$XDG_CONFIG_HOME`` (else ``~/.config``) and ``$XDG_CACHE_HOM
 XDG spec says (a relative folder would follow the working folder). The platform and
 the variables are read at each call, so tests can simulate a platform.
 
-Also the variable that moves our own cache folder. Standard library only.
+Also keyring's own config folder (``keyring_config_root``), computed exactly as
+keyring computes it, so that keyringrc.cfg is found without importing keyring,
+and the variable that moves our own cache folder. Standard library only.
 """
 
 import os
@@ -36,6 +38,17 @@ def config_folder(app: str, xdg_on_macos: bool = False) -> Path:
     if sys.platform == "darwin" and not xdg_on_macos:
         return Path.home() / "Library" / "Application Support" / app
     return _absolute("XDG_CONFIG_HOME", Path.home() / ".config") / app
+
+
+def keyring_config_root() -> Path:
+    """The folder of keyringrc.cfg, as ``keyring.util.platform_.config_root`` names it:
+    ``%LOCALAPPDATA%`` (else ``%ProgramData%``, else ``.``) ``\\Python Keyring`` on
+    Windows, ``$XDG_CONFIG_HOME`` (else ``~/.config``) ``/python_keyring`` elsewhere,
+    macOS included. Unlike the folders above, keyring takes a relative folder as given
+    and, on Windows, an empty one as the current folder."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", os.environ.get("ProgramData", "."))) / "Python Keyring"
+    return Path(os.environ.get("XDG_CONFIG_HOME", None) or Path.home() / ".config", "python_keyring")
 
 
 def _absolute(variable: str, default: Path) -> Path:

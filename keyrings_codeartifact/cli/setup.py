@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .. import redact
+from .. import keyring_launcher, redact
 from ..errors import PREFIX
 from .common import FAILED, OK, Handler, UsageError, help_handler
 
@@ -61,6 +61,8 @@ def add_to(commands: "Commands") -> None:
                    _pipenv)
     pipenv.add_argument("--extra", action="store_true",
                         help="add it after the other sources, for packages that name it (index = NAME)")
+
+    keyring_launcher.add_to(tools)
 
 
 def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.ArgumentParser:
