@@ -123,10 +123,11 @@ def _file(path: str) -> tuple[str, bool]:
         return "missing", False
     except OSError as error:
         return f"unopenable {error.errno}", False
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        return f"not a file {stat.S_IFMT(mode)}", False
     with open(descriptor, "rb") as file:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            return f"not a file {stat.S_IFMT(mode)}", False
         digest = hashlib.sha256()
         mentions, tail = False, b""
         try:

@@ -97,9 +97,11 @@ def test_environment_keys(sources, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
     assert lookup(sources, "alice", new_call=False) == alice
     # AWS_PROFILE does not outrank environment keys (botocore drops its
-    # EnvProvider only for a profile passed to the session, not for AWS_PROFILE).
+    # EnvProvider only for a profile passed to the session, not for AWS_PROFILE):
+    # still alice, asked anew since every AWS_ variable is an input of the key.
     monkeypatch.setenv("AWS_PROFILE", "bob")
-    assert lookup(sources, "alice", new_call=False) == alice
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     lookup(sources, "bob", new_call=True)  # profile bob: not the same identity as bob's keys in the environment
@@ -168,6 +170,7 @@ def test_both_profile_variables_set(sources, isolated_env, monkeypatch):
     lookup(sources, "bob", new_call=True)
     monkeypatch.setenv("AWS_DEFAULT_PROFILE", "bob")
     monkeypatch.setenv("AWS_PROFILE", "alice")
+    lookup(sources, "bob", new_call=True)  # other variables: asked anew, and as bob
     lookup(sources, "bob", new_call=False)
 
 
@@ -243,16 +246,23 @@ def test_a_refreshed_sso_session_keeps_the_cache(sso, isolated_env):
 
 def test_web_identity(sources, isolated_env, monkeypatch):
     token_file = isolated_env / "web-identity-token"
-    token_file.write_text("oidc-token-1")
-    sources.api.web_identity_tokens.add("oidc-token-1")
+
+    def write_token(subject: str, issued_at: int) -> None:
+        token = service_account_token(subject, issued_at)
+        sources.api.web_identity_tokens.add(token)
+        token_file.write_text(token)
+
+    write_token("ci", 1)
     monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
     monkeypatch.setenv("AWS_ROLE_ARN", role("publish"))
     publish = lookup(sources, f"role:{role('publish')}", new_call=True)
     assert lookup(sources, f"role:{role('publish')}", new_call=False) == publish
-    # The token file's content is rotated in place (as on EKS): same role, same identity.
-    token_file.write_text("oidc-token-2")
-    sources.api.web_identity_tokens.add("oidc-token-2")
+    # The token file's content is rotated in place (as on EKS): the same issuer and
+    # subject, the same identity.
+    write_token("ci", 2)
     assert lookup(sources, f"role:{role('publish')}", new_call=False) == publish
+    write_token("release", 3)  # another service account's token: asked anew
+    lookup(sources, f"role:{role('publish')}", new_call=True)
     monkeypatch.setenv("AWS_ROLE_ARN", role("readonly"))
     lookup(sources, f"role:{role('readonly')}", new_call=True)
     lookup(sources, f"role:{role('readonly')}", new_call=False)
