@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import botocore.credentials
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 import botocore.tokens
 import pytest
@@ -177,11 +178,15 @@ def setups(draw):
     }
 
 
+LOADER = botocore.loaders.create_loader()  # one for every session: the service models are read once
+
+
 def botocore_answer(profile_name=None, endpoint_url=None) -> str:
     """Whose credentials botocore's own chain picks here and which CodeArtifact and
     STS endpoints its clients use, or how it fails."""
     try:
         session = botocore.session.Session(profile=profile_name)
+        session.register_component("data_loader", LOADER)
         session.get_scoped_config()  # a client needs it: a missing profile fails here
         credentials = session.get_credentials()
         who = "none" if credentials is None else credentials.get_frozen_credentials().access_key
