@@ -1,9 +1,9 @@
-"""Who asks AWS: the credentials botocore would pick, named without calling anyone.
+"""Who asks AWS, in words for people: the credentials botocore would pick, named
+without calling anyone (``explain``, and errors that name the source).
 
-A token carries the permissions of the principal that asked for it, so the
-cache is keyed by this name: it must change exactly when botocore's answer to
-"whose credentials?" changes, and stay the same when a session is merely
-refreshed (new temporary keys for the same SSO role or assumed role).
+The cache key does not come from here: it digests the inputs instead
+(``fingerprint``), so that a case this model misses costs a call, never a token
+of another principal.
 
 The order is botocore's (``credentials.create_credential_resolver``): keys in
 keyringrc.cfg; environment keys (unless keyringrc.cfg names a profile); then the
@@ -12,18 +12,14 @@ else ``default``) if one of its providers applies: a role to assume, web identit
 (its environment variables win over the profile's), SSO, keys, a login session,
 ``credential_process``; then the boto2-era files, container credentials, and the
 instance metadata service (IMDS). A variable that is set but empty counts as set,
-as botocore counts it. For a profile the name holds the config and credentials
-files' paths and a digest of the settings that decide who it is, along
-``source_profile`` chains.
+as botocore counts it.
 
-Pure: reads the AWS files, a container's token file and the environment, imports
-nothing heavy, never touches the network. Secrets (a container authorization
-token, a command line's arguments) enter only the digest, never the words.
+Pure: reads the AWS files and the environment, imports nothing heavy, never
+touches the network. Secrets (a container authorization token, a command line's
+arguments) never enter the words.
 """
 
 import configparser
-import hashlib
-import json
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Optional
@@ -31,22 +27,17 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 if TYPE_CHECKING:
     from .settings import Settings
 
-# Profile settings that decide which principal a profile is.
-_DECIDING = (
-    "aws_access_key_id",
+# Profile settings shown in the words, in this order.
+_SHOWN = (
     "role_arn",
     "source_profile",
     "credential_source",
-    "external_id",
-    "role_session_name",
-    "mfa_serial",
     "web_identity_token_file",
-    "credential_process",
     "sso_session",
-    "sso_start_url",
     "sso_account_id",
     "sso_role_name",
     "login_session",
+    "aws_access_key_id",
 )
 # What each kind of source looks like to people.
 _KIND_WORDS = {
@@ -60,27 +51,23 @@ _KIND_WORDS = {
     "unreadable": "an AWS file botocore cannot read",
     "none": "no credentials found",
 }
-# Kinds whose first fact (profile name, access key id) names them in `cache list`.
-_LABELLED = ("keys", "environment", "profile")
 _DEFAULT_FILES = {"AWS_CONFIG_FILE": "~/.aws/config", "AWS_SHARED_CREDENTIALS_FILE": "~/.aws/credentials"}
 _BOTO_FILES = ("/etc/boto.cfg", "~/.boto")
 
 
 class Identity(NamedTuple):
-    """Who asks AWS: ``key`` goes into the cache key, ``words`` are for people."""
+    """Who asks AWS: the kind of source (``profile``, ``imds`` ...) and, for people, ``words``."""
 
     kind: str
     words: str
-    key: str
 
 
 class _Facts:
-    """What names an identity: shown facts, and hidden ones that only enter the digest."""
+    """What names an identity, in words."""
 
     def __init__(self, kind: str):
         self.kind = kind
         self.shown: list[tuple[str, str]] = []
-        self.hidden: list[str] = []
 
     def add(self, name: str, value: Optional[str]) -> "_Facts":
         if value is not None:
@@ -91,19 +78,15 @@ class _Facts:
         shown = list(self.shown)
         if role:
             shown.append(("then assumes role", " ".join(filter(None, role))))
-        canonical = json.dumps([self.kind, shown, self.hidden]).encode()
-        digest = hashlib.sha256(canonical).hexdigest()[:16]
         words = ", ".join(f"{name} {value}" for name, value in shown)
-        words = f"{_KIND_WORDS[self.kind]}: {words}" if words else _KIND_WORDS[self.kind]
-        label = self.shown[0][1] if self.shown and self.kind in _LABELLED else ""
-        return Identity(self.kind, words, f"{self.kind}:{label}:{digest}" if label else f"{self.kind}:{digest}")
+        return Identity(self.kind, f"{_KIND_WORDS[self.kind]}: {words}" if words else _KIND_WORDS[self.kind])
 
 
 def resolve(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
     """The identity that asks AWS for a token under ``settings`` and ``environ``."""
     role: Optional[tuple[Optional[str], ...]] = None
     if settings.role_arn:  # keyringrc.cfg's role: assumed with whatever credentials follow
-        role = (settings.role_arn, settings.role_session_name, _digest(settings.external_id))
+        role = (settings.role_arn, settings.role_session_name)
     if settings.aws_access_key_id:
         return _Facts("keys").add("id", settings.aws_access_key_id).identity(role)
     return _default_chain(settings.profile_name, environ).identity(role)
@@ -113,24 +96,20 @@ def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) 
     facts: Optional[_Facts]  # None: no profile provides credentials
     files = _AwsFiles(environ)
     if files.unreadable:  # botocore fails before it looks for credentials
-        facts = _Facts("unreadable").add("file", ", ".join(path for path, _ in files.unreadable))
-        facts.hidden.extend(digest for _, digest in files.unreadable)
-        return facts
+        return _Facts("unreadable").add("file", ", ".join(files.unreadable))
     named = explicit_profile or _first_set(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
     if named is not None and files.profile(named) is None:  # botocore: ProfileNotFound
         return _Facts("profile").add("name", named).add("missing from", files.where())
     if not explicit_profile and environ.get("AWS_ACCESS_KEY_ID"):
         return _Facts("environment").add("id", environ["AWS_ACCESS_KEY_ID"])
     use_environment = not explicit_profile  # botocore ignores env credentials then
-    facts = _profile(named or "default", files, environ, use_environment, seen=())
+    facts = _profile(named or "default", files, environ, use_environment)
     if facts is not None:
         return facts
     return _after_profiles(environ)
 
 
-def _profile(
-    name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool, seen: tuple[str, ...]
-) -> Optional[_Facts]:
+def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool) -> Optional[_Facts]:
     """The facts of profile ``name`` if one of botocore's profile providers applies, else None."""
     config = files.profile(name)
     web_identity = _web_identity(config or {}, environ if use_environment else {})
@@ -141,24 +120,16 @@ def _profile(
             facts.add(option.replace("_", " "), value)
         return facts
     if config is None:
-        if name == "default" and not seen:
+        if name == "default":
             return None  # no default profile: botocore goes on down the chain
         return _Facts("profile").add("name", name).add("missing from", files.where())
     if not (assumes_role or web_identity or _provides(config, files.credentials_section(name))):
         return None
-    deciding = {option: config[option] for option in _DECIDING if option in config}
-    if web_identity and not assumes_role:
-        deciding.update(web_identity)
-    if "sso_session" in config:
-        session = files.sso_session(config["sso_session"]) or {}
-        deciding["sso_session start_url"] = session.get("sso_start_url", "")
     facts = _Facts("profile").add("name", name).add("in", files.where())
-    for option in ("role_arn", "sso_account_id", "sso_role_name", "aws_access_key_id"):
-        facts.add(option.replace("_", " "), deciding.get(option))
-    facts.add("credential process", _program(deciding.get("credential_process")))
-    facts.hidden.append(json.dumps(deciding, sort_keys=True))
-    if assumes_role:
-        facts.hidden.append(_role_source(config, name, files, environ, seen))
+    shown = {**config, **(web_identity if web_identity and not assumes_role else {})}
+    for option in _SHOWN:
+        facts.add(option.replace("_", " "), shown.get(option))
+    facts.add("credential process", _program(config.get("credential_process")))
     return facts
 
 
@@ -172,21 +143,6 @@ def _provides(config: dict[str, str], credentials_section: dict[str, str]) -> bo
         or "credential_process" in config
         or "aws_access_key_id" in config
     )
-
-
-def _role_source(
-    config: dict[str, str], name: str, files: "_AwsFiles", environ: Mapping[str, str], seen: tuple[str, ...]
-) -> str:
-    """The key of the credentials a role profile assumes its role with."""
-    source = config.get("source_profile")
-    if source == name:  # a profile may use its own keys to assume its role
-        return "itself"
-    if source is not None:
-        if source in seen:
-            return "cycle"
-        parent = _profile(source, files, environ, use_environment=False, seen=seen + (name,))
-        return parent.identity().key if parent else "none"
-    return _credential_source(config.get("credential_source", ""), environ).identity().key
 
 
 def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optional[dict[str, str]]:
@@ -207,15 +163,6 @@ def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optiona
     if any(variable in environ for variable in variables.values()):
         found["from environment"] = "yes"
     return found
-
-
-def _credential_source(source: str, environ: Mapping[str, str]) -> _Facts:
-    """A role profile's ``credential_source``: Environment, EcsContainer or Ec2InstanceMetadata."""
-    if source == "Environment":
-        return _Facts("environment").add("id", environ.get("AWS_ACCESS_KEY_ID"))
-    if source == "EcsContainer":
-        return _container(environ) or _Facts("none")
-    return _imds(environ)
 
 
 def _after_profiles(environ: Mapping[str, str]) -> _Facts:
@@ -248,12 +195,10 @@ def _legacy(environ: Mapping[str, str]) -> Optional[_Facts]:
         expanded = os.path.expanduser(os.path.expandvars(path))
         if not os.path.isfile(expanded):
             continue
-        unreadable: list[tuple[str, str]] = []
+        unreadable: list[str] = []
         key_id = _sections(expanded, unreadable).get("Credentials", {}).get("aws_access_key_id")
         if unreadable:  # botocore stops there: ConfigParseError
-            facts = _Facts("unreadable").add("file", expanded)
-            facts.hidden.extend(digest for _, digest in unreadable)
-            return facts
+            return _Facts("unreadable").add("file", expanded)
         if key_id is not None:
             return _Facts("legacy").add("file", expanded).add("access key id", key_id)
     return None
@@ -269,36 +214,12 @@ def _container(environ: Mapping[str, str]) -> Optional[_Facts]:
         facts.add("relative uri", relative)
     else:
         facts.add("uri", _without_secrets(full or ""))
-        facts.hidden.append(full or "")
     token_file = environ.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
     if token_file is not None:
         facts.add("authorization token file", os.path.abspath(token_file))
-        facts.hidden.append(_token_subject(token_file))
     elif "AWS_CONTAINER_AUTHORIZATION_TOKEN" in environ:
         facts.add("authorization token", "(set)")
-        facts.hidden.append(_digest(environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) or "")
     return facts
-
-
-def _token_subject(path: str) -> str:
-    """Who a container's authorization token names: a JWT's issuer and subject (which
-    stay the same when the token is rotated), else a digest of the whole token."""
-    try:
-        with open(path, "rb") as file:
-            token = file.read(65536).strip()
-    except OSError:
-        return "unreadable"
-    parts = token.split(b".")
-    if len(parts) == 3:
-        import base64
-
-        try:
-            claims = json.loads(base64.urlsafe_b64decode(parts[1] + b"=" * (-len(parts[1]) % 4)))
-            if isinstance(claims, dict) and claims.get("sub"):
-                return json.dumps([claims.get("iss"), claims["sub"]])
-        except ValueError:
-            pass
-    return hashlib.sha256(token).hexdigest()
 
 
 def _imds(environ: Mapping[str, str]) -> _Facts:
@@ -335,15 +256,11 @@ def _without_secrets(url: str) -> str:
     return f"{scheme}://{host.rpartition('@')[2]}{slash}{path.split('?')[0].split('#')[0]}"
 
 
-def _digest(value: Optional[str]) -> Optional[str]:
-    return hashlib.sha256(value.encode()).hexdigest()[:16] if value else None
-
-
 class _AwsFiles:
     """The shared config and credentials files, read as botocore reads them."""
 
     def __init__(self, environ: Mapping[str, str]):
-        self.unreadable: list[tuple[str, str]] = []  # (path, digest of its bytes)
+        self.unreadable: list[str] = []  # paths of files botocore cannot parse
         self.config_path = _path(environ, "AWS_CONFIG_FILE")
         self.credentials_path = _path(environ, "AWS_SHARED_CREDENTIALS_FILE")
         self._config = _sections(self.config_path, self.unreadable)
@@ -401,10 +318,9 @@ def _path(environ: Mapping[str, str], variable: str) -> Optional[str]:
     return os.path.abspath(os.path.expanduser(os.path.expandvars(value)))
 
 
-def _sections(path: Optional[str], unreadable: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
+def _sections(path: Optional[str], unreadable: list[str]) -> dict[str, dict[str, str]]:
     """The file's sections and options ({} if it does not exist). A file botocore
-    cannot parse is recorded in ``unreadable``: botocore fails, and the identity
-    must differ from that of a machine without the file."""
+    cannot parse is recorded in ``unreadable``: botocore fails on it."""
     if path is None or not os.path.isfile(path):
         return {}
     parser = configparser.RawConfigParser()
@@ -412,9 +328,5 @@ def _sections(path: Optional[str], unreadable: list[tuple[str, str]]) -> dict[st
         parser.read([path])
         return {section: dict(parser.items(section)) for section in parser.sections()}
     except (configparser.Error, UnicodeDecodeError, OSError):
-        try:
-            with open(path, "rb") as file:
-                unreadable.append((path, hashlib.sha256(file.read()).hexdigest()))
-        except OSError:
-            unreadable.append((path, "unreadable"))
+        unreadable.append(path)
         return {}

@@ -8,10 +8,14 @@ never served: the refresh must succeed, or the user gets the error. A short toke
 uses a quarter of its life for either margin if that is shorter. An expired token
 is never served.
 
-Tokens are kept per cache key (endpoint, identity, duration): the identity is
-who botocore would ask as (``identity``), so one principal's token never goes
-back to another. A lock per key makes the threads of a host program (poetry
-downloads in threads) wait for one fetch instead of each making one.
+Tokens are kept per cache key (endpoint, identity, duration): the identity is a
+digest of every input that can change who botocore asks as (``fingerprint``), so
+one principal's token never goes back to another. The key is computed again after
+each fetch: if the inputs changed meanwhile (a profile rewritten while this lookup
+waited for another's fetch), the token is served to this lookup only, neither kept
+nor written under a key that no longer names its principal. A lock per key makes
+the threads of a host program (poetry downloads in threads) wait for one fetch
+instead of each making one.
 """
 
 import logging
@@ -21,7 +25,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
-from . import identity
+from . import fingerprint
 from .authtoken import Token, is_fresh
 from .errors import CodeArtifactError
 
@@ -43,7 +47,7 @@ def cache_key(
     """What a token depends on: where (``where``), for whom, and for how long."""
     return {
         **where(endpoint),
-        "identity": identity.resolve(settings, environ).key,
+        "identity": fingerprint.identity_key(settings, environ),
         "duration": settings.token_duration,
     }
 
@@ -91,6 +95,15 @@ def wait_limit(settings: "Settings") -> float:
     return min(fetch_budget(settings), STARTUP_SECONDS + calls * max(HEALTHY_CALL, settings.timeout / 2))
 
 
+class _InputsChanged(Exception):
+    """The inputs of a cache key changed while its token was fetched: the token is
+    served to this lookup, never remembered or written under the old key."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__("the AWS setup changed during the fetch")
+        self.token = token
+
+
 class TokenSource:
     """Fresh tokens, from memory, the disk cache (when enabled and safe) or AWS."""
 
@@ -121,7 +134,11 @@ class TokenSource:
                     token = stored
                 due = self._refresh_due(remembered, token, settings)
                 if due and not self._recently_failed(cache, key, token, settings):
-                    token = self._refresh(cache, key, remembered, token, endpoint, settings)
+                    try:
+                        token = self._refresh(cache, key, remembered, token, endpoint, settings)
+                    except _InputsChanged as changed:
+                        log.debug("the AWS setup changed during the fetch; the token is not cached")
+                        return changed.token
             # Not None: a missing token is always due, and a due one is fetched or raises.
             self._memory[remembered] = token  # type: ignore[assignment]
             return token  # type: ignore[return-value]
@@ -168,7 +185,7 @@ class TokenSource:
         try:
             return cache.fetch_through(
                 key,
-                lambda: self._fetch(endpoint, settings),
+                lambda: self._fetch_for(key, endpoint, settings),
                 wanted=lambda found: is_fresh(found, self._clock(), settings.advisory_margin),
                 budget=wait_limit(settings),
             )
@@ -179,3 +196,11 @@ class TokenSource:
             minutes = int(token.left(self._clock()) // 60)  # type: ignore[union-attr]
             log.warning("%s; serving the cached token, still valid for %d min", error, minutes)
             return token  # type: ignore[return-value]
+
+    def _fetch_for(self, key: dict[str, object], endpoint: "Endpoint", settings: "Settings") -> Token:
+        """A new token, if the inputs of ``key`` are still those it was computed from;
+        else _InputsChanged with it (botocore may have read the new ones)."""
+        token = self._fetch(endpoint, settings)
+        if cache_key(endpoint, settings) != key:
+            raise _InputsChanged(token)
+        return token

@@ -47,7 +47,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # need POSIX file modes, symlinks or signals, or count on the disk cache across
 # processes, whose Windows branch has not run on Windows yet.
 _RUN_ON_WINDOWS = {
-    "test_backend.py", "test_edits.py", "test_endpoint.py", "test_errors.py", "test_identity_names.py", "test_lookup.py",
+    "test_backend.py", "test_edits.py", "test_endpoint.py", "test_errors.py", "test_fingerprint.py", "test_identity_names.py", "test_lookup.py",
     "test_properties.py", "test_refresh.py", "test_settings.py", "test_standin.py", "test_tokens.py",
 }
 

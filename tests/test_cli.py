@@ -141,7 +141,7 @@ def test_cache_list_and_clear(standin):
     run(CLI, "token", URL.replace("us-east-1", "eu-west-1"))
     listing = run(CLI, "cache", "list").stdout
     assert token not in listing
-    assert re.search(r"my-team  111122223333  us-east-1  profile:default:[0-9a-f]{16}  3600", listing)
+    assert re.search(r"my-team  111122223333  us-east-1  profile:default:[0-9a-f]{32}  3600", listing)
     assert "eu-west-1" in listing and re.search(r"fresh, 5\d min left", listing)
     cleared = run(CLI, "cache", "clear", URL)
     assert cleared.stdout.startswith("Removed 1 cached token from ")

@@ -9,16 +9,39 @@ The stand-ins record whose keys each token was issued to.
 """
 
 import base64
+import contextlib
 import json
+import os
 import re
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import botocore.session
 import pytest
 
-from helpers import ALICE, BOB, CLI, KEYRING, URL, run, serve_expired_keys, write_aws_file, write_keyring_config
-from standin.credentials import sso_profile
+from helpers import (
+    ALICE,
+    BOB,
+    CAPTURED_OUTPUT,
+    CLI,
+    KEYRING,
+    URL,
+    Holder,
+    closed_port,
+    run,
+    serve_expired_keys,
+    write_aws_file,
+    write_keyring_config,
+)
+from keyrings_codeartifact import cache, tokens
+from keyrings_codeartifact import settings as config
+from keyrings_codeartifact.endpoint import parse
+from standin.credentials import SSO_START_URL, sso_profile
 
 ACCOUNT = "111122223333"
+OTHER_ACCOUNT = "444455556666"
 
 
 def role(name: str) -> str:
@@ -74,9 +97,11 @@ def test_environment_keys(sources, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ALICE[2])
     assert lookup(sources, "alice", new_call=False) == alice
     # AWS_PROFILE does not outrank environment keys (botocore drops its
-    # EnvProvider only for a profile passed to the session, not for AWS_PROFILE).
+    # EnvProvider only for a profile passed to the session, not for AWS_PROFILE):
+    # still alice, asked anew since every AWS_ variable is an input of the key.
     monkeypatch.setenv("AWS_PROFILE", "bob")
-    assert lookup(sources, "alice", new_call=False) == alice
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     lookup(sources, "bob", new_call=True)  # profile bob: not the same identity as bob's keys in the environment
@@ -145,6 +170,7 @@ def test_both_profile_variables_set(sources, isolated_env, monkeypatch):
     lookup(sources, "bob", new_call=True)
     monkeypatch.setenv("AWS_DEFAULT_PROFILE", "bob")
     monkeypatch.setenv("AWS_PROFILE", "alice")
+    lookup(sources, "bob", new_call=True)  # other variables: asked anew, and as bob
     lookup(sources, "bob", new_call=False)
 
 
@@ -220,16 +246,23 @@ def test_a_refreshed_sso_session_keeps_the_cache(sso, isolated_env):
 
 def test_web_identity(sources, isolated_env, monkeypatch):
     token_file = isolated_env / "web-identity-token"
-    token_file.write_text("oidc-token-1")
-    sources.api.web_identity_tokens.add("oidc-token-1")
+
+    def write_token(subject: str, issued_at: int) -> None:
+        token = service_account_token(subject, issued_at)
+        sources.api.web_identity_tokens.add(token)
+        token_file.write_text(token)
+
+    write_token("ci", 1)
     monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
     monkeypatch.setenv("AWS_ROLE_ARN", role("publish"))
     publish = lookup(sources, f"role:{role('publish')}", new_call=True)
     assert lookup(sources, f"role:{role('publish')}", new_call=False) == publish
-    # The token file's content is rotated in place (as on EKS): same role, same identity.
-    token_file.write_text("oidc-token-2")
-    sources.api.web_identity_tokens.add("oidc-token-2")
+    # The token file's content is rotated in place (as on EKS): the same issuer and
+    # subject, the same identity.
+    write_token("ci", 2)
     assert lookup(sources, f"role:{role('publish')}", new_call=False) == publish
+    write_token("release", 3)  # another service account's token: asked anew
+    lookup(sources, f"role:{role('publish')}", new_call=True)
     monkeypatch.setenv("AWS_ROLE_ARN", role("readonly"))
     lookup(sources, f"role:{role('readonly')}", new_call=True)
     lookup(sources, f"role:{role('readonly')}", new_call=False)
@@ -366,3 +399,166 @@ def test_expired_credentials_are_one_line_from_our_cli(expired_source, sources):
     assert "Traceback" not in result.stderr, f"a traceback, ending: {lines[-1]}"
     assert len(lines) == 1 and lines[0].startswith("codeartifact-keyring: "), lines
     assert_names_expired_source(lines[0], expired_source)
+
+
+# -- issue 18: the key digests every input, so a change the model missed is a new call ----
+
+
+def test_account_and_role_set_in_the_sso_session_section(sources, isolated_env, monkeypatch):
+    # botocore merges every option of [sso-session NAME] into the profile (which
+    # needs its role or its account), so the account may live there; switching it
+    # is another principal.
+    config = isolated_env / ".aws" / "config"
+    profile = "[profile dev]\nsso_session = my-sso\nsso_role_name = ReadOnly\n\n[sso-session my-sso]\n"
+    session = f"sso_start_url = {SSO_START_URL}\nsso_region = us-east-1\n"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", sources.url)
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    sources.sso_login(isolated_env, "my-sso")
+    write_aws_file(config, profile + session + f"sso_account_id = {ACCOUNT}\n")
+    lookup(sources, f"sso:{ACCOUNT}/ReadOnly", new_call=True)
+    lookup(sources, f"sso:{ACCOUNT}/ReadOnly", new_call=False)
+    write_aws_file(config, profile + session + f"sso_account_id = {OTHER_ACCOUNT}\n")
+    lookup(sources, f"sso:{OTHER_ACCOUNT}/ReadOnly", new_call=True)
+    lookup(sources, f"sso:{OTHER_ACCOUNT}/ReadOnly", new_call=False)
+
+
+def test_start_url_of_a_session_section_spelled_sso_sessions(sources, isolated_env, monkeypatch):
+    # botocore takes any header that starts with "sso-session" and has two words.
+    config = isolated_env / ".aws" / "config"
+    text = (f"[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = ReadOnly\n\n"
+            "[sso-sessions corp]\nsso_start_url = {url}\nsso_region = us-east-1\n")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", sources.url)
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    sources.sso_login(isolated_env, "corp")
+    write_aws_file(config, text.format(url=SSO_START_URL))
+    lookup(sources, f"sso:{ACCOUNT}/ReadOnly", new_call=True)
+    lookup(sources, f"sso:{ACCOUNT}/ReadOnly", new_call=False)
+    # Another organisation's portal: same account and role names, another directory.
+    write_aws_file(config, text.format(url="https://other-org.awsapps.com/start"))
+    lookup(sources, f"sso:{ACCOUNT}/ReadOnly", new_call=True)
+    lookup(sources, f"sso:{ACCOUNT}/ReadOnly", new_call=False)
+
+
+def test_metadata_endpoint_set_in_a_profile(sources, no_profile_keys, isolated_env, monkeypatch):
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+    sources.instance_role = "build-runner"
+    nowhere = f"http://127.0.0.1:{closed_port()}"  # never 169.254.169.254
+    write_aws_file(isolated_env / ".aws" / "config", (
+        f"[profile a]\nec2_metadata_service_endpoint = {sources.url}\n\n"
+        f"[profile b]\nec2_metadata_service_endpoint = {nowhere}\n"
+        "metadata_service_num_attempts = 1\nmetadata_service_timeout = 1\n"))
+    monkeypatch.setenv("AWS_PROFILE", "a")
+    lookup(sources, "instance:build-runner", new_call=True)
+    lookup(sources, "instance:build-runner", new_call=False)
+    monkeypatch.setenv("AWS_PROFILE", "b")  # botocore finds no credentials for b
+    before = len(sources.calls())
+    result = run(KEYRING, "get", URL, "aws")
+    assert (result.returncode, result.stdout) == (1, ""), f"b was served a token: {describe(sources.calls()[before:])}"
+    assert "no AWS credentials found" in result.stderr
+    assert [c for c in sources.calls()[before:] if c["api"] == "GetAuthorizationToken"] == []
+
+
+def test_keys_moved_between_the_files_beside_a_credential_process(sources, isolated_env):
+    # botocore's order: the credentials file's keys, then credential_process, then
+    # the config file's keys. Moving alice's keys from one file to the other
+    # leaves the merged profile as it was, and changes who asks.
+    process = f"credential_process = {sources.process_command('process:reader')}\n"
+    config, credentials = isolated_env / ".aws" / "config", isolated_env / ".aws" / "credentials"
+    write_aws_file(config, "[default]\n" + process)
+    write_aws_file(credentials, keys("default", ALICE))
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+    write_aws_file(config, keys("default", ALICE) + process)
+    credentials.write_text("")
+    lookup(sources, "process:reader", new_call=True)
+    lookup(sources, "process:reader", new_call=False)
+
+
+def test_a_credential_process_that_reads_outside_state_with_cache_off(sources, isolated_env, monkeypatch):
+    # What a credential_process prints is not part of the key: one whose answer
+    # depends on a file needs `cache = false` in the section for the repository.
+    principal = isolated_env / "principal"
+    principal.write_text("process:reader")
+    command = f"sh -c 'exec {sources.process_command('')}$(cat {principal})'"
+    write_aws_file(isolated_env / ".aws" / "config", f"[default]\ncredential_process = {command}\n")
+    (isolated_env / ".aws" / "credentials").write_text("")
+    write_keyring_config('[codeartifact domain="my-team"]\ncache = false\n')
+    lookup(sources, "process:reader", new_call=True)
+    principal.write_text("process:publisher")
+    lookup(sources, "process:publisher", new_call=True)
+
+
+def _waits_for_lock(process, lock: Path) -> None:
+    """Return once ``process`` has ``lock`` open (it computed its key and waits for the
+    lock); fail if it ends first."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the lookup ended without waiting for the lock"
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) == str(lock) for fd in fds.iterdir()):
+                return
+        time.sleep(0.01)
+    pytest.fail("the lookup never opened the lock file")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the waiting process")
+def test_default_rewritten_while_a_lookup_waits_for_the_lock(sources, isolated_env, cache_dir):
+    credentials = isolated_env / ".aws" / "credentials"
+    endpoint = parse(URL)
+    key = tokens.cache_key(endpoint, config.load(endpoint))  # alice's, as the lookup computes it
+    cache.DiskCache.open(cache_dir, create=True).close()
+    lock = cache_dir / (cache.entry_name(key) + ".lock")
+    holder = Holder(lock)
+    waiting = subprocess.Popen([str(KEYRING), "get", URL, "aws"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        _waits_for_lock(waiting, lock)
+        write_aws_file(credentials, keys("default", BOB))  # another tool rewrites [default]
+    finally:
+        holder.release()
+        out, err = waiting.communicate(timeout=180)
+    CAPTURED_OUTPUT.append(err)
+    assert waiting.returncode == 0, err
+    assert sources.api.issued[out.strip()]["identity"] == "bob"  # botocore read the new file
+    write_aws_file(credentials, keys("default", ALICE))
+    lookup(sources, "alice", new_call=True)  # bob's token was not filed under alice's key
+    lookup(sources, "alice", new_call=False)
+    write_aws_file(credentials, keys("default", BOB))
+    lookup(sources, "bob", new_call=True)
+    lookup(sources, "bob", new_call=False)
+
+
+def test_api_endpoint_wherever_it_is_set(sources, standin, isolated_env, monkeypatch):
+    # A local emulator, then another endpoint: each endpoint's token stays its own.
+    port = urlsplit(standin.url).port
+    here, there = f"https://127.0.0.1:{port}", f"https://localhost:{port}"
+    config = isolated_env / ".aws" / "config"
+    lookup(sources, "alice", new_call=True)  # AWS_ENDPOINT_URL_CODEARTIFACT: here
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", there)
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_CODEARTIFACT")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", here)
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    write_aws_file(config, f"[default]\nendpoint_url = {there}\n")
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+    config.write_text("")
+    write_keyring_config(f"[codeartifact]\nendpoint_url = {here}\n")
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)
+
+
+def test_legacy_credential_file_with_repeated_keys(sources, no_profile_keys, isolated_env, monkeypatch):
+    legacy = isolated_env / "legacy-credentials"
+    pair = "AWSAccessKeyId = {}\nAWSSecretKey = {}\n"
+    legacy.write_text(pair.format(*ALICE[1:]) + pair.format(*BOB[1:]))  # botocore: the last line wins
+    monkeypatch.setenv("AWS_CREDENTIAL_FILE", str(legacy))
+    lookup(sources, "bob", new_call=True)
+    lookup(sources, "bob", new_call=False)
+    legacy.write_text(pair.format(*BOB[1:]) + pair.format(*ALICE[1:]))
+    lookup(sources, "alice", new_call=True)
+    lookup(sources, "alice", new_call=False)

@@ -99,13 +99,14 @@ def _source_of(option: str, sources: dict[str, str]) -> str:
 
 
 def _identity(settings: Settings) -> None:
-    """Who asks AWS, as botocore's credential chain would pick it, and the cache key it makes."""
+    """Who asks AWS, as botocore's credential chain would pick it, and the identity
+    part of the cache key (a digest of the inputs, which names no secret)."""
+    from ..fingerprint import identity_key
     from ..identity import resolve
 
-    who = resolve(settings)
     heading("Identity")
-    row("asks AWS as", who.words)
-    row("cache key", who.key)
+    row("asks AWS as", resolve(settings).words)
+    row("cache key", identity_key(settings))
 
 
 def _keyring() -> None:
