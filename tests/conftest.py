@@ -11,7 +11,7 @@ import pytest
 import trustme
 
 import helpers
-from helpers import ALICE, BOB, DOMAIN, OWNER, TOOLS, write_aws_file
+from helpers import ALICE, BOB, DOMAIN, OWNER, PLANTED, TOOLS, write_aws_file
 from standin.codeartifact import CodeArtifactStandIn
 from standin.credentials import CredentialSources
 from standin.tls import CertificatesByName
@@ -82,7 +82,7 @@ def no_secret_in_output(request, caplog, capsys):
         return
     logged = [record.getMessage() for when in ("setup", "call") for record in caplog.get_records(when)]
     outputs = [*logged, *capsys.readouterr(), *helpers.CAPTURED_OUTPUT]
-    secrets = {ALICE[2], BOB[2]}
+    secrets = {ALICE[2], BOB[2], PLANTED}
     for standin in _STANDINS:
         secrets.update(standin.secrets())
     leaked = sorted({secret[:12] + "..." for secret in secrets for text in outputs if secret in text})
