@@ -89,11 +89,14 @@ class _Facts:
 
     def identity(self, role: Optional[tuple[Optional[str], ...]] = None) -> Identity:
         shown = list(self.shown)
-        if role:
+        said = list(self.shown)
+        if role:  # (arn, session name, external id digest): the digest enters the key, never the words
             shown.append(("then assumes role", " ".join(filter(None, role))))
+            external = ", external id (set)" if role[2:] and role[2] else ""
+            said.append(("then assumes role", " ".join(filter(None, role[:2])) + external))
         canonical = json.dumps([self.kind, shown, self.hidden]).encode()
         digest = hashlib.sha256(canonical).hexdigest()[:16]
-        words = ", ".join(f"{name} {value}" for name, value in shown)
+        words = ", ".join(f"{name} {value}" for name, value in said)
         words = f"{_KIND_WORDS[self.kind]}: {words}" if words else _KIND_WORDS[self.kind]
         label = self.shown[0][1] if self.shown and self.kind in _LABELLED else ""
         return Identity(self.kind, words, f"{self.kind}:{label}:{digest}" if label else f"{self.kind}:{digest}")
