@@ -53,11 +53,14 @@ def _unknown_domain(standin, home, monkeypatch):
 # -- AWS files and credential sources botocore rejects (a secret planted in each) --------
 
 
-def _config(text, credentials=""):
+def _config(text, credentials="", profile=None):
     """``~/.aws/config`` holding ``text``; the credentials file holding ``credentials``
-    (empty by default: alice's keys would win over what the config sets up)."""
+    (empty by default: alice's keys would win over what the config sets up); AWS_PROFILE
+    set to ``profile``, if given."""
 
     def setup(standin, home, monkeypatch):
+        if profile:
+            monkeypatch.setenv("AWS_PROFILE", profile)
         write_aws_file(home / ".aws" / "config", text.replace("{planted}", PLANTED))
         write_aws_file(home / ".aws" / "credentials", credentials.replace("{planted}", PLANTED))
 
@@ -171,10 +174,10 @@ FAULTS = {
                                    r"the boto2 credentials file \S+ \(AWS_CREDENTIAL_FILE\) has no AWSSecretKey line"),
     "legacy-file-missing": (_legacy_file(None), "ConfigError",
                             r"the boto2 credentials file \S+ \(AWS_CREDENTIAL_FILE\) cannot be read"),
-    "legacy-file-not-utf8": (_legacy_file("AWSAccessKeyId={planted}\udcff\n"), "ConfigError",
+    "legacy-file-not-utf8": (_legacy_file("AWSAccessKeyId=AKIALEGACY\nAWSSecretKey={planted}\udcff\n"), "ConfigError",
                              r"the boto2 credentials file \S+ \(AWS_CREDENTIAL_FILE\) cannot be read"),
     "profile-missing": (_profile("nobody"), "CredentialsError", "AWS profile 'nobody' is not configured"),
-    "source-profile-loop": (_config(f"[profile a]\n{_ROLE}source_profile = b\n[profile b]\n{_ROLE}source_profile = a\n"),
+    "source-profile-loop": (_config(f"[profile a]\n{_ROLE}source_profile = b\n[profile b]\n{_ROLE}source_profile = a\n", profile="a"),
                             "ConfigError", r"the AWS profiles a, b name each other as source_profile"),
     "source-profile-missing": (_config(f"[default]\n{_ROLE}source_profile = ghost\n"), "ConfigError",
                                r"the AWS config is not valid: The source_profile \"ghost\" .*does not exist"),
@@ -185,7 +188,7 @@ FAULTS = {
     "web-identity-file-missing": (_web_identity_file_missing, "ConfigError",
                                   r"the web identity token file \S+no-such-token cannot be read \(No such file"),
     "container-token-file-missing": (_container_token_file_missing, "ConfigError",
-                                     r"the container authorization token file \S+no-such-token cannot be read"),
+                                     r"the container authorization token file \S+no-such-token \(AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\) cannot be read"),
     "process-not-json": (_process("not json: {planted}\n"), "CredentialsError", _PROCESS + "its output is not JSON"),
     "process-not-utf8": (_process("{planted}\udcff"), "CredentialsError", _PROCESS + "its output is not JSON"),
     "process-exits": (_process("{planted}", exit_code=3), "CredentialsError", _PROCESS + "it exited 3"),
