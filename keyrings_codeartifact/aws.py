@@ -7,7 +7,9 @@ resource layer, which a single API call does not need.
 
 It also translates botocore's failures into our errors (``translate``): for
 failures on the wire they name the host and the kind of failure, never the
-SDK's own text (urllib3 quotes the URL it could not read, password and all).
+SDK's own text (urllib3 quotes the URL it could not read, password and all);
+for an AWS file or credential source botocore rejects, the file or profile and
+the fix, never what the file or a credential_process holds or printed.
 """
 
 import contextlib
