@@ -15,6 +15,7 @@ the fix, never what the file or a credential_process holds or printed.
 import contextlib
 import logging
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -101,6 +102,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
 SERVICES = ("codeartifact", "sts")  # the only AWS APIs this backend calls
+PROCESS_TIMEOUT = 120.0  # seconds a profile's credential_process may run (botocore waits forever)
 _SILENT = logging.CRITICAL + 1
 
 
@@ -247,7 +249,33 @@ def _session(endpoint: "Endpoint", settings: "Settings") -> tuple["Session", "_C
 
     session = botocore.session.Session(profile=settings.profile_name)
     session.register_component("data_loader", _loader_of_our_services(session))
+    _bound_credential_process(session)
     return session, _credentials(session, endpoint, settings)
+
+
+def _bound_credential_process(session: "Session") -> None:
+    """Give the profile's credential_process PROCESS_TIMEOUT seconds, then stop it. Not
+    reached: the process of a role's source_profile, which botocore sets up later."""
+    from botocore.exceptions import UnknownCredentialError
+
+    try:
+        provider = session.get_component("credential_provider").get_provider("custom-process")
+    except UnknownCredentialError:
+        return
+    if hasattr(provider, "_popen"):  # botocore's way to run it (a parameter of ProcessProvider)
+        provider._popen = _BoundedProcess
+
+
+class _BoundedProcess(subprocess.Popen[bytes]):
+    """A process whose ``communicate`` stops it after PROCESS_TIMEOUT seconds."""
+
+    def communicate(self, input: Optional[bytes] = None, timeout: Optional[float] = None) -> tuple[Any, Any]:
+        try:
+            return super().communicate(input, PROCESS_TIMEOUT if timeout is None else timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.wait()  # not communicate(): a child it started may hold its pipes open
+            raise
 
 
 def _loader_of_our_services(session: "Session") -> "Loader":
@@ -617,6 +645,8 @@ def _process_failure(error: Exception, frame: "FrameType") -> str:
     seen = frame.f_locals
     if frame.f_code.co_name == "load":  # reading the answer after the process ran well
         return "its Expiration is not a date"
+    if isinstance(error, subprocess.TimeoutExpired):
+        return f"it did not finish in {error.timeout:g} s, and was stopped"
     if isinstance(error, OSError):
         return f"the program cannot be run ({_reason(error)})"
     if "p" not in seen:
