@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # botocore's types, and the calls made here as its generated 
 
     from botocore.client import BaseClient
     from botocore.config import Config
+    from botocore.credentials import CredentialResolver
     from botocore.exceptions import ClientError
     from botocore.loaders import Loader
     from botocore.session import Session
@@ -249,21 +250,25 @@ def _session(endpoint: "Endpoint", settings: "Settings") -> tuple["Session", "_C
 
     session = botocore.session.Session(profile=settings.profile_name)
     session.register_component("data_loader", _loader_of_our_services(session))
-    _bound_credential_process(session)
+    session.lazy_register_component("credential_provider", lambda: _credential_chain(session, endpoint.region))
     return session, _credentials(session, endpoint, settings)
 
 
-def _bound_credential_process(session: "Session") -> None:
-    """Give the profile's credential_process PROCESS_TIMEOUT seconds, then stop it. Not
-    reached: the process of a role's source_profile, which botocore sets up later."""
+def _credential_chain(session: "Session", region: str) -> "CredentialResolver":
+    """botocore's credential chain, made as botocore makes it (with the region of the
+    clients), whose profile's credential_process gets PROCESS_TIMEOUT seconds, then is
+    stopped. Not reached: the process of a role's source_profile, which botocore makes later."""
+    from botocore.credentials import create_credential_resolver
     from botocore.exceptions import UnknownCredentialError
 
+    chain = create_credential_resolver(session, region_name=region)
     try:
-        provider = session.get_component("credential_provider").get_provider("custom-process")
+        provider = chain.get_provider("custom-process")
     except UnknownCredentialError:
-        return
+        return chain
     if hasattr(provider, "_popen"):  # botocore's way to run it (a parameter of ProcessProvider)
         provider._popen = _BoundedProcess
+    return chain
 
 
 class _BoundedProcess(subprocess.Popen[bytes]):
