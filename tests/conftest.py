@@ -174,6 +174,21 @@ def sources(credential_sources_server: CredentialSources, standin: CodeArtifactS
     credential_sources_server.reset()
 
 
+@pytest.fixture(scope="session")
+def fast_keyring_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding only the fast ``keyring``, as `setup keyring --bin` writes it."""
+    folder = tmp_path_factory.mktemp("fast-bin")
+    result = helpers.run(helpers.CLI, "setup", "keyring", "--bin", folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture
+def fast(fast_keyring_folder: Path) -> Path:
+    """The fast ``keyring`` command."""
+    return fast_keyring_folder / "keyring"
+
+
 @pytest.fixture
 def uv_on_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The test environment's uv as the `uv` on PATH, and nothing else of its bin/:

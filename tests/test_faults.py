@@ -35,7 +35,7 @@ _FAILED = "codeartifact-keyring: cannot get a token for domain 'my-team' (owner 
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_through_token_and_explain_check_is_one_line(fault, standin_with_domain, isolated_env, monkeypatch):
+def test_fault_through_our_commands_is_one_line(fault, standin_with_domain, isolated_env, monkeypatch, fast):
     set_up, _, advice = FAULTS[fault]
     set_up(standin_with_domain, isolated_env, monkeypatch)
     token = run(CLI, "token", URL, timeout=120)
@@ -47,6 +47,8 @@ def test_fault_through_token_and_explain_check_is_one_line(fault, standin_with_d
     assert explain.returncode == 1
     assert "Traceback" not in explain.stdout + explain.stderr
     assert f"  result:                FAILED: {line}" in explain.stdout.splitlines()
+    fast_get = run(fast, "get", URL, "aws", timeout=120)  # the fast keyring command: the line alone
+    assert (fast_get.returncode, fast_get.stdout, fast_get.stderr.splitlines()) == (1, "", [line])
 
 
 @pytest.mark.parametrize("fault", ["throttled", "server-error", "connection-reset", "denied"])
