@@ -7,12 +7,15 @@ resource layer, which a single API call does not need.
 
 It also translates botocore's failures into our errors (``translate``): for
 failures on the wire they name the host and the kind of failure, never the
-SDK's own text (urllib3 quotes the URL it could not read, password and all).
+SDK's own text (urllib3 quotes the URL it could not read, password and all);
+for an AWS file or credential source botocore rejects, the file or profile and
+the fix, never what the file or a credential_process holds or printed.
 """
 
 import contextlib
 import logging
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -35,10 +38,12 @@ from .errors import (
 
 if TYPE_CHECKING:  # botocore's types, and the calls made here as its generated clients have them
     from datetime import datetime
+    from types import FrameType
     from typing import Protocol, TypedDict
 
     from botocore.client import BaseClient
     from botocore.config import Config
+    from botocore.credentials import CredentialResolver
     from botocore.exceptions import ClientError
     from botocore.loaders import Loader
     from botocore.session import Session
@@ -98,6 +103,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # botocore "standard" retry mode, with backoff between attempts
 SERVICES = ("codeartifact", "sts")  # the only AWS APIs this backend calls
+PROCESS_TIMEOUT = 120.0  # seconds a profile's credential_process may run (botocore waits forever)
 _SILENT = logging.CRITICAL + 1
 
 
@@ -196,20 +202,32 @@ def caller_identity(endpoint: "Endpoint", settings: "Settings") -> str:
 
 @contextlib.contextmanager
 def _calling_aws(endpoint: "Endpoint", settings: "Settings") -> Iterator[None]:
-    """Keep botocore quiet, and turn its failures into our one-line errors (a
-    ValueError is botocore's verdict on an endpoint URL it cannot read)."""
-    import botocore.exceptions
-
+    """Keep botocore quiet, and turn its failures into our one-line errors: its own
+    exceptions, a ValueError (its verdict on an endpoint URL it cannot read), and
+    whatever a credential source raises (a file it cannot read, a bad credential_process)."""
     try:
         with _botocore_quiet():
             yield
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, ValueError) as error:
+    except Exception as error:
+        if not _translatable(error):
+            raise
         log.debug("AWS call failed: %s", type(error).__name__)
         raise translate(error, endpoint, settings) from None
-    except RuntimeError as error:
-        if "refreshed credentials are still expired" not in str(error):
-            raise
-        raise _still_expired(endpoint, settings) from None
+
+
+def _translatable(error: Exception) -> bool:
+    """Whether ``error`` is botocore's verdict, not a fault of ours."""
+    import botocore.exceptions
+
+    return (
+        isinstance(error, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, ValueError))
+        or _still_expired_error(error)
+        or _failed_source(error) is not None
+    )
+
+
+def _still_expired_error(error: Exception) -> bool:
+    return isinstance(error, RuntimeError) and "refreshed credentials are still expired" in str(error)
 
 
 def _still_expired(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
@@ -232,7 +250,37 @@ def _session(endpoint: "Endpoint", settings: "Settings") -> tuple["Session", "_C
 
     session = botocore.session.Session(profile=settings.profile_name)
     session.register_component("data_loader", _loader_of_our_services(session))
+    session.lazy_register_component("credential_provider", lambda: _credential_chain(session, endpoint.region))
     return session, _credentials(session, endpoint, settings)
+
+
+def _credential_chain(session: "Session", region: str) -> "CredentialResolver":
+    """botocore's credential chain, made as botocore makes it (with the region of the
+    clients), whose profile's credential_process gets PROCESS_TIMEOUT seconds, then is
+    stopped. Not reached: the process of a role's source_profile, which botocore makes later."""
+    from botocore.credentials import create_credential_resolver
+    from botocore.exceptions import UnknownCredentialError
+
+    chain = create_credential_resolver(session, region_name=region)
+    try:
+        provider = chain.get_provider("custom-process")
+    except UnknownCredentialError:
+        return chain
+    if hasattr(provider, "_popen"):  # botocore's way to run it (a parameter of ProcessProvider)
+        provider._popen = _BoundedProcess
+    return chain
+
+
+class _BoundedProcess(subprocess.Popen[bytes]):
+    """A process whose ``communicate`` stops it after PROCESS_TIMEOUT seconds."""
+
+    def communicate(self, input: Optional[bytes] = None, timeout: Optional[float] = None) -> tuple[Any, Any]:
+        try:
+            return super().communicate(input, PROCESS_TIMEOUT if timeout is None else timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.wait()  # not communicate(): a child it started may hold its pipes open
+            raise
 
 
 def _loader_of_our_services(session: "Session") -> "Loader":
@@ -435,9 +483,15 @@ def translate(error: Exception, endpoint: "Endpoint", settings: "Settings") -> C
 
     if isinstance(error, boto.ClientError):
         return _translate_client_error(error, endpoint, settings)
+    if _still_expired_error(error):
+        return _still_expired(endpoint, settings)
+    details = getattr(error, "kwargs", {})
+    profile = details.get("profile") or settings.profile_name or _environment_profile()
+    known = _config_problem(error, profile) or _source_problem(error, profile)
+    if known:
+        return endpoint_error(known[0], endpoint, known[1])
     if isinstance(error, ValueError) and not isinstance(error, boto.BotoCoreError):
         return _unreadable_endpoint(endpoint, settings)
-    details = getattr(error, "kwargs", {})
     kind = _failure_kind(error)
     configured_proxy = _configured_proxy()
     proxy = redact.origin(details.get("proxy_url") or configured_proxy or "none")
@@ -446,9 +500,7 @@ def translate(error: Exception, endpoint: "Endpoint", settings: "Settings") -> C
         where = f"the proxy {proxy} (HTTPS_PROXY)" if configured_proxy else f"the endpoint {host}"
         return endpoint_error(Unreachable, endpoint, f"{where} cannot be read; {_ENCODE}")
     facts = {
-        "profile": redact.text(
-            details.get("profile") or settings.profile_name or os.environ.get("AWS_PROFILE") or "default"
-        ),
+        "profile": redact.text(profile),
         "host": host,
         "proxy": proxy,
         "kind": kind,
@@ -459,6 +511,174 @@ def translate(error: Exception, endpoint: "Endpoint", settings: "Settings") -> C
             return endpoint_error(cls, endpoint, advice.format(**facts))
     problem = f"AWS SDK error {type(error).__name__}: {redact.text(error)}"
     return endpoint_error(ServiceError, endpoint, problem)
+
+
+def _environment_profile() -> str:
+    """The profile botocore takes when none is given: AWS_DEFAULT_PROFILE, AWS_PROFILE, default."""
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
+        if variable in os.environ:
+            return os.environ[variable]
+    return "default"
+
+
+_Problem = tuple[type[CodeArtifactError], str]  # our error class, and what to say
+
+
+def _config_problem(error: Exception, profile: str) -> Optional[_Problem]:
+    """An AWS config or credentials file that botocore rejects, named, with the fix."""
+    import botocore.exceptions as boto
+
+    details = getattr(error, "kwargs", {})
+    if isinstance(error, boto.ConfigParseError):
+        return ConfigError, (
+            f"the AWS file {redact.name(details.get('path'))} cannot be parsed; it must be UTF-8 text "
+            "with each `name = value` line under a [section] header: fix or remove it"
+        )
+    if isinstance(error, boto.InfiniteLoopConfigError):
+        names = ", ".join(redact.text(name, 80) for name in details.get("visited_profiles") or ())
+        return ConfigError, (
+            f"the AWS profiles {names} name each other as source_profile, in a loop; "
+            "give one of them keys, or credential_source instead"
+        )
+    if isinstance(error, boto.InvalidConfigError):
+        said = redact.text(details.get("error_msg", "")).rstrip(".")
+        return ConfigError, f"the AWS config is not valid: {said}; fix the profile in the AWS config file"
+    if isinstance(error, boto.PartialCredentialsError) and details.get("provider") == "assume-role":
+        return ConfigError, (
+            f"the AWS profile '{redact.text(profile)}' assumes a role but names no source_profile or "
+            "credential_source; add one to it"
+        )
+    return None
+
+
+def _failed_source(error: BaseException) -> Optional[tuple[object, "FrameType"]]:
+    """The botocore credential source (a provider, a role fetcher, a token file loader)
+    in whose code ``error`` was raised, the innermost, and that frame; or None."""
+    from botocore.credentials import CachedCredentialFetcher, CredentialProvider
+    from botocore.utils import FileWebIdentityTokenLoader
+
+    sources = (CredentialProvider, CachedCredentialFetcher, FileWebIdentityTokenLoader)
+    found = None
+    trace = error.__traceback__
+    while trace is not None:
+        owner = trace.tb_frame.f_locals.get("self")
+        if isinstance(owner, sources):
+            found = (owner, trace.tb_frame)
+        trace = trace.tb_next
+    return found
+
+
+def _source_problem(error: Exception, profile: str) -> Optional[_Problem]:
+    """What a credential source failed at: a credential_process, the boto2 file, a token
+    file. Never the source's own text (a process's output or stderr may hold secrets)."""
+    import botocore.exceptions as boto
+    from botocore.credentials import ContainerProvider, OriginalEC2Provider, ProcessProvider
+    from botocore.utils import FileWebIdentityTokenLoader
+
+    found = _failed_source(error)
+    if found is None:
+        return None
+    source, frame = found
+    if isinstance(source, ProcessProvider):
+        return CredentialsError, _process_problem(error, source, frame)
+    if isinstance(source, OriginalEC2Provider):
+        return ConfigError, _legacy_problem(error)
+    reason = _reason(error)
+    if isinstance(source, FileWebIdentityTokenLoader) and isinstance(error, OSError):
+        path = redact.name(getattr(source, "_web_identity_token_path", "?"))
+        return ConfigError, (
+            f"the web identity token file {path} cannot be read ({reason}); check "
+            "AWS_WEB_IDENTITY_TOKEN_FILE, or web_identity_token_file in the AWS profile"
+        )
+    if isinstance(source, ContainerProvider) and isinstance(error, (OSError, ValueError)):
+        variable = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+        if isinstance(error, OSError):
+            return ConfigError, (
+                f"the container authorization token file {redact.name(os.environ.get(variable, '?'))} "
+                f"({variable}) cannot be read ({reason}); check {variable}"
+            )
+        return ConfigError, "the container authorization token holds a line break; remove it"
+    if isinstance(error, boto.BotoCoreError):
+        return None  # botocore's own words, translated below
+    if isinstance(error, EOFError):
+        return CredentialsError, (
+            f"botocore asked for an MFA code (mfa_serial in AWS profile '{redact.text(profile)}') and there "
+            "is no terminal to read it from; use a profile without mfa_serial"
+        )
+    name = getattr(source, "METHOD", type(source).__name__)
+    return CredentialsError, f"botocore's {name} credential source failed ({type(error).__name__}); check its settings"
+
+
+def _reason(error: BaseException) -> str:
+    """Why a file could not be read, in the system's words (never the file's content)."""
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    if type(error).__name__ == "ConfigNotFound":
+        return "no such file, or not readable"
+    return type(error).__name__
+
+
+def _legacy_problem(error: Exception) -> str:
+    """The boto2 file AWS_CREDENTIAL_FILE names, which botocore could not use."""
+    path = redact.name(os.path.expanduser(os.environ.get("AWS_CREDENTIAL_FILE", "?")))
+    where = f"the boto2 credentials file {path} (AWS_CREDENTIAL_FILE)"
+    if isinstance(error, KeyError):
+        return f"{where} has no AWSSecretKey line; add one beside AWSAccessKeyId, or unset AWS_CREDENTIAL_FILE"
+    return f"{where} cannot be read ({_reason(error)}); fix it, or unset AWS_CREDENTIAL_FILE"
+
+
+_PROCESS_ADVICE = (
+    "check credential_process in the AWS config, and run it by hand: it must exit 0 and "
+    'print JSON with "Version": 1, AccessKeyId and SecretAccessKey'
+)
+
+
+def _process_problem(error: Exception, source: object, frame: "FrameType") -> str:
+    """A credential_process that failed: whose, which program (never its arguments),
+    and what went wrong (never its output or stderr, which may hold secrets)."""
+    seen = frame.f_locals
+    profile = redact.text(getattr(source, "_profile_name", None) or "?")
+    head = f"the credential_process of AWS profile '{profile}' ({_program(seen.get('credential_process'))}) failed: "
+    return f"{head}{_process_failure(error, frame)}; {_PROCESS_ADVICE}"
+
+
+def _process_failure(error: Exception, frame: "FrameType") -> str:
+    """What went wrong with the process, from botocore's frame that ran it (its locals:
+    ``p`` the process, ``parsed`` its output as JSON)."""
+    seen = frame.f_locals
+    if frame.f_code.co_name == "load":  # reading the answer after the process ran well
+        return "its Expiration is not a date"
+    if isinstance(error, subprocess.TimeoutExpired):
+        return f"it did not finish in {error.timeout:g} s, and was stopped"
+    if isinstance(error, OSError):
+        return f"the program cannot be run ({_reason(error)})"
+    if "p" not in seen:
+        return "its command line cannot be read (empty, or unbalanced quotes)"
+    returncode = getattr(seen["p"], "returncode", 0)
+    if returncode:
+        return f"it exited {returncode}"
+    if "parsed" not in seen:
+        return "its output is not JSON"
+    parsed = seen["parsed"]
+    if not isinstance(parsed, dict):
+        return "its output is not a JSON object"
+    if parsed.get("Version") != 1:
+        return 'its output lacks "Version": 1'
+    return "its output lacks AccessKeyId or SecretAccessKey"
+
+
+def _program(command: object) -> str:
+    """A command line's program name, without its arguments (which may hold secrets)."""
+    from botocore.compat import compat_shell_split
+
+    text = str(command or "")
+    try:
+        words = compat_shell_split(text)
+    except ValueError:
+        words = text.split()
+    return redact.text(os.path.basename(words[0]) if words else "no program", 80)
 
 
 def _failure_kind(error: BaseException) -> str:

@@ -74,19 +74,22 @@ class _Facts:
             self.shown.append((name, value or "''"))
         return self
 
-    def identity(self, role: Optional[tuple[Optional[str], ...]] = None) -> Identity:
+    def identity(self, role: Optional[tuple[str, Optional[str], bool]] = None) -> Identity:
+        """These facts in words; ``role``: (ARN, session name, whether an external id is set)."""
         shown = list(self.shown)
-        if role:
-            shown.append(("then assumes role", " ".join(filter(None, role))))
+        if role:  # the external id is a secret: only whether it is set, never a digest of it
+            arn, session, external = role
+            assumed = " ".join(filter(None, (arn, session))) + (", external id (set)" if external else "")
+            shown.append(("then assumes role", assumed))
         words = ", ".join(f"{name} {value}" for name, value in shown)
         return Identity(self.kind, f"{_KIND_WORDS[self.kind]}: {words}" if words else _KIND_WORDS[self.kind])
 
 
 def resolve(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
     """The identity that asks AWS for a token under ``settings`` and ``environ``."""
-    role: Optional[tuple[Optional[str], ...]] = None
+    role: Optional[tuple[str, Optional[str], bool]] = None
     if settings.role_arn:  # keyringrc.cfg's role: assumed with whatever credentials follow
-        role = (settings.role_arn, settings.role_session_name)
+        role = (settings.role_arn, settings.role_session_name, bool(settings.external_id))
     if settings.aws_access_key_id:
         return _Facts("keys").add("id", settings.aws_access_key_id).identity(role)
     return _default_chain(settings.profile_name, environ).identity(role)

@@ -11,7 +11,7 @@ import pytest
 import trustme
 
 import helpers
-from helpers import ALICE, BOB, DOMAIN, OWNER, TOOLS, write_aws_file
+from helpers import ALICE, BOB, DOMAIN, OWNER, PLANTED, TOOLS, write_aws_file
 from standin.codeartifact import CodeArtifactStandIn
 from standin.credentials import CredentialSources
 from standin.tls import CertificatesByName
@@ -82,7 +82,7 @@ def no_secret_in_output(request, caplog, capsys):
         return
     logged = [record.getMessage() for when in ("setup", "call") for record in caplog.get_records(when)]
     outputs = [*logged, *capsys.readouterr(), *helpers.CAPTURED_OUTPUT]
-    secrets = {ALICE[2], BOB[2]}
+    secrets = {ALICE[2], BOB[2], PLANTED}
     for standin in _STANDINS:
         secrets.update(standin.secrets())
     leaked = sorted({secret[:12] + "..." for secret in secrets for text in outputs if secret in text})
@@ -172,6 +172,21 @@ def sources(credential_sources_server: CredentialSources, standin: CodeArtifactS
     credential_sources_server.reset()
     yield credential_sources_server
     credential_sources_server.reset()
+
+
+@pytest.fixture(scope="session")
+def fast_keyring_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding only the fast ``keyring``, as `setup keyring --bin` writes it."""
+    folder = tmp_path_factory.mktemp("fast-bin")
+    result = helpers.run(helpers.CLI, "setup", "keyring", "--bin", folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture
+def fast(fast_keyring_folder: Path) -> Path:
+    """The fast ``keyring`` command."""
+    return fast_keyring_folder / "keyring"
 
 
 @pytest.fixture

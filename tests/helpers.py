@@ -17,6 +17,8 @@ URL = f"https://{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com/pypi/{REP
 
 ALICE = ("alice", "AKIAALICEEXAMPLE0001", "alice-secret-key-EXAMPLE/abcdefghijklmn")
 BOB = ("bob", "AKIABOBEXAMPLE000002", "bob-secret-key-EXAMPLE/abcdefghijklmnop")
+# A secret planted in bad AWS files and credential_process output: no output may ever show it.
+PLANTED = "planted-secret-EXAMPLE-7Qx2"
 
 BIN = Path(sys.executable).parent  # the test environment's own bin/ (keyring, pip, twine, uv)
 KEYRING = BIN / "keyring"

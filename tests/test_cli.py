@@ -1,11 +1,12 @@
 """The codeartifact-keyring command, run as users run it."""
 
+import hashlib
 import json
 import re
 
 import pytest
 
-from helpers import BIN, URL, run, write_keyring_config
+from helpers import BIN, PLANTED, URL, run, write_keyring_config
 
 CLI = BIN / "codeartifact-keyring"
 
@@ -134,6 +135,18 @@ def test_explain_check_reports_a_failure(standin):
     assert result.returncode == 1
     assert "result:                FAILED: codeartifact-keyring: cannot get a token" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_explain_never_shows_the_external_id(standin):
+    role = "arn:aws:iam::111122223333:role/builder"
+    write_keyring_config(f"[codeartifact]\nrole_arn = {role}\nexternal_id = {PLANTED}\n")
+    result = run(CLI, "explain", "--check", URL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "external_id:           (set)  <- config file [codeartifact]" in result.stdout
+    assert f"then assumes role {role} codeartifact-keyring, external id (set)" in result.stdout
+    assert PLANTED not in result.stdout + result.stderr
+    assert hashlib.sha256(PLANTED.encode()).hexdigest()[:16] not in result.stdout  # nor a digest to guess it by
+    assert PLANTED in {r.get("external_id") for r in standin.requests()}  # it was sent to AWS, as it must be
 
 
 def test_cache_list_and_clear(standin):

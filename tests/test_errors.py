@@ -1,12 +1,14 @@
 """Failures as users meet them: one actionable line, a KeyringError, no secret."""
 
+import os
+import sys
 import time
 
 import pytest
 from keyring.errors import KeyringError
 
-from helpers import ALICE, URL, closed_port, write_aws_file, write_keyring_config
-from keyrings_codeartifact import errors
+from helpers import ALICE, PLANTED, URL, closed_port, write_aws_file, write_keyring_config
+from keyrings_codeartifact import aws, errors
 from keyrings_codeartifact.backend import CodeArtifactBackend
 
 
@@ -191,3 +193,20 @@ def test_an_endpoint_override_botocore_cannot_read_is_one_line(standin, monkeypa
     message = failure(errors.ConfigError)
     assert "S3C" not in message
     assert "cannot be read" in message and "AWS_ENDPOINT_URL_CODEARTIFACT" in message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX script as the credential_process")
+def test_a_credential_process_that_never_ends_is_stopped(standin, isolated_env, monkeypatch):
+    helper = isolated_env / "bin" / "credential-helper"
+    helper.parent.mkdir()
+    pid_file = isolated_env / "helper.pid"
+    helper.write_text(f"#!/bin/sh\necho $$ > '{pid_file}'\nexec sleep 600\n")
+    helper.chmod(0o755)
+    write_aws_file(isolated_env / ".aws" / "config", f"[default]\ncredential_process = {helper} --password {PLANTED}\n")
+    (isolated_env / ".aws" / "credentials").write_text("")
+    monkeypatch.setattr(aws, "PROCESS_TIMEOUT", 2.0)
+    message = failure(errors.CredentialsError)
+    assert "the credential_process of AWS profile 'default' (credential-helper) failed: it did not finish in 2 s, and was stopped" in message
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left running
+        os.kill(int(pid_file.read_text()), 0)
+    assert standin.requests() == []

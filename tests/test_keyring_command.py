@@ -14,20 +14,6 @@ from helpers import CLI, KEYRING, URL, run, write_keyring_config
 OTHER = "https://pypi.org/simple/"
 
 
-@pytest.fixture(scope="module")
-def launcher_folder(tmp_path_factory) -> Path:
-    """A folder holding only the fast ``keyring``, as `setup keyring --bin` writes it."""
-    folder = tmp_path_factory.mktemp("fast-bin")
-    result = run(CLI, "setup", "keyring", "--bin", folder)
-    assert result.returncode == 0, result.stderr
-    return folder
-
-
-@pytest.fixture
-def fast(launcher_folder) -> Path:
-    return launcher_folder / "keyring"
-
-
 def both(fast: Path, *args: str):
     """The keyring CLI's and the fast command's (stdout, last line of stderr, exit code)."""
     outcomes = []
@@ -192,9 +178,9 @@ def test_another_service_is_handed_to_keyring(standin, fast):
     assert "keyring" in imported_by(fast, "get", OTHER, "aws")
 
 
-def test_the_launcher_runs_the_python_of_codeartifact_keyring(launcher_folder):
+def test_the_launcher_runs_the_python_of_codeartifact_keyring(fast_keyring_folder):
     python = CLI.read_text().splitlines()[0][2:]  # the console script's shebang
-    assert f"\npython={python}\n" in (launcher_folder / "keyring").read_text()
+    assert f"\npython={python}\n" in (fast_keyring_folder / "keyring").read_text()
 
 
 PLUGIN = '''

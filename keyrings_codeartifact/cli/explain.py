@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .common import Commands
 
 _FORMS = {"standard": "standard", "dualstack": "dual-stack", "vpc": "VPC endpoint"}
+_SECRET_SETTINGS = ("aws_secret_access_key", "external_id")  # shown as "(set)", never their values
 _ENVIRONMENT_SOURCES = {  # settings botocore also reads from a variable when they are not set
     "profile_name": "AWS_PROFILE",
     "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
@@ -71,7 +72,7 @@ def _settings(where: Endpoint, resolution: Resolution) -> None:
     row("config file", f"{resolution.path} ({found})")
     row("applicable sections", ", ".join(resolution.sections) or "none")
     for option, value in resolution.settings._asdict().items():
-        if option == "aws_secret_access_key" and value:
+        if option in _SECRET_SETTINGS and value:
             value = "(set)"
         elif option == "owners" and value:
             value = ", ".join(value)
