@@ -110,17 +110,13 @@ class Change(NamedTuple):
         return self.before != self.after
 
     def diff(self) -> str:
-        before, after = (self._shown(data).splitlines(keepends=True) for data in (self.before, self.after))
-        lines = difflib.unified_diff(
-            before, after, fromfile=str(self.path) if self.existed else "/dev/null", tofile=str(self.path)
+        """The change as a unified diff, every secret in it (context lines too) ``****``."""
+        before, after = (_text_lines(data) for data in (self.before, self.after))
+        lines = _unified_diff(
+            (before, masked(before, self.secrets)), (after, masked(after, self.secrets)),
+            str(self.path) if self.existed else "/dev/null", str(self.path),
         )
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-
-    def _shown(self, data: bytes) -> str:
-        text = data.decode("utf-8", "replace")
-        for secret in self.secrets:
-            text = text.replace(secret, "****")
-        return text
 
     def apply(self) -> None:
         """Write ``after`` atomically, keeping the file's mode (0600 for a new file);
@@ -142,6 +138,133 @@ class Change(NamedTuple):
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _text_lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", "replace").splitlines(keepends=True)
+
+
+def _unified_diff(
+    before: tuple[list[str], list[str]], after: tuple[list[str], list[str]], fromfile: str, tofile: str
+) -> Iterator[str]:
+    """difflib's unified diff of the lines as they are (``[0]``), showing them as ``[1]`` says."""
+    (old, old_shown), (new, new_shown) = before, after
+    for number, group in enumerate(difflib.SequenceMatcher(None, old, new).get_grouped_opcodes(3)):
+        if number == 0:
+            yield f"--- {fromfile}\n"
+            yield f"+++ {tofile}\n"
+        yield f"@@ -{_hunk_range(group[0][1], group[-1][2])} +{_hunk_range(group[0][3], group[-1][4])} @@\n"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (" " + line for line in old_shown[i1:i2])
+                continue
+            yield from ("-" + line for line in old_shown[i1:i2])
+            yield from ("+" + line for line in new_shown[j1:j2])
+
+
+def _hunk_range(start: int, stop: int) -> str:
+    """A hunk's ``first,length`` as unified diffs give it (difflib's format)."""
+    length = stop - start
+    first = start + 1 if length else start
+    return str(first) if length == 1 else f"{first},{length}"
+
+
+# -- what a diff may show of a config file: no password, token, secret key or URL userinfo ----
+
+MASK = "****"
+_USERINFO = re.compile(r"""(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:/{1,2})(?P<userinfo>[^\s"'<>]*)@""")
+_KEY_LINE = re.compile(r"""^(?P<lead>\s*(?P<key>[^\s=:\[#;][^=:]*?)\s*[=:][ \t]*)(?P<value>.*)$""")
+_INLINE_PAIR = re.compile(
+    r"""(?P<lead>(?P<key>[\w.-]+|"[^"]*"|'[^']*')\s*=\s*)(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^,}\]\s]+)"""
+)
+_SECRET_WORDS = {"password", "passwd", "secret", "token", "apikey"}
+_ABOUT_A_SECRET = {"duration", "url", "file", "path", "provider", "type", "expiry", "expires", "margin", "timeout",
+                   "name", "command", "process", "endpoint"}  # a setting about a token, not one
+
+
+def names_a_secret(key: str) -> bool:
+    """Whether a config key (``password``, ``aws_secret_access_key``, ``pypi-token.pypi``)
+    holds a password, token or secret (``token_duration`` does not)."""
+    words = re.findall(r"[a-z0-9]+", key.lower())
+    if not words or words[-1] in _ABOUT_A_SECRET:
+        return False
+    pairs = set(zip(words, words[1:]))
+    return bool(_SECRET_WORDS & set(words)) or "secret" in "".join(words) or bool(
+        {("api", "key"), ("external", "id"), ("private", "key")} & pairs)
+
+
+def masked(lines: list[str], secrets: tuple[str, ...] = ()) -> list[str]:
+    """The lines of an INI or TOML file as a diff may show them: every URL's userinfo
+    (but a lone user ``aws``), the value of every key that names a secret (with its
+    continuation lines), every value of a section that does (``[pypi-token]``), and
+    each of ``secrets`` as ``****``."""
+    shown: list[str] = []
+    masking = _Masking()
+    for line in lines:
+        body = line.rstrip("\r\n")
+        text = masking.line(_USERINFO.sub(_masked_userinfo, body))
+        for secret in secrets:
+            text = text.replace(secret, MASK)
+        shown.append(text + line[len(body):])
+    return shown
+
+
+def _masked_userinfo(found: "re.Match[str]") -> str:
+    user, colon, _ = found["userinfo"].partition(":")
+    if user == "aws":
+        return f"{found['scheme']}aws{colon and ':' + MASK}@"
+    return f"{found['scheme']}{MASK}@"
+
+
+class _Masking:
+    """Masks one line after another, knowing the section and what the line before began."""
+
+    def __init__(self) -> None:
+        self.section_is_secret = False
+        self.continues: Optional[str] = None  # a secret's value goes on: "ini" (indented lines) or a TOML """
+
+    def line(self, text: str) -> str:
+        if self.continues == "ini":
+            if text.strip() and text[:1] in " \t":
+                return _indent_of(text) + MASK
+            self.continues = None
+        elif self.continues is not None:
+            if self.continues in text:
+                self.continues = None
+            return _indent_of(text) + MASK
+        stripped = text.strip()
+        if stripped.startswith("["):
+            self.section_is_secret = names_a_secret(stripped.strip("[] \t").split("]")[0])
+            return text
+        found = _KEY_LINE.match(text)
+        if found is None or stripped.startswith(("#", ";")):
+            return text
+        if self.section_is_secret or names_a_secret(found["key"]):
+            return found["lead"] + self._value(found["value"])
+        return found["lead"] + _INLINE_PAIR.sub(_masked_pair, found["value"])
+
+    def _value(self, value: str) -> str:
+        """A secret's value masked, and whether lines after it are part of it."""
+        for quotes in ('"""', "\'\'\'"):
+            if value.startswith(quotes):
+                if quotes not in value[3:]:
+                    self.continues = quotes
+                return quotes + MASK + quotes
+        if value[:1] in ('"', "'"):
+            return value[0] + MASK + value[0]
+        self.continues = "ini"  # an INI value may go on in indented lines (TOML has none such)
+        return MASK if value.strip() else value
+
+
+def _masked_pair(found: "re.Match[str]") -> str:
+    if not names_a_secret(found["key"].strip("\"'")):
+        return found[0]
+    value = found["value"]
+    return found["lead"] + (value[0] + MASK + value[0] if value[:1] in ('"', "'") else MASK)
+
+
+def _indent_of(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" \t"))]
 
 
 # -- INI (pip.conf, .pypirc, keyringrc.cfg) through configupdater -------------------------

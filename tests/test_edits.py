@@ -165,3 +165,35 @@ def test_a_first_entry_in_an_inline_array_and_with_no_others(tmp_path):
 def test_a_first_entry_that_exists_stays_where_it_is(tmp_path):
     text = '[[source]]\nname = "pypi"\nurl = "https://pypi.org/simple"\n\n[[source]]\nname = "ours"\nurl = "https://old/simple/"\n'
     assert first_edit(tmp_path, text) == text.replace("https://old/simple/", "https://x/simple/")
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("index-url = https://me:pw-1@o.example/simple/", "index-url = https://****@o.example/simple/"),
+    ("url = https://aws:tok-2@o.example/", "url = https://aws:****@o.example/"),
+    ('publish-url = "https://aws@o.example/"', 'publish-url = "https://aws@o.example/"'),  # ours, no secret
+    ("password: two words 3", "password: ****"),
+    ("aws_secret_access_key=abc4", "aws_secret_access_key=****"),
+    ("  aws_session_token = abc5 ; a comment", "  aws_session_token = ****"),
+    ('"pypi-token".pypi = "pypi-6"', '"pypi-token".pypi = "****"'),
+    ("api_key = k7", "api_key = ****"),
+    ('source = { name = "x", password = "p8", url = "https://u:p9@h/" }',
+     'source = { name = "x", password = "****", url = "https://****@h/" }'),
+    ("token_duration = 43200", "token_duration = 43200"),  # about a token, not one
+    ("keyring-provider = subprocess", "keyring-provider = subprocess"),
+    ("# password = not a setting", "# password = not a setting"),
+])
+def test_a_diff_line_shows_no_secret(line, shown):
+    assert edits.masked([line + "\r\n"]) == [shown + "\r\n"]
+
+
+def test_a_secret_that_goes_on_over_lines_is_masked_to_its_end():
+    ini = ["[pypi]\n", "password =\n", "    line-one-1\n", "    line-two-2\n", "username = me\n"]
+    assert edits.masked(ini) == ["[pypi]\n", "password =\n", "    ****\n", "    ****\n", "username = me\n"]
+    toml = ['password = """\n', "first-3\n", 'last-4"""\n', 'name = "x"\n']
+    assert edits.masked(toml) == ['password = """****"""\n', "****\n", "****\n", 'name = "x"\n']
+
+
+def test_every_value_of_a_token_section_is_masked_and_a_removed_secret_anywhere():
+    lines = ["[pypi-token]\n", 'pypi = "pypi-5"\n', "[other]\n", "pypi = 1\n", "note = removed-6\n"]
+    assert edits.masked(lines, ("removed-6",)) == ["[pypi-token]\n", 'pypi = "****"\n', "[other]\n", "pypi = 1\n",
+                                                    "note = ****\n"]
