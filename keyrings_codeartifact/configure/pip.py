@@ -79,13 +79,17 @@ class _GlobalSection:
         if (not extra or ours_is_the_index) and (current or "").strip() != url:
             self.forget(current or "", "index-url")
             self.set("index-url", url)
+        self._set_extra(url, add=extra and not ours_is_the_index)
+
+    def _set_extra(self, url: str, add: bool) -> None:
+        """An old URL of the same repository in extra-index-url replaced by ``url``, and
+        with ``add``, ``url`` listed there (one item a line, comment lines kept)."""
         lines, extras = ini.list_value(self.value("extra-index-url"))
         stale = [item for item in extras if same_place(item, url) and item != url]
-        if not stale and (not extra or ours_is_the_index or url in extras):
+        if not stale and (not add or url in extras):
             return
         for item in stale:
             self.forget(item, "extra-index-url")
-        # one item a line, comment lines kept; our URL replaces an old one where it stands
         kept = [url if same_place(line, url) else line for line in lines]
         kept = list(dict.fromkeys(kept + ([] if url in kept else [url])))
         items = " ".join(item for item in kept if not item.startswith(ini.COMMENTS))

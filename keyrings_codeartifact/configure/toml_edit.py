@@ -232,15 +232,8 @@ def insert_lines(text: str, table: list[str], lines: str) -> Optional[str]:
         while at > 0 and (not rows[at - 1].strip() or rows[at - 1].lstrip().startswith("#")) and at < len(rows):
             at -= 1
         return "".join(rows[:at] + [lines] + rows[at:])
-    for number, row in enumerate(rows):
-        if row.lstrip().startswith("[") and not row.lstrip().startswith("[["):
-            try:
-                parsed = toml.load(row)
-            except ValueError:
-                continue
-            if _is_header_of(parsed, table):
-                return "".join(rows[: number + 1] + [lines] + rows[number + 1:])
-    return None
+    number = _header_row(rows, table, {})
+    return None if number is None else "".join(rows[: number + 1] + [lines] + rows[number + 1:])
 
 
 def insert_before(text: str, array: list[str], block: str) -> Optional[str]:
@@ -248,35 +241,33 @@ def insert_before(text: str, array: list[str], block: str) -> Optional[str]:
     ``[[array]]`` header, and before the comment lines right above it, with a blank
     line after it. None if there is no such header. (The caller checks the result.)"""
     rows = split_lines(text)
+    at = _header_row(rows, array, [{}])
+    if at is None:
+        return None
+    while at > 0 and rows[at - 1].lstrip().startswith("#"):
+        at -= 1
+    return "".join(rows[:at] + [block, "\n"] + rows[at:])
+
+
+def _header_row(rows: list[str], keys: list[str], leaf: object) -> Optional[int]:
+    """The number of the first row that is the header ``[keys]`` (``leaf`` {}) or
+    ``[[keys]]`` (``leaf`` [{}]); None if there is none."""
+    opening = "[[" if leaf == [{}] else "["
     for number, row in enumerate(rows):
-        if not row.lstrip().startswith("[["):
+        if not row.lstrip().startswith(opening) or (opening == "[" and row.lstrip().startswith("[[")):
             continue
         try:
             parsed = toml.load(row)
         except ValueError:
             continue
-        if _is_array_header_of(parsed, array):
-            at = number
-            while at > 0 and rows[at - 1].lstrip().startswith("#"):
-                at -= 1
-            return "".join(rows[:at] + [block, "\n"] + rows[at:])
+        for key in keys[:-1]:
+            if list(parsed) != [key] or not isinstance(parsed[key], dict):
+                break
+            parsed = parsed[key]
+        else:
+            if list(parsed) == keys[-1:] and parsed[keys[-1]] == leaf:
+                return number
     return None
-
-
-def _is_array_header_of(parsed: dict[str, Any], array: list[str]) -> bool:
-    for key in array[:-1]:
-        if list(parsed) != [key] or not isinstance(parsed[key], dict):
-            return False
-        parsed = parsed[key]
-    return list(parsed) == [array[-1]] and parsed[array[-1]] == [{}]
-
-
-def _is_header_of(parsed: dict[str, Any], table: list[str]) -> bool:
-    for key in table:
-        if list(parsed) != [key] or not isinstance(parsed[key], dict):
-            return False
-        parsed = parsed[key]
-    return parsed == {}
 
 
 def lines_touched(before: str, after: str) -> int:
