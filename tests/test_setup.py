@@ -600,3 +600,78 @@ def test_a_password_in_a_rejected_url_is_never_echoed():
     assert result.returncode == 2
     assert "S3CRET" not in result.stdout + result.stderr
     assert "https://example.com/simple/ is not a CodeArtifact repository URL" in result.stderr
+
+
+# -- a dry run shows no secret of the files it edits (issue 18, item 5) ---------------------
+
+# Each secret sits within a diff's three lines of context of what setup adds.
+PLANTED = {
+    "pip.conf": "pip-conf-index-password-0001",
+    "pip.conf extra": "pip-conf-extra-password-0002",
+    "uv.toml": "uv-toml-index-password-0003",
+    "pyproject poetry": "pyproject-poetry-password-0004",
+    "pyproject pdm": "pyproject-pdm-password-0005",
+    "pyproject uv": "pyproject-uv-password-0006",
+    "poetry config": "poetry-config-http-basic-0007",
+    "poetry pypi-token": "pypi-AgEIcHlwaS5vcmcPLANTED0008",
+    "poetry auth": "poetry-auth-http-basic-0009",
+    ".pypirc": "pypi-AgEIcHlwaS5vcmcPYPIRC0010",
+    "Pipfile": "pipfile-source-password-0011",
+    "keyringrc key": "keyringrc-secret-access-key-0012",
+    "keyringrc mapping": "keyringrc-mapping-token-0013",
+    "keyringrc session": "keyringrc-session-token-0014",
+}
+
+
+def plant_secrets(home, project):
+    """Files of every kind setup edits, each holding a secret of its own."""
+    s = PLANTED
+    files = {
+        pip_conf(home): "[global]\ntimeout = 30\n"
+        f"index-url = https://me:{s['pip.conf']}@other.example/simple/\n"
+        f"extra-index-url =\n    https://me:{s['pip.conf extra']}@extra.example/simple/\n",
+        home / ".config" / "uv" / "uv.toml": f'[[index]]\nname = "other"\nurl = "https://me:{s["uv.toml"]}@o.example/simple/"\n',
+        project / "pyproject.toml": '[project]\nname = "app"\n\n'
+        f'[[tool.poetry.source]]\nname = "other"\nurl = "https://me:{s["pyproject poetry"]}@o.example/simple/"\n\n'
+        f'[[tool.uv.index]]\nname = "other"\nurl = "https://me:{s["pyproject uv"]}@o.example/simple/"\n\n'
+        f'[[tool.pdm.source]]\nname = "private"\nurl = "https://o.example/simple/"\nusername = "me"\n'
+        f'password = "{s["pyproject pdm"]}"\n',
+        home / ".config" / "pypoetry" / "config.toml": f'[virtualenvs]\nin-project = true\n\n[pypi-token]\n'
+        f'pypi = "{s["poetry pypi-token"]}"\n[http-basic.other]\npassword = "{s["poetry config"]}"\n',
+        home / ".config" / "pypoetry" / "auth.toml": f'[http-basic.codeartifact]\nusername = "aws"\npassword = "{s["poetry auth"]}"\n',
+        home / ".pypirc": f"[distutils]\nindex-servers =\n    pypi\n\n[pypi]\nusername = __token__\npassword = {s['.pypirc']}\n",
+        project / "Pipfile": f'[[source]]\nurl = "https://me:{s["Pipfile"]}@o.example/simple"\nverify_ssl = true\nname = "other"\n',
+        keyringrc(home): f"[codeartifact-repositories]\nother = https://aws:{s['keyringrc mapping']}@o.example/pypi/x/\n"
+        f"[codeartifact]\naws_secret_access_key = {s['keyringrc key']}\naws_session_token = {s['keyringrc session']}\n"
+        "aws_access_key_id = AKIAPLANTEDEXAMPLE01\n",
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return {path: path.read_bytes() for path in files}
+
+
+@pytest.mark.parametrize("poetry_on_path", [True, False], ids=["poetry-config", "tomlkit"])
+def test_a_dry_run_shows_no_secret_of_any_file_it_edits(tmp_path, isolated_env, tools, monkeypatch, poetry_on_path):
+    project = tmp_path / "app"
+    project.mkdir()
+    files = plant_secrets(isolated_env, project)
+    monkeypatch.setenv("PATH", f"{tools / 'poetry' / 'bin'}{os.pathsep}{BIN}" if poetry_on_path else str(BIN))
+    runs = [("pip", "--pip", str(BIN / "pip"), "--extra"), ("uv",), ("uv", "--project", "--extra"), ("poetry",),
+            ("pdm", "--extra"), ("twine",), ("pipenv",)]
+    shown = ""
+    for args in runs:
+        result = run(CLI, "setup", *args, "--dry-run", URL, cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        shown += result.stdout + result.stderr
+    leaked = [where for where, secret in PLANTED.items() if secret in shown]
+    assert leaked == [], leaked
+    # the context was there to leak, masked; what setup adds is shown as it is
+    for masked in ("    https://****@extra.example/simple/", "url = \"https://****@o.example/simple/\"",
+                   'password = "****"', "password = ****", "aws_secret_access_key = ****",
+                   "aws_session_token = ****", "other = https://aws:****@o.example/pypi/x/", 'pypi = "****"'):
+        assert masked in shown
+    for added in (f"+    {URL}", '+keyring-provider = "subprocess"', f'+url = "{URL}"', "+username = aws",
+                  f"+codeartifact = {UPLOAD}", f'+publish-url = "{AT_UPLOAD}"', "+keyring-provider = import"):
+        assert added in shown
+    assert {path: path.read_bytes() for path in files} == files  # and nothing written

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from keyrings_codeartifact import cache, configure
+from keyrings_codeartifact import cache
+from keyrings_codeartifact.configure import poetry, uv
 
 
 @pytest.fixture
@@ -23,16 +24,16 @@ def test_windows(platform, isolated_env):
     platform("win32")
     local, roaming = isolated_env / "AppData" / "Local", isolated_env / "AppData" / "Roaming"
     assert cache.folder_for() == local / "codeartifact-keyring" / "Cache"
-    assert configure._uv_user_config() == roaming / "uv" / "uv.toml"
-    assert configure._poetry_config_file() == roaming / "pypoetry" / "config.toml"
+    assert uv.user_config() == roaming / "uv" / "uv.toml"
+    assert poetry.config_file() == roaming / "pypoetry" / "config.toml"
 
 
 def test_macos(platform, isolated_env):
     platform("darwin")
     library = isolated_env / "Library"
     assert cache.folder_for() == library / "Caches" / "codeartifact-keyring"
-    assert configure._uv_user_config() == isolated_env / ".config" / "uv" / "uv.toml"
-    assert configure._poetry_config_file() == library / "Application Support" / "pypoetry" / "config.toml"
+    assert uv.user_config() == isolated_env / ".config" / "uv" / "uv.toml"
+    assert poetry.config_file() == library / "Application Support" / "pypoetry" / "config.toml"
 
 
 def test_linux_follows_the_xdg_variables(platform, isolated_env, tmp_path, monkeypatch):
@@ -40,14 +41,14 @@ def test_linux_follows_the_xdg_variables(platform, isolated_env, tmp_path, monke
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert cache.folder_for() == tmp_path / "cache" / "codeartifact-keyring"
-    assert configure._uv_user_config() == tmp_path / "config" / "uv" / "uv.toml"
-    assert configure._poetry_config_file() == tmp_path / "config" / "pypoetry" / "config.toml"
+    assert uv.user_config() == tmp_path / "config" / "uv" / "uv.toml"
+    assert poetry.config_file() == tmp_path / "config" / "pypoetry" / "config.toml"
 
 
 def test_poetry_config_dir_wins(platform, tmp_path, monkeypatch):
     platform("darwin")
     monkeypatch.setenv("POETRY_CONFIG_DIR", str(tmp_path / "poetry"))
-    assert configure._poetry_config_file() == tmp_path / "poetry" / "config.toml"
+    assert poetry.config_file() == tmp_path / "poetry" / "config.toml"
 
 
 @pytest.mark.parametrize("value", ["", "relative/folder", None])
@@ -65,5 +66,5 @@ def test_an_unset_empty_or_relative_variable_is_ignored(platform, isolated_env, 
         else:
             monkeypatch.setenv(variable, value)
     assert cache.folder_for() == isolated_env / cache_home
-    assert configure._uv_user_config() == isolated_env / config_home / "uv" / "uv.toml"
-    assert configure._poetry_config_file() == isolated_env / config_home / "pypoetry" / "config.toml"
+    assert uv.user_config() == isolated_env / config_home / "uv" / "uv.toml"
+    assert poetry.config_file() == isolated_env / config_home / "pypoetry" / "config.toml"

@@ -1,25 +1,24 @@
 """``codeartifact-keyring setup TOOL``: one subcommand, and one handler, per tool.
 
-Each handler says which of ``configure``'s functions works out the tool's changes;
-``_setup`` does the rest for every tool alike: the repository URL (given, or asked
-of AWS), every change worked out before any is written, then shown or written.
+The argparse front end of ``configure`` (setup's package): each handler says which
+tool module works out the tool's changes; ``_setup`` hands them, with the repository
+URL (given, or asked of AWS), to ``configure.plan`` and turns its errors into exit codes.
 """
 
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .. import keyring_launcher, redact
 from ..errors import PREFIX
 from .common import FAILED, OK, Handler, UsageError, help_handler
 
 if TYPE_CHECKING:
-    from ..configure import Repository
-    from ..edits import Change
+    from ..configure.files import Change
+    from ..configure.plan import ToolChanges
+    from ..configure.repository import Repository
     from .common import Commands
-
-    ToolChanges = Callable[[Repository], list[Change]]
 
 
 def add_to(commands: "Commands") -> None:
@@ -84,51 +83,53 @@ def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.Arg
 
 
 # -- one handler per tool ----------------------------------------------------------------
+# Each imports its tool's module of ``configure`` (setup's own package, with tomlkit and
+# configupdater) when it runs: no other command, and no keyring lookup, pays for it.
 
 
 def _pip(args: argparse.Namespace) -> int:
-    from .. import configure
+    from ..configure import pip
 
     def changes(repository: "Repository") -> "list[Change]":
-        pip = args.pip.split() if args.pip else configure.default_pip()
-        return configure.pip_changes(repository, pip, args.scope or "user", args.extra)
+        return pip.changes(repository, args.pip.split() if args.pip else pip.default_pip(), args.scope or "user",
+                           args.extra)
 
     return _setup(args, changes)
 
 
 def _uv(args: argparse.Namespace) -> int:
-    from .. import configure
+    from ..configure import uv
 
     project = Path.cwd() if args.project else None
-    return _setup(args, lambda repository: configure.uv_changes(repository, project, args.extra))
+    return _setup(args, lambda repository: uv.changes(repository, project, args.extra))
 
 
 def _poetry(args: argparse.Namespace) -> int:
-    from .. import configure
+    from ..configure import poetry
 
-    return _setup(args, lambda repository: configure.poetry_changes(repository, Path.cwd(), args.priority))
+    return _setup(args, lambda repository: poetry.changes(repository, Path.cwd(), args.priority))
 
 
 def _twine(args: argparse.Namespace) -> int:
-    from .. import configure
+    from ..configure import twine
 
-    return _setup(args, configure.twine_changes)
+    return _setup(args, twine.changes)
 
 
 def _pdm(args: argparse.Namespace) -> int:
-    from .. import configure
+    from ..configure import pdm
 
-    return _setup(args, lambda repository: configure.pdm_changes(repository, Path.cwd(), args.extra))
+    return _setup(args, lambda repository: pdm.changes(repository, Path.cwd(), args.extra))
 
 
 def _pipenv(args: argparse.Namespace) -> int:
-    from .. import configure
+    from ..configure import pipenv
 
-    done = _setup(args, lambda repository: configure.pipenv_changes(repository, Path.cwd(), args.extra))
+    done = _setup(args, lambda repository: pipenv.changes(repository, Path.cwd(), args.extra))
     if done == OK:
         print("pipenv takes its keyring provider from the environment only; before running pipenv "
               "(with a keyring command that has this backend on PATH):")
-        print(f"export {configure.PIPENV_PROVIDER}")
+        print(f"export {pipenv.PROVIDER}")
     return done
 
 
@@ -136,37 +137,22 @@ def _pipenv(args: argparse.Namespace) -> int:
 
 
 def _setup(args: argparse.Namespace, tool_changes: "ToolChanges") -> int:
-    """Work out every file's change (each read back as its tool reads it) before
-    writing any; then show them (--dry-run) or write them."""
-    from .. import configure, edits
+    """Work out every file's change before writing any; then show them (--dry-run) or
+    write them. Bad input is a usage error; anything else that stops it, one line."""
+    from ..configure import plan
+    from ..configure.files import BadRequest, SetupError
 
     try:
-        configure.check_name(args.name)
-        repository = configure.repository_from_url(_repository_url(args), args.name)
-        changes = tool_changes(repository) + [configure.name_mapping_change(repository)]
+        repository, changes = plan.changes(args.name, lambda: _repository_url(args), tool_changes)
         for change in changes:
-            _apply(change, args.dry_run)
-    except configure.BadRequest as error:
+            print(plan.carry_out(change, args.dry_run), end="")
+    except BadRequest as error:
         raise UsageError(redact.text(error, redact.LINE_LIMIT)) from None
-    except (configure.SetupError, edits.CannotEdit) as error:  # may quote a URL or a tool's output
+    except SetupError as error:  # may quote a URL or a tool's output
         print(f"{PREFIX}{redact.text(error, redact.LINE_LIMIT)}", file=sys.stderr)
         return FAILED
     print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
     return OK
-
-
-def _apply(change: "Change", dry_run: bool) -> None:
-    """Write one change (or show it as a diff), and say what happened to the file."""
-    notes = "".join(f"; {note}" for note in change.notes)
-    if not change.changes_anything:
-        print(f"{change.path}: already set up, unchanged{notes}")
-    elif dry_run:
-        print(change.diff(), end="")
-        if notes:
-            print(f"{change.path}: would be updated{notes}")
-    else:
-        change.apply()
-        print(f"{change.path}: updated{notes}")
 
 
 def _repository_url(args: argparse.Namespace) -> str:

@@ -610,7 +610,7 @@ def test_keyringrc_layouts(standin, isolated_env, layout):
 def test_the_poetry_config_file_is_where_real_poetry_looks(tools, isolated_env, tmp_path, monkeypatch, value):
     # poetry takes its folder from platformdirs (poetry.locations.CONFIG_DIR): ask it,
     # for the XDG_CONFIG_HOME values that tools read differently (uv ignores a relative one).
-    from keyrings_codeartifact import configure
+    from keyrings_codeartifact.configure import poetry
 
     if value is None:
         monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
@@ -619,4 +619,4 @@ def test_the_poetry_config_file_is_where_real_poetry_looks(tools, isolated_env, 
     result = run(tools / "poetry" / "bin" / "python", "-c", "from poetry.locations import CONFIG_DIR; print(CONFIG_DIR)",
                  cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert configure._poetry_config_file() == Path(result.stdout.strip()) / "config.toml"
+    assert poetry.config_file() == Path(result.stdout.strip()) / "config.toml"
