@@ -38,6 +38,7 @@ MAX_HEADER = 512
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
 
 DURATION_HELP = f"0 (as long as the AWS role session) or {MIN_DURATION} to {MAX_DURATION} seconds"
+MAX_ATTEMPTS = 3  # per AWS call, each up to `timeout` to connect and to read: botocore's standard retries
 # Patterns stay strings (``re`` compiles and caches them on first use): this
 # module is imported on every CodeArtifact lookup, cache hits included.
 _ROLE_ARN = r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 from . import fingerprint
 from .authtoken import Token, is_fresh
 from .errors import CodeArtifactError
+from .settings import MAX_ATTEMPTS
 
 if TYPE_CHECKING:
     from .cache import DiskCache, NullCache
@@ -76,8 +77,6 @@ def fetch_budget(settings: "Settings") -> float:
     attempt may take ``timeout`` to connect and ``timeout`` to read, and botocore's
     standard retry mode waits at most min(2**n, 20) s (+5 s if AWS asks for more)
     before retry n. With ``role_arn``, AssumeRole comes first, with its own retries."""
-    from .aws import MAX_ATTEMPTS
-
     backoff = sum(min(2.0 ** n, 20.0) + 5.0 for n in range(MAX_ATTEMPTS - 1))
     one_call = MAX_ATTEMPTS * 2 * settings.timeout + backoff
     return (2 if settings.role_arn else 1) * one_call + STARTUP_SECONDS

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from helpers import CACHE_KEY, KEYRING, URL, Holder, lookup, new_token, only_entry, run, write_keyring_config
-from keyrings_codeartifact import aws, cache, errors, safefolder, tokens
-from keyrings_codeartifact.settings import Settings
+from keyrings_codeartifact import cache, errors, safefolder, tokens
+from keyrings_codeartifact.settings import MAX_ATTEMPTS, Settings
 
 
 def test_fetch_budget_bounds_one_fetch_with_its_retries():
     settings = Settings(timeout=2)
     budget = tokens.fetch_budget(settings)
-    assert budget >= aws.MAX_ATTEMPTS * 2 * 2  # every attempt may connect and read for `timeout` each
+    assert budget >= MAX_ATTEMPTS * 2 * 2  # every attempt may connect and read for `timeout` each
     assert tokens.fetch_budget(settings._replace(timeout=20)) > budget
     assert tokens.fetch_budget(settings._replace(role_arn="arn:aws:iam::111122223333:role/r")) > budget
 
@@ -68,7 +68,7 @@ def test_six_cold_lookups_against_a_stalled_api_fail_together(standin, cache_dir
     assert [result.returncode for result, _ in outcomes] == [1] * 6
     [line] = last_lines  # the same one-line error for all six
     assert line.startswith("keyrings_codeartifact.errors.Unreachable: ") and "did not answer in time" in line
-    assert len(standin.token_requests()) == aws.MAX_ATTEMPTS  # one process asked AWS; the others did not
+    assert len(standin.token_requests()) == MAX_ATTEMPTS  # one process asked AWS; the others did not
     budget = tokens.fetch_budget(Settings(timeout=0.5))
     assert tokens.wait_limit(Settings(timeout=0.5)) == 10.0
     with capsys.disabled():

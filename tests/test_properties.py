@@ -185,7 +185,7 @@ def offline(monkeypatch, tmp_path):
         return resolve(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
-    monkeypatch.setattr(aws, "MAX_ATTEMPTS", 1)  # retries only add backoff time here
+    monkeypatch.setattr(aws.client, "MAX_ATTEMPTS", 1)  # retries only add backoff time here
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
 
