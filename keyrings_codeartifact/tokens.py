@@ -1,75 +1,80 @@
 """Where tokens come from: this process's memory, then the disk cache, then AWS.
 
-Refreshing follows botocore's refreshable credentials. Inside the *advisory*
-window (``advisory_margin``, 15 minutes of life left) a token is refreshed if
-AWS answers; if it does not, the still-valid token is served and one warning is
-logged. Inside the *mandatory* window (``refresh_margin``, 5 minutes) a token is
-never served: the refresh must succeed, or the user gets the error. A short token
-uses a quarter of its life for either margin if that is shorter. An expired token
-is never served.
+Refreshing follows botocore's refreshable credentials, as one explicit state
+(``refresh_state``) that one flow (``TokenSource.get``) acts on. Inside the
+*advisory* window (``advisory_margin``, 15 minutes of life left) a token is
+refreshed if AWS answers; if it does not, the still-valid token is served and one
+warning is logged, and for a minute no process tries again. Inside the
+*mandatory* window (``refresh_margin``, 5 minutes) a token is never served: the
+refresh must succeed, or the user gets the error. A short token uses a quarter of
+its life for either margin if that is shorter. An expired token is never served.
 
-Tokens are kept per cache key (endpoint, identity, duration): the identity is a
-digest of every input that can change who botocore asks as (``fingerprint``), so
-one principal's token never goes back to another. The key is computed again after
-each fetch: if the inputs changed meanwhile (a profile rewritten while this lookup
-waited for another's fetch), the token is served to this lookup only, neither kept
-nor written under a key that no longer names its principal. A lock per key makes
-the threads of a host program (poetry downloads in threads) wait for one fetch
-instead of each making one.
+Tokens are kept per cache key (``cache.cache_key``: endpoint, identity, duration):
+the identity is a digest of every input that can change who botocore asks as
+(``fingerprint``), so one principal's token never goes back to another. The key
+is computed again after each fetch: if the inputs changed meanwhile (a profile
+rewritten while this lookup waited for another's fetch), the token is served to
+this lookup only, neither kept nor written under a key that no longer names its
+principal. A lock per key makes the threads of a host program (poetry downloads in
+threads) wait for one fetch instead of each making one.
 """
 
 import logging
-import os
 import threading
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Union
 
-from . import fingerprint
-from .authtoken import Token, is_fresh
+from .authtoken import Token
+from .cache import Cache, Key, cache_key, open_cache
 from .errors import CodeArtifactError
 from .settings import MAX_ATTEMPTS
 
 if TYPE_CHECKING:
-    from .cache import DiskCache, NullCache
     from .endpoint import Endpoint
     from .settings import Settings
+
+__all__ = ["TokenSource", "cache_key", "fetch_budget", "refresh_state", "wait_limit"]  # cache_key: as before
 
 log = logging.getLogger(__name__)
 
 RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried sooner
+STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine
+HEALTHY_CALL = 5.0  # seconds an answering AWS call takes at most (or half the timeout, if longer)
 
 _Remembered = tuple[tuple[str, object], ...]  # a cache key as a dict key: its sorted items
 
 
-def cache_key(
-    endpoint: "Endpoint", settings: "Settings", environ: Mapping[str, str] = os.environ
-) -> dict[str, object]:
-    """What a token depends on: where (``where``), for whom, and for how long."""
-    return {
-        **where(endpoint),
-        "identity": fingerprint.identity_key(settings, environ),
-        "duration": settings.token_duration,
-    }
+class Fresh(NamedTuple):
+    """Served as it is: outside the advisory window, or inside it while a refresh
+    failed less than RETRY_ADVISORY_AFTER ago (an outage does not make every lookup wait)."""
+
+    token: Token
 
 
-def where(endpoint: "Endpoint") -> dict[str, object]:
-    """The part of a cache key that names the endpoint's domain: partition, region,
-    domain and owner (a domain's repositories share its tokens)."""
-    return {
-        "partition": endpoint.partition,
-        "region": endpoint.region,
-        "domain": endpoint.domain,
-        "owner": endpoint.owner,
-    }
+class Advisory(NamedTuple):
+    """Inside the advisory window: refreshed if AWS answers, else served."""
+
+    token: Token
 
 
-def belongs_to(key: Mapping[str, object], endpoint: "Endpoint") -> bool:
-    """Whether the cache key ``key`` is for ``endpoint``'s domain, owner and region."""
-    return all(key.get(name) == value for name, value in where(endpoint).items())
+class Due(NamedTuple):
+    """Missing, expired or inside the mandatory window: never served; a new token, or the error."""
 
 
-STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine
+State = Union[Fresh, Advisory, Due]
+
+
+def refresh_state(
+    token: Optional[Token], now: float, settings: "Settings", failed_lately: Callable[[], bool] = lambda: False
+) -> State:
+    """What ``token`` needs at ``now`` (this machine's time) under the settings' margins;
+    ``failed_lately`` (asked inside the advisory window only) says whether a refresh
+    failed less than RETRY_ADVISORY_AFTER ago."""
+    if token is None or not token.usable(now, settings.refresh_margin):
+        return Due()
+    if token.usable(now, settings.advisory_margin) or failed_lately():
+        return Fresh(token)
+    return Advisory(token)
 
 
 def fetch_budget(settings: "Settings") -> float:
@@ -80,9 +85,6 @@ def fetch_budget(settings: "Settings") -> float:
     backoff = sum(min(2.0 ** n, 20.0) + 5.0 for n in range(MAX_ATTEMPTS - 1))
     one_call = MAX_ATTEMPTS * 2 * settings.timeout + backoff
     return (2 if settings.role_arn else 1) * one_call + STARTUP_SECONDS
-
-
-HEALTHY_CALL = 5.0  # seconds an answering AWS call takes at most (or half the timeout, if longer)
 
 
 def wait_limit(settings: "Settings") -> float:
@@ -112,91 +114,89 @@ class TokenSource:
         self._fetch = fetch
         self._clock = clock
         self._memory: dict[_Remembered, Token] = {}
-        self._advisory_failed: dict[_Remembered, float] = {}  # key -> when a refresh last failed
+        self._advisory_failed: dict[_Remembered, float] = {}  # key -> when a refresh last failed here
         self._locks: dict[_Remembered, threading.Lock] = {}  # one per key: other endpoints never wait
         self._locks_lock = threading.Lock()
 
     def get(self, endpoint: "Endpoint", settings: "Settings") -> Token:
-        """A token for ``endpoint`` with more than the mandatory margin of life left."""
+        """A token for ``endpoint`` with more than the mandatory margin of life left:
+        from memory if Fresh there, else the newer of memory's and the disk cache's,
+        acted on by its state."""
         key = cache_key(endpoint, settings)
         remembered = tuple(sorted(key.items()))
         with self._lock_for(remembered):
-            token = self._memory.get(remembered)
-            if not self._refresh_due(remembered, token, settings):
-                return token  # type: ignore[return-value]
-            from .cache import open_cache
-
+            state = self._state(self._memory.get(remembered), settings, remembered)
+            if isinstance(state, Fresh):
+                return state.token
             with open_cache(settings) as cache:
-                stored = cache.read(key)
-                if stored is not None and (token is None or stored.expires_at > token.expires_at):
-                    log.debug("token for %s from the disk cache", endpoint.describe())
-                    token = stored
-                due = self._refresh_due(remembered, token, settings)
-                if due and not self._recently_failed(cache, key, token, settings):
-                    try:
-                        token = self._refresh(cache, key, remembered, token, endpoint, settings)
-                    except _InputsChanged as changed:
-                        log.debug("the AWS setup changed during the fetch; the token is not cached")
-                        return changed.token
-            # Not None: a missing token is always due, and a due one is fetched or raises.
-            self._memory[remembered] = token  # type: ignore[assignment]
-            return token  # type: ignore[return-value]
+                token = self._newer(self._memory.get(remembered), cache.read(key), endpoint)
+                state = self._state(token, settings, remembered, lambda since: cache.failed_since(key, since))
+                try:
+                    token = self._act(state, cache, key, remembered, endpoint, settings)
+                except _InputsChanged as changed:
+                    log.debug("the AWS setup changed during the fetch; the token is not cached")
+                    return changed.token
+            self._memory[remembered] = token
+            return token
 
     def _lock_for(self, remembered: _Remembered) -> threading.Lock:
         with self._locks_lock:
             return self._locks.setdefault(remembered, threading.Lock())
 
-    def _refresh_due(self, remembered: _Remembered, token: Optional[Token], settings: "Settings") -> bool:
-        now = self._clock()
-        if not is_fresh(token, now, settings.refresh_margin):
-            return True  # missing, expired, or inside the mandatory window
-        if is_fresh(token, now, settings.advisory_margin):
-            return False
-        return now - self._advisory_failed.get(remembered, -RETRY_ADVISORY_AFTER) >= RETRY_ADVISORY_AFTER
+    @staticmethod
+    def _newer(remembered: Optional[Token], stored: Optional[Token], endpoint: "Endpoint") -> Optional[Token]:
+        """The token that lives longer: this process's, or the disk cache's."""
+        if stored is not None and (remembered is None or stored.expires_at > remembered.expires_at):
+            log.debug("token for %s from the disk cache", endpoint.describe())
+            return stored
+        return remembered
 
-    def _recently_failed(
+    def _state(
         self,
-        cache: Union["DiskCache", "NullCache"],
-        key: dict[str, object],
         token: Optional[Token],
         settings: "Settings",
-    ) -> bool:
-        """Inside the advisory window: whether any process failed to refresh this token
-        lately, so that an outage does not make every new process wait for AWS."""
-        now = self._clock()
-        if not is_fresh(token, now, settings.refresh_margin):
-            return False  # mandatory: always try
-        failed = cache.failed_since(key, now - RETRY_ADVISORY_AFTER)
-        if failed:
-            log.debug("a refresh failed lately; serving the cached token, still valid")
-        return failed
-
-    def _refresh(
-        self,
-        cache: Union["DiskCache", "NullCache"],
-        key: dict[str, object],
         remembered: _Remembered,
-        token: Optional[Token],
-        endpoint: "Endpoint",
-        settings: "Settings",
+        failed_elsewhere: Callable[[float], bool] = lambda since: False,
+    ) -> State:
+        """``refresh_state`` now, where a refresh failed lately if it failed in this
+        process, or (``failed_elsewhere``: the disk cache's failure marker) in any."""
+        now = self._clock()
+        since = now - RETRY_ADVISORY_AFTER
+
+        def failed_lately() -> bool:
+            if self._advisory_failed.get(remembered, since - 1) > since:
+                return True
+            if failed_elsewhere(since):
+                log.debug("a refresh failed lately; serving the cached token, still valid")
+                return True
+            return False
+
+        return refresh_state(token, now, settings, failed_lately)
+
+    def _act(
+        self, state: State, cache: Cache, key: Key, remembered: _Remembered, endpoint: "Endpoint", settings: "Settings"
     ) -> Token:
-        """A new token; or, if AWS fails inside the advisory window, the one we have."""
+        """The token ``state`` says to serve: its own if Fresh; else a new one, waiting
+        for another process's fetch if one is under way; if that fails while Advisory,
+        its own, with one warning."""
+        if isinstance(state, Fresh):
+            return state.token
         try:
             return cache.fetch_through(
                 key,
                 lambda: self._fetch_for(key, endpoint, settings),
-                wanted=lambda found: is_fresh(found, self._clock(), settings.advisory_margin),
+                wanted=lambda found: isinstance(refresh_state(found, self._clock(), settings), Fresh),
                 budget=wait_limit(settings),
             )
         except CodeArtifactError as error:
-            if not is_fresh(token, self._clock(), settings.refresh_margin):
+            if not isinstance(state, Advisory):
                 raise
             self._advisory_failed[remembered] = self._clock()
-            minutes = int(token.left(self._clock()) // 60)  # type: ignore[union-attr]
+            minutes = int(state.token.left(self._clock()) // 60)
             log.warning("%s; serving the cached token, still valid for %d min", error, minutes)
-            return token  # type: ignore[return-value]
+            return state.token
 
-    def _fetch_for(self, key: dict[str, object], endpoint: "Endpoint", settings: "Settings") -> Token:
+    def _fetch_for(self, key: Key, endpoint: "Endpoint", settings: "Settings") -> Token:
         """A new token, if the inputs of ``key`` are still those it was computed from;
         else _InputsChanged with it (botocore may have read the new ones)."""
         token = self._fetch(endpoint, settings)
