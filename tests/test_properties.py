@@ -278,11 +278,14 @@ def test_no_config_value_password_in_any_output(standin, offline, caplog, capsys
     assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
 
 
-# -- a keyringrc.cfg of any shape is read in linear time ------------------------------
+# -- our reading of keyringrc.cfg adds nothing slow to keyring's -------------------
 #
-# One megabyte: a start, one piece repeated, an end. Lines like these once took
-# quadratic time (a header's qualifiers, configparser's option pattern); the bound
-# below is a guard against that (seconds to hours), not a benchmark.
+# One megabyte: a start, one piece repeated, an end. A header's qualifiers once took
+# quadratic time; the bound below is a guard against that (seconds to hours), not a
+# benchmark. Two shapes are configparser's own, slow in keyring first (it reads the
+# file with the stock parser before any backend runs; test_settings shows what it
+# does): a long run of spaces that no '=' or ':' follows, and many bad lines (its
+# error message grows by concatenation). The pieces leave those out.
 
 SHAPE_STARTS = st.sampled_from([
     "", "[", "[codeartifact", "[codeartifact ", '[codeartifact domain="', "[codeartifact]\n",
@@ -290,9 +293,9 @@ SHAPE_STARTS = st.sampled_from([
     "[codeartifact]\nx", "[codeartifact-repositories]\nteam = ", "[DEFAULT]\n",
 ])
 SHAPE_PIECES = st.one_of(
-    st.sampled_from([" ", "\t", "a", "9", "=", ":", "[", "]", '"', "'", "#", " #", "a#", ";", "@", "//", "\n", "\n ",
-                     "k = v\n", "[codeartifact]\n", 'domain="x" ', "codeartifact ", "x y\n"]),
-    st.text(URLISH, min_size=1, max_size=8),
+    st.sampled_from(["a", "9", "=", ":", "[", "]", '"', "'", "#", " #", "a#", ";", "@", "//", "\n", "\n ",
+                     "k = v\n", "[codeartifact]\n", 'domain="x" ', "codeartifact ", "a b"]),
+    st.text(URLISH, min_size=1, max_size=8).filter(lambda piece: piece.strip() and not set(piece) & set("\r\n")),
 )
 SHAPE_ENDS = st.sampled_from(["", "x]", "]", "]\n", "y = z\n", "y\n", '"]\n', "\n[codeartifact]\n"])
 
