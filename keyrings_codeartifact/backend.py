@@ -76,7 +76,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         if endpoint is None:
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
-        from . import lookup
+        from . import lookup  # here: settings and the lookup, for a service of ours only
 
         try:
             return self._lookup().token(endpoint).value
@@ -88,7 +88,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
 
     def _lookup(self) -> "Lookup":
         """This backend's one lookup service, made on first use."""
-        from . import lookup
+        from . import lookup  # here: settings and the lookup, for a service of ours only
 
         with _LOOKUP_LOCK:  # threads of a host program share one lookup, and its locks
             if self._lookups is None:

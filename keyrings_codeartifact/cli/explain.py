@@ -8,10 +8,12 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Optional
 
-from .. import redact
+from .. import redact, tokens
 from ..authtoken import CLOCK_SLACK, trusted
+from ..cache import DiskCache, UnsafeFolder, folder_for
 from ..endpoint import Endpoint
 from ..errors import CodeArtifactError, ConfigError
+from ..fingerprint import identity_key
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
 from ..settings import Resolution, Settings, resolve
 from ..userfolders import CACHE_DIR_VARIABLE
@@ -102,8 +104,7 @@ def _source_of(option: str, sources: dict[str, str]) -> str:
 def _identity(settings: Settings) -> None:
     """Who asks AWS, as botocore's credential chain would pick it, and the identity
     part of the cache key (a digest of the inputs, which names no secret)."""
-    from ..fingerprint import identity_key
-    from ..identity import resolve
+    from ..identity import resolve  # here: settings.resolve is the other resolve in this module
 
     heading("Identity")
     row("asks AWS as", resolve(settings).words)
@@ -112,7 +113,7 @@ def _identity(settings: Settings) -> None:
 
 def _keyring() -> None:
     """Which backend keyring picks in this Python, and whether this one is in its chain."""
-    import keyring
+    import keyring  # here, with keyring's backends: only explain needs them (~120 ms)
     from keyring.backend import KeyringBackend
     from keyring.backends.chainer import ChainerBackend
 
@@ -146,9 +147,6 @@ def _backend_name(backend: object) -> str:
 
 def _cache(where: Endpoint, settings: Settings) -> None:
     """The cache folder, whether it can be used, and the state of this endpoint's entry."""
-    from .. import tokens
-    from ..cache import DiskCache, UnsafeFolder, folder_for
-
     heading("Cache")
     if not settings.cache:
         row("disk cache", "off (cache = false)")
@@ -173,7 +171,7 @@ def _cache(where: Endpoint, settings: Settings) -> None:
 def _check(where: Endpoint, settings: Settings) -> int:
     """Ask AWS who these credentials are and for a token, bypassing the cache, so
     that what is shown is what AWS says now for the identity above."""
-    from .. import aws
+    from .. import aws  # here: botocore, for --check only
 
     heading("Check (calls AWS, bypasses the cache)")
     try:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import keyring_launcher, redact
+from .. import settings as config
+from ..endpoint import Endpoint, partition
 from ..errors import PREFIX
 from .common import FAILED, OK, Handler, UsageError, help_handler
 
@@ -163,9 +165,7 @@ def _repository_url(args: argparse.Namespace) -> str:
         return str(args.url)
     if not (args.domain and args.repository):
         raise UsageError("give the repository URL, or --domain and --repository")
-    from .. import aws
-    from .. import settings as config
-    from ..endpoint import Endpoint, partition
+    from .. import aws  # here: botocore, for --domain only
 
     region = args.region
     if not region:
