@@ -87,7 +87,7 @@ class _Facts:
         return Identity(self.kind, f"{_KIND_WORDS[self.kind]}: {words}" if words else _KIND_WORDS[self.kind])
 
 
-def resolve(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
+def who_asks(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
     """The identity that asks AWS for a token under ``settings`` and ``environ``."""
     role: Optional[tuple[str, Optional[str], bool]] = None
     if settings.role_arn:  # keyringrc.cfg's role: assumed with whatever credentials follow

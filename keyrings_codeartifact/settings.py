@@ -95,10 +95,10 @@ class Resolution(NamedTuple):
 
 def load(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Settings:
     """Return the settings for ``endpoint`` (None: the defaults section only)."""
-    return resolve(endpoint, path).settings
+    return with_sources(endpoint, path).settings
 
 
-def resolve(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Resolution:
+def with_sources(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Resolution:
     """The settings for ``endpoint`` from the config file at ``path``, with their sources."""
     path = config_path() if path is None else path
     chosen: dict[str, tuple[str, str]] = {}  # option -> (value, section it came from)

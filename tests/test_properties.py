@@ -307,7 +307,7 @@ from keyrings_codeartifact import settings
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import ConfigError
 path, endpoint = Path(sys.argv[1]), parse(sys.argv[2])
-for read in (lambda: settings.resolve(endpoint, path), lambda: settings.repository_names(path)):
+for read in (lambda: settings.with_sources(endpoint, path), lambda: settings.repository_names(path)):
     try:
         read()
     except ConfigError as error:

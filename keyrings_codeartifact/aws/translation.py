@@ -35,7 +35,7 @@ from ..errors import (
     Unreachable,
     endpoint_error,
 )
-from ..identity import resolve
+from ..identity import who_asks
 
 if TYPE_CHECKING:
     from ..endpoint import Endpoint
@@ -58,7 +58,7 @@ def _still_expired_error(error: Exception) -> bool:
 def _still_expired(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
     """botocore's RuntimeError when a credential_process or the container endpoint
     hands out credentials that have already expired."""
-    source = resolve(settings).words
+    source = who_asks(settings).words
     return endpoint_error(
         CredentialsError,
         endpoint,

@@ -14,8 +14,9 @@ from ..cache import DiskCache, UnsafeFolder, folder_for
 from ..endpoint import Endpoint
 from ..errors import CodeArtifactError, ConfigError
 from ..fingerprint import identity_key
+from ..identity import who_asks
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
-from ..settings import Resolution, Settings, resolve
+from ..settings import Resolution, Settings, with_sources
 from ..userfolders import CACHE_DIR_VARIABLE
 from .common import FAILED, OK, endpoint, heading, iso, row, span, state
 
@@ -47,7 +48,7 @@ def add_to(commands: "Commands") -> None:
 def run(args: argparse.Namespace) -> int:
     where = endpoint(args.url)
     _endpoint(where)
-    resolution = resolve(where)
+    resolution = with_sources(where)
     _settings(where, resolution)
     _identity(resolution.settings)
     _keyring()
@@ -104,10 +105,8 @@ def _source_of(option: str, sources: dict[str, str]) -> str:
 def _identity(settings: Settings) -> None:
     """Who asks AWS, as botocore's credential chain would pick it, and the identity
     part of the cache key (a digest of the inputs, which names no secret)."""
-    from ..identity import resolve  # here: settings.resolve is the other resolve in this module
-
     heading("Identity")
-    row("asks AWS as", resolve(settings).words)
+    row("asks AWS as", who_asks(settings).words)
     row("cache key", identity_key(settings))
 
 
