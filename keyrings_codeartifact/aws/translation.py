@@ -69,14 +69,20 @@ def _still_expired(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactEr
 
 _PERMISSIONS = "codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken"
 _THROTTLING = {"ThrottlingException", "Throttling", "TooManyRequestsException"}
-_BAD_CREDENTIALS = {
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-}
+_BAD_CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
+                    "InvalidSignatureException", "SignatureDoesNotMatch"}
+# AWS's answers by error code, first match wins: (codes, our error class, advice with
+# {code} and {message}, both redacted). Other codes: ServiceError, "try again later".
+_CLIENT_ERRORS = (
+    ({"AccessDeniedException", "AccessDenied"}, AccessDenied,
+     f"access denied; the AWS identity needs {_PERMISSIONS} on this domain"),
+    ({"ResourceNotFoundException"}, DomainNotFound,
+     "no such domain; check the domain, owner and region in the repository URL"),
+    (_THROTTLING, Throttled, "AWS throttled the request even after retries; wait a minute and try again"),
+    (_BAD_CREDENTIALS, CredentialsError, "AWS rejected the credentials ({code}); they are invalid or expired: "
+     "refresh them (`aws sso login`, `aws configure`) and try again"),
+    ({"ValidationException"}, ServiceError, "AWS rejected the request: {message}"),
+)
 
 
 # botocore exceptions that are not answers from AWS, first match wins:
@@ -383,47 +389,16 @@ def _configured_proxy() -> str:
 
 
 def _translate_client_error(error: boto.ClientError, endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
+    """AWS's answer, by its error code: our error class, and what to do about it."""
     details = error.response.get("Error", {})
     code = redact.text(details.get("Code", "Unknown"), limit=80)
     message = redact.text(details.get("Message") or "")
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if error.operation_name == "AssumeRole" and code == "AccessDenied":
-        return endpoint_error(
-            AccessDenied,
-            endpoint,
-            f"not allowed to assume role {redact.text(settings.role_arn)}; "
-            "check the role's trust policy and role_arn in keyringrc.cfg",
-        )
-    if code in ("AccessDeniedException", "AccessDenied"):
-        return endpoint_error(
-            AccessDenied,
-            endpoint,
-            f"access denied; the AWS identity needs {_PERMISSIONS} on this domain",
-        )
-    if code == "ResourceNotFoundException":
-        return endpoint_error(
-            DomainNotFound,
-            endpoint,
-            "no such domain; check the domain, owner and region in the repository URL",
-        )
-    if code in _THROTTLING:
-        return endpoint_error(
-            Throttled,
-            endpoint,
-            "AWS throttled the request even after retries; wait a minute and try again",
-        )
-    if code in _BAD_CREDENTIALS:
-        return endpoint_error(
-            CredentialsError,
-            endpoint,
-            f"AWS rejected the credentials ({code}); they are invalid or expired: "
-            "refresh them (`aws sso login`, `aws configure`) and try again",
-        )
-    if code == "ValidationException":
-        return endpoint_error(ServiceError, endpoint, f"AWS rejected the request: {message}")
-    return endpoint_error(
-        ServiceError,
-        endpoint,
-        f"CodeArtifact answered {code} (HTTP {status}) {message}".rstrip()
-        + "; try again later",
-    )
+        return endpoint_error(AccessDenied, endpoint, f"not allowed to assume role {redact.text(settings.role_arn)}; "
+                              "check the role's trust policy and role_arn in keyringrc.cfg")
+    for codes, cls, advice in _CLIENT_ERRORS:
+        if code in codes:
+            return endpoint_error(cls, endpoint, advice.format(code=code, message=message))
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return endpoint_error(ServiceError, endpoint, f"CodeArtifact answered {code} (HTTP {status}) {message}".rstrip()
+                          + "; try again later")
