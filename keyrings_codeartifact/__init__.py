@@ -2,7 +2,7 @@
 
 Two programs share this package: the lookup (``backend``, the fast ``keyring_command``
 and the CLI's ``token``/``explain``/``cache``: endpoint -> settings -> token, through
-``lookup``, ``tokens``, ``cache`` and ``aws``) and ``setup`` (``configure/``, which
+``lookup``, ``token_source``, ``cache`` and ``aws``) and ``setup`` (``configure/``, which
 writes other tools' config). They share only the endpoint parser and the settings.
 
 The rule for imports, written once: every import sits at the top of its module,

@@ -11,7 +11,7 @@ version), or whose lifetime or offset no AWS token can have, is a miss, and is
 replaced by the next token fetched.
 
 Processes that miss at the same time wait for the one that asks AWS (a lock per
-entry), each about as long as a healthy fetch takes (``tokens.wait_limit``), and
+entry), each about as long as a healthy fetch takes (``token_source.wait_limit``), and
 not at all once that one is seen stopped (Ctrl-Z) or gone (``lockholder``); one
 that stops waiting fetches itself and still writes its token back. When the
 asking process fails, it leaves a marker for a few seconds, and those that were
@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from . import errors, fingerprint, lockholder, redact, userfolders
-from .authtoken import Token
 from .safefolder import Folder, Unsafe
+from .token_record import Token
 from .userfolders import CACHE_DIR_VARIABLE
 
 log = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
 from . import redact, userfolders
-from .authtoken import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 from .errors import PREFIX, ConfigError
+from .token_record import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint

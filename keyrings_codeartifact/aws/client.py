@@ -25,9 +25,9 @@ from botocore.exceptions import UnknownCredentialError
 from botocore.loaders import Loader
 
 from .. import __version__
-from ..authtoken import Token, measured_offset, trusted
 from ..errors import ServiceError, endpoint_error
 from ..settings import MAX_ATTEMPTS
+from ..token_record import Token, measured_offset, trusted
 from .translation import translatable, translate
 
 if TYPE_CHECKING:  # the generated clients' types (mypy-boto3-*): nothing of them at run time

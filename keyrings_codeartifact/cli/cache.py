@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from .. import redact
 from .. import settings as config
-from ..authtoken import Token
 from ..cache import DiskCache, UnsafeFolder, belongs_to, folder_for
 from ..errors import PREFIX
 from ..settings import Settings
+from ..token_record import Token
 from .common import FAILED, OK, Handler, endpoint, help_handler, iso, state
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ import time
 from typing import TYPE_CHECKING, Callable
 
 from .. import redact
-from ..authtoken import Token, is_fresh
 from ..endpoint import Endpoint, parse
+from ..token_record import Token, is_fresh
 
 if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers gives

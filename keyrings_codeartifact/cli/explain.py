@@ -8,15 +8,15 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Optional
 
-from .. import redact, tokens
-from ..authtoken import CLOCK_SLACK, trusted
-from ..cache import DiskCache, UnsafeFolder, folder_for
+from .. import redact
+from ..cache import DiskCache, UnsafeFolder, cache_key, folder_for
 from ..endpoint import Endpoint
 from ..errors import CodeArtifactError, ConfigError
 from ..fingerprint import identity_key
 from ..identity import who_asks
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
 from ..settings import Resolution, Settings, with_sources
+from ..token_record import CLOCK_SLACK, trusted
 from ..userfolders import CACHE_DIR_VARIABLE
 from .common import FAILED, OK, endpoint, heading, iso, row, span, state
 
@@ -159,7 +159,7 @@ def _cache(where: Endpoint, settings: Settings) -> None:
         row("folder", f"{folder} (made on the first lookup)", as_is=True)
     except UnsafeFolder as unsafe:
         row("folder", f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})", as_is=True)
-    cached = disk.read(tokens.cache_key(where, settings)) if disk else None
+    cached = disk.read(cache_key(where, settings)) if disk else None
     if cached is None:
         row("this endpoint", "no cached token: the next lookup asks AWS")
     else:

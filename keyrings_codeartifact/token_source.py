@@ -24,10 +24,10 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Union
 
-from .authtoken import Token
 from .cache import Cache, Key, cache_key, open_cache
 from .errors import CodeArtifactError
 from .settings import MAX_ATTEMPTS
+from .token_record import Token
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
