@@ -51,7 +51,7 @@ def parse_time(text: str) -> datetime.datetime:
 def helpers_in(bazelrc: Path) -> list[tuple[str, str]]:
     """The (scope, path) of every scoped ``--credential_helper`` option in a .bazelrc."""
     found = []
-    for line in bazelrc.read_text().splitlines():
+    for line in bazelrc.read_text().replace("\r\n", "\n").replace("\\\n", " ").splitlines():  # continued lines joined
         words = shlex.split(line, comments=True)
         for word in words[1:]:
             name, _, value = word.partition("=")
