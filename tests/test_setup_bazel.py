@@ -43,13 +43,13 @@ def test_every_host_form_the_helper_answers_is_routed_to_it_and_nothing_else(baz
     assert setup("--region", "eu-west-1", "--region", "cn-north-1", "--bazelrc", bazelrc)[0] == 0
     client = BazelClient(helpers_in(bazelrc), tmp_path)
     ours = [
-        "https://dd-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/simple/x/",
-        "https://dd-111122223333.codeartifact.eu-west-1.on.aws/pypi/r/simple/x/",
-        "https://vpce-0a1-b2.d.codeartifact.eu-west-1.vpce.amazonaws.com/pypi/d/dd-111122223333/r/simple/",
-        "https://dd-111122223333.d.codeartifact.cn-north-1.amazonaws.com.cn/pypi/r/simple/x/",
-        "https://vpce-0a1-b2.d.codeartifact.cn-north-1.vpce.amazonaws.com.cn/pypi/d/dd-111122223333/r/simple/",
+        "https://dd-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/rr/simple/x/",
+        "https://dd-111122223333.codeartifact.eu-west-1.on.aws/pypi/rr/simple/x/",
+        "https://vpce-0a1-b2.d.codeartifact.eu-west-1.vpce.amazonaws.com/pypi/d/dd-111122223333/rr/simple/",
+        "https://dd-111122223333.d.codeartifact.cn-north-1.amazonaws.com.cn/pypi/rr/simple/x/",
+        "https://vpce-0a1-b2.d.codeartifact.cn-north-1.vpce.amazonaws.com.cn/pypi/d/dd-111122223333/rr/simple/",
     ]
-    others = ["https://dd-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/r/simple/",
+    others = ["https://dd-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/rr/simple/",
               "https://pypi.org/simple/", "https://s3.eu-west-1.amazonaws.com/bucket/x"]
     assert all(parse(uri) for uri in ours)
     assert [client.helper_for(uri) for uri in ours] == [HELPER] * len(ours)
