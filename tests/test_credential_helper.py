@@ -9,12 +9,11 @@ import os
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from bazel_client import BazelClient, HelperFailed, check_response, parse_time
-from helpers import BIN, DOMAIN, OWNER, REGION, URL, write_keyring_config
+from helpers import BIN, DOMAIN, REGION, URL, write_keyring_config
 
 HELPER = BIN / "codeartifact-credential-helper"
 HOST = URL.split("/")[2]
