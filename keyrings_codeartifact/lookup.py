@@ -33,10 +33,12 @@ class OwnerRefused(ConfigError):
 
 
 class Found(NamedTuple):
-    """A token, and when it expires (None: it came from ``CODEARTIFACT_AUTH_TOKEN``)."""
+    """A token, when it expires by AWS's clock, and until when (this machine's clock)
+    a lookup keeps serving it (both None: it came from ``CODEARTIFACT_AUTH_TOKEN``)."""
 
     value: str
     expires_at: Optional[float]
+    served_until: Optional[float] = None
 
 
 class Lookup:
@@ -60,7 +62,7 @@ class Lookup:
         if adjust is not None:
             settings = adjust(settings)
         token = self._tokens().get(endpoint, settings)
-        return Found(token.value, token.expires_at)
+        return Found(token.value, token.expires_at, token.served_until(settings.refresh_margin))
 
     def _tokens(self) -> "TokenSource":
         with self._lock:

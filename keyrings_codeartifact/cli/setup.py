@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import keyring_launcher, redact
+from .. import bazel_setup, keyring_launcher, redact
 from ..errors import PREFIX
 from .common import FAILED, OK, Handler, UsageError, help_handler
 
@@ -62,6 +62,7 @@ def add_to(commands: "Commands") -> None:
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
     keyring_launcher.add_to(tools)
+    bazel_setup.add_to(tools)
 
 
 def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.ArgumentParser:
