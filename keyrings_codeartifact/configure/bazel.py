@@ -16,20 +16,18 @@ The file keeps every other line and byte; a scope already given to this helper i
 left (or its path updated in place); a scope given to another helper is refused.
 """
 
-import argparse
 import os
 import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
-from .errors import PREFIX
-
-if TYPE_CHECKING:
-    from .edits import Change, Original
-
-    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+from .. import aws
+from ..endpoint import parse
+from ..keyring_launcher import default_bin
+from . import files
+from .files import BadRequest, CannotEdit, Change, Original
 
 HELPER_NAME = "codeartifact-credential-helper"
 FLAGS = ("--credential_helper", "--experimental_credential_helper")
@@ -50,14 +48,9 @@ _SAMPLES = {
 }
 
 
-class BadRequest(ValueError):
-    """A region or helper path that cannot be written (exit 2)."""
-
-
 def scopes(region: str) -> list[str]:
     """The ``--credential_helper`` scopes of CodeArtifact's hosts in ``region``: those
     under which ``endpoint.parse`` recognises a repository URL. BadRequest if none."""
-    from .endpoint import parse
 
     china = ".cn" if region.startswith("cn-") else ""
     found = []
@@ -87,7 +80,6 @@ def check_helper(helper: str) -> str:
 def default_helper() -> Optional[str]:
     """The absolute path of the helper installed beside the running ``codeartifact-keyring``,
     else of the one found on PATH; None if there is neither."""
-    from .keyring_launcher import default_bin
 
     folder = default_bin()
     names = [HELPER_NAME + ".exe", HELPER_NAME] if sys.platform == "win32" else [HELPER_NAME]
@@ -137,9 +129,8 @@ def given(lines: list[str]) -> list[Given]:
 def bazelrc_change(path: Path, regions: list[str], helper: str) -> "Change":
     """The change that gives every scope of ``regions`` to ``helper`` in the .bazelrc at
     ``path``; CannotEdit if the file cannot be read or a scope is another helper's."""
-    from . import edits
 
-    original = edits.read(path)
+    original = files.read(path)
     lines = original.text.splitlines(keepends=True)
     wanted = list(dict.fromkeys(scope for region in regions for scope in scopes(region)))
     done, notes = set(), []
@@ -150,7 +141,7 @@ def bazelrc_change(path: Path, regions: list[str], helper: str) -> "Change":
         if option_given.helper == helper:
             continue
         if not os.path.basename(option_given.helper).lower().startswith(HELPER_NAME):
-            raise edits.CannotEdit(
+            raise files.CannotEdit(
                 f"{path}, line {option_given.line + 1}, gives {option_given.scope} to another helper "
                 f"({option_given.helper}); left alone: remove that line, then run setup again"
             )
@@ -159,12 +150,11 @@ def bazelrc_change(path: Path, regions: list[str], helper: str) -> "Change":
     missing = [scope for scope in wanted if scope not in done]
     if missing:
         lines = _appended(lines, [HEADER + "\n"] + [option(scope, helper) for scope in missing])
-    return edits.Change(path, original.raw, edits.render(original, "".join(lines)), original.exists, tuple(notes))
+    return files.Change(path, original.raw, files.render(original, "".join(lines)), original.exists, tuple(notes))
 
 
 def _replace(lines: list[str], option_given: Given, value: str, original: "Original") -> None:
     """Put ``value`` where the option's old value stands in its line."""
-    from .edits import CannotEdit
 
     for number in range(option_given.line, len(lines)):
         if option_given.literal in lines[number]:
@@ -183,60 +173,29 @@ def _appended(lines: list[str], block: list[str]) -> list[str]:
     return lines + ([] if not lines[-1].strip() else ["\n"]) + block
 
 
-def run(args: argparse.Namespace) -> int:
-    """``setup bazel``: write (or show, --dry-run) the .bazelrc lines. 0 done, 1 failed,
-    2 bad usage (a UsageError, which the command line reports)."""
-    from .cli.common import UsageError
-    from .edits import CannotEdit
+class Outcome(NamedTuple):
+    """What ``setup bazel`` did or would do: the file's change, the helper and the regions."""
 
-    try:
-        helper = check_helper(args.helper) if args.helper else default_helper()
-        if helper is None:
-            raise BadRequest(f"{HELPER_NAME} is not installed beside this command nor on PATH; give --helper PATH")
-        regions = args.region or _default_regions()
-        change = bazelrc_change(args.bazelrc or Path.home() / ".bazelrc", regions, helper)
-    except BadRequest as error:
-        raise UsageError(str(error)) from None
-    except CannotEdit as error:
-        print(f"{PREFIX}{error}", file=sys.stderr)
-        return 1
-    notes = "".join(f"; {note}" for note in change.notes)
-    if not change.changes_anything:
-        print(f"{change.path}: already set up, unchanged{notes}")
-    elif args.dry_run:
-        print(change.diff(), end="")
-    else:
-        try:
-            change.apply()
-        except CannotEdit as error:
-            print(f"{PREFIX}{error}", file=sys.stderr)
-            return 1
-        print(f"{change.path}: updated{notes}")
-    print(f"Bazel asks {helper} for CodeArtifact's hosts in {', '.join(regions)}.")
-    print(VERSIONS)
-    return 0
+    change: Change
+    helper: str
+    regions: list[str]
+
+
+def plan(bazelrc: Optional[Path], regions: list[str], helper: Optional[str]) -> Outcome:
+    """The .bazelrc change for ``regions`` (none given: the AWS config's region) and
+    ``helper`` (None: the one installed beside this command); BadRequest for bad input,
+    CannotEdit if the file cannot be changed safely."""
+    chosen = check_helper(helper) if helper else default_helper()
+    if chosen is None:
+        raise BadRequest(f"{HELPER_NAME} is not installed beside this command nor on PATH; give --helper PATH")
+    regions = regions or _default_regions()
+    return Outcome(bazelrc_change(bazelrc or Path.home() / ".bazelrc", regions, chosen), chosen, regions)
 
 
 def _default_regions() -> list[str]:
     """The region of the user's AWS config; BadRequest if it names none."""
-    from . import aws
 
     region = aws.default_region()
     if not region:
         raise BadRequest("--region is needed: your AWS config names no default region")
     return [region]
-
-
-def add_to(tools: "Commands") -> None:
-    """The ``setup bazel`` subcommand."""
-    text = "make Bazel's downloader (rules_python's experimental_index_url) get CodeArtifact tokens from " \
-        f"{HELPER_NAME}, in .bazelrc"
-    parser = tools.add_parser("bazel", help=text, description=text + ". " + VERSIONS)
-    parser.add_argument("--region", action="append", metavar="REGION",
-                        help="a region of your repositories; repeat for several (default: your AWS config's)")
-    parser.add_argument("--bazelrc", type=Path, metavar="PATH", help="the file to write (default: ~/.bazelrc)")
-    parser.add_argument("--helper", metavar="PATH",
-                        help=f"the helper as Bazel should run it: an absolute path, {WORKSPACE}PATH, or a name on PATH "
-                        f"(default: the absolute path of the {HELPER_NAME} installed with this command)")
-    parser.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
-    parser.set_defaults(run=run)
