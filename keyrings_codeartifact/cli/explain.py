@@ -17,6 +17,7 @@ from ..authtoken import CLOCK_SLACK, trusted
 from ..endpoint import Endpoint
 from ..errors import CodeArtifactError, ConfigError
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
+from ..lookuplog import VARIABLE as LOG_VARIABLE
 from ..settings import Resolution, Settings, resolve
 from ..userfolders import CACHE_DIR_VARIABLE
 from .common import FAILED, OK, UsageError, endpoint, heading, iso, row, span, state
@@ -135,6 +136,8 @@ def _settings(where: Endpoint, resolution: Resolution) -> None:
 def _source_of(option: str, sources: dict[str, str]) -> str:
     if option == "cache_dir" and os.environ.get(CACHE_DIR_VARIABLE):
         return f"environment {CACHE_DIR_VARIABLE} (wins over the file)"
+    if option == "log_file" and os.environ.get(LOG_VARIABLE):
+        return f"environment {LOG_VARIABLE}={redact.name(os.environ[LOG_VARIABLE])} (wins over the file)"
     if option in sources:
         return f"config file {sources[option]}"
     variable = _ENVIRONMENT_SOURCES.get(option)
