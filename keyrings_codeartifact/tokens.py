@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried sooner
 
 _Remembered = tuple[tuple[str, object], ...]  # a cache key as a dict key: its sorted items
+Served = Callable[[str, dict[str, object]], None]  # told where a token came from, and its cache key
 
 
 def cache_key(
@@ -117,13 +118,17 @@ class TokenSource:
         self._locks: dict[_Remembered, threading.Lock] = {}  # one per key: other endpoints never wait
         self._locks_lock = threading.Lock()
 
-    def get(self, endpoint: "Endpoint", settings: "Settings") -> Token:
-        """A token for ``endpoint`` with more than the mandatory margin of life left."""
+    def get(self, endpoint: "Endpoint", settings: "Settings", served: Optional[Served] = None) -> Token:
+        """A token for ``endpoint`` with more than the mandatory margin of life left;
+        ``served``, if given, is told where it came from ("memory", "cache" or "AWS")
+        and its cache key."""
         key = cache_key(endpoint, settings)
         remembered = tuple(sorted(key.items()))
         with self._lock_for(remembered):
             token = self._memory.get(remembered)
+            source = "memory"
             if not self._refresh_due(remembered, token, settings):
+                _tell(served, source, key)
                 return token  # type: ignore[return-value]
             from .cache import open_cache
 
@@ -131,16 +136,18 @@ class TokenSource:
                 stored = cache.read(key)
                 if stored is not None and (token is None or stored.expires_at > token.expires_at):
                     log.debug("token for %s from the disk cache", endpoint.describe())
-                    token = stored
+                    token, source = stored, "cache"
                 due = self._refresh_due(remembered, token, settings)
                 if due and not self._recently_failed(cache, key, token, settings):
                     try:
-                        token = self._refresh(cache, key, remembered, token, endpoint, settings)
+                        token, source = self._refresh(cache, key, remembered, (token, source), endpoint, settings)
                     except _InputsChanged as changed:
                         log.debug("the AWS setup changed during the fetch; the token is not cached")
+                        _tell(served, "AWS", key)
                         return changed.token
             # Not None: a missing token is always due, and a due one is fetched or raises.
             self._memory[remembered] = token  # type: ignore[assignment]
+            _tell(served, source, key)
             return token  # type: ignore[return-value]
 
     def _lock_for(self, remembered: _Remembered) -> threading.Lock:
@@ -177,25 +184,34 @@ class TokenSource:
         cache: Union["DiskCache", "NullCache"],
         key: dict[str, object],
         remembered: _Remembered,
-        token: Optional[Token],
+        had: tuple[Optional[Token], str],
         endpoint: "Endpoint",
         settings: "Settings",
-    ) -> Token:
-        """A new token; or, if AWS fails inside the advisory window, the one we have."""
+    ) -> tuple[Token, str]:
+        """A new token and where it came from ("AWS", or "cache" if another process
+        fetched it meanwhile); or, if AWS fails inside the advisory window, ``had``."""
+        token = had[0]
+        fetched: list[Token] = []
+
+        def fetch() -> Token:
+            fetched.append(self._fetch_for(key, endpoint, settings))
+            return fetched[-1]
+
         try:
-            return cache.fetch_through(
+            found = cache.fetch_through(
                 key,
-                lambda: self._fetch_for(key, endpoint, settings),
+                fetch,
                 wanted=lambda found: is_fresh(found, self._clock(), settings.advisory_margin),
                 budget=wait_limit(settings),
             )
+            return found, ("AWS" if fetched else "cache")
         except CodeArtifactError as error:
             if not is_fresh(token, self._clock(), settings.refresh_margin):
                 raise
             self._advisory_failed[remembered] = self._clock()
             minutes = int(token.left(self._clock()) // 60)  # type: ignore[union-attr]
             log.warning("%s; serving the cached token, still valid for %d min", error, minutes)
-            return token  # type: ignore[return-value]
+            return had  # type: ignore[return-value]
 
     def _fetch_for(self, key: dict[str, object], endpoint: "Endpoint", settings: "Settings") -> Token:
         """A new token, if the inputs of ``key`` are still those it was computed from;
@@ -204,3 +220,8 @@ class TokenSource:
         if cache_key(endpoint, settings) != key:
             raise _InputsChanged(token)
         return token
+
+
+def _tell(served: Optional[Served], source: str, key: dict[str, object]) -> None:
+    if served is not None:
+        served(source, key)
