@@ -5,11 +5,13 @@ keyring + this project, keyring + keyrings.codeartifact 2.1.2, same keyring and
 botocore versions), starts the local CodeArtifact stand-in, index and proxy from
 the test suite, and prints a table of ratios of median wall times, and API calls
 counted in the stand-in's log. The fast ``keyring`` command that ``setup keyring``
-writes (in this project's environment) is timed beside keyring's CLI there.
+writes (in this project's environment) is timed beside keyring's CLI there, and so is
+the warm answer of ``codeartifact-credential-helper`` (Bazel's credential helper).
 A benchmark, not a test: these machines are shared and noisy, so read the ratios, and rerun when in doubt.
 """
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -18,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -118,20 +120,25 @@ class Bench:
         return folder / "keyring"
 
     def median_ms(
-        self, commands: dict[str, list[str]], before: Callable[[str], None] = lambda name: None
+        self, commands: dict[str, list[str]], before: Callable[[str], None] = lambda name: None,
+        inputs: Optional[dict[str, str]] = None,
     ) -> dict[str, float]:
-        """Median wall time of each command, runs interleaved so that noise hits all alike."""
+        """Median wall time of each command (fed ``inputs[name]`` on stdin, if given), runs
+        interleaved so that noise hits all alike."""
         times: dict[str, list[float]] = {name: [] for name in commands}
+        inputs = inputs or {}
         for name, command in commands.items():  # one warm-up run each: page cache, pyc files
             before(name)
-            subprocess.run(command, env=self.env, capture_output=True, cwd=self.scratch)
+            subprocess.run(command, input=inputs.get(name), env=self.env, capture_output=True, text=True,
+                           cwd=self.scratch)
         for _ in range(self.runs):
             for name, command in commands.items():
                 before(name)
                 started = time.perf_counter()
-                result = subprocess.run(command, env=self.env, capture_output=True, text=True, cwd=self.scratch)
+                result = subprocess.run(command, input=inputs.get(name), env=self.env, capture_output=True, text=True,
+                                        cwd=self.scratch)
                 times[name].append((time.perf_counter() - started) * 1000)
-                expect_token = command[-2] == URL
+                expect_token = command[-2] == URL or name in inputs
                 if expect_token and result.returncode != 0:
                     raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
         return {name: statistics.median(values) for name, values in times.items()}
@@ -192,7 +199,8 @@ class Bench:
             "ours warm": self.keyring("ours", URL, "aws"),
             "other": self.keyring("other", URL, "aws"),
             "fast warm": [fast, "get", URL, "aws"],
-        })
+            "helper warm": [str(self.bins["ours"] / "codeartifact-credential-helper"), "get"],
+        }, inputs={"helper warm": json.dumps({"uri": URL + "bench-ours/"})})
         cold = self.median_ms(
             {"ours cold": self.keyring("ours", URL, "aws"), "other": self.keyring("other", URL, "aws"),
              "fast cold": [fast, "get", URL, "aws"]},
@@ -220,6 +228,10 @@ class Bench:
             ("   fast keyring: cold lookup / keyring CLI's", cold["fast cold"] / cold["ours cold"], None, "-"),
             ("   fast keyring: cold lookup / other plugin's", cold["fast cold"] / cold["other"], None, "<= 0.6"),
             ("   fast keyring: unrelated / keyring CLI's", unrelated["fast"] / unrelated["ours"], None, "<= 1.0"),
+            ("6. Bazel credential helper: warm answer / keyring CLI's",
+             lookups["helper warm"] / lookups["ours warm"], None, "<= 0.2"),
+            ("   Bazel credential helper: warm answer / fast keyring's",
+             lookups["helper warm"] / lookups["fast warm"], None, "<= 1.05"),
         ]
         print(f"{'measure':<52} {'ours':>7} {'other':>7}  goal")
         for name, ours, other, goal in rows:
@@ -228,7 +240,8 @@ class Bench:
             f"\nmedian ms: keyring alone {unrelated['alone']:.0f}; unrelated lookup ours {unrelated['ours']:.0f}, "
             f"other {unrelated['other']:.0f}; CodeArtifact lookup ours warm {lookups['ours warm']:.0f}, "
             f"ours cold {cold['ours cold']:.0f}, other {lookups['other']:.0f}; fast keyring: warm "
-            f"{lookups['fast warm']:.0f}, cold {cold['fast cold']:.0f}, unrelated {unrelated['fast']:.0f}"
+            f"{lookups['fast warm']:.0f}, cold {cold['fast cold']:.0f}, unrelated {unrelated['fast']:.0f}; "
+            f"credential helper warm {lookups['helper warm']:.0f}"
         )
 
 

@@ -46,6 +46,7 @@ FAILURE_SECONDS = 5.0  # how long a failure marker speaks for the failed fetch
 PRUNE_AFTER = 86400.0  # entries whose token expired longer ago are removed on writes
 WRITING_SECONDS = 60.0  # a temporary file younger than this may be a write under way
 _SUFFIX, _LOCK, _FAILED, _TEMPORARY = ".json", ".lock", ".failed", ".tmp-"
+FAILURE_RECORD = ".failure"  # a failed lookup's record (``failures``): `cache clear` removes it too
 _warned: set[Path] = set()
 
 UnsafeFolder = Unsafe  # what DiskCache.open raises for a folder that must not be used
@@ -270,7 +271,7 @@ class DiskCache:
                     removed += 1
                 elif matches is None:
                     self._remove_entry(name)
-            elif matches is None and (name.startswith(_TEMPORARY) or name.endswith((_LOCK, _FAILED))):
+            elif matches is None and (name.startswith(_TEMPORARY) or name.endswith((_LOCK, _FAILED, FAILURE_RECORD))):
                 try:
                     if not name.startswith(_TEMPORARY) or self._folder.modified(name) < time.time() - WRITING_SECONDS:
                         self._remove(name)

@@ -4,6 +4,9 @@ The rule: the settings for the endpoint (``owners`` may refuse it, before any
 call); then ``CODEARTIFACT_AUTH_TOKEN`` if set (checked); else the token source
 (``token_source``: memory, the disk cache, AWS). Nothing here imports botocore, and
 the token source is made, with its imports, only when it is first needed.
+
+Every front end comes through here, so this is where a failed lookup is recorded
+for ``explain`` (``failures``) and each lookup logged when the log is on (``lookuplog``).
 """
 
 import logging
@@ -11,8 +14,9 @@ import os
 import threading
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
+from . import lookuplog
 from . import settings as config
-from .errors import PREFIX, ConfigError
+from .errors import PREFIX, CodeArtifactError, ConfigError
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
@@ -33,10 +37,12 @@ class OwnerRefused(ConfigError):
 
 
 class Found(NamedTuple):
-    """A token, and when it expires (None: it came from ``CODEARTIFACT_AUTH_TOKEN``)."""
+    """A token, when it expires by AWS's clock, and until when (this machine's clock)
+    a lookup keeps serving it (both None: it came from ``CODEARTIFACT_AUTH_TOKEN``)."""
 
     value: str
     expires_at: Optional[float]
+    served_until: Optional[float] = None
 
 
 class Lookup:
@@ -51,16 +57,44 @@ class Lookup:
         self, endpoint: "Endpoint", adjust: Optional[Callable[[config.Settings], config.Settings]] = None
     ) -> Found:
         """A token for ``endpoint``; OwnerRefused if ``owners`` refuses it. ``adjust``
-        changes the settings (command-line overrides) when the token source is asked."""
-        settings = allowed_settings(endpoint)
+        changes the settings (command-line overrides) when the token source is asked.
+        A failure is recorded (``failures``) and a success from the disk cache or AWS
+        clears its record; each lookup is logged if the log is on (``lookuplog``)."""
+        attempt = _Attempt()
+        try:
+            found = self._token(endpoint, adjust, attempt)
+        except OwnerRefused:
+            attempt.log(endpoint, "refused")
+            raise
+        except CodeArtifactError as error:
+            from . import failures
+
+            failures.record(endpoint, attempt.settings, error)
+            attempt.log(endpoint, f"failed {type(error).__name__}: {str(error).replace(PREFIX, '', 1)}")
+            raise
+        attempt.log(endpoint, "ok")
+        return found
+
+    def _token(
+        self,
+        endpoint: "Endpoint",
+        adjust: Optional[Callable[[config.Settings], config.Settings]],
+        attempt: "_Attempt",
+    ) -> Found:
+        settings = attempt.settings = allowed_settings(endpoint)
         from_environment = environment_token()
         if from_environment:
             log.debug("using the token in %s", TOKEN_VARIABLE)
+            attempt.source = "environment"
             return Found(from_environment, None)
         if adjust is not None:
-            settings = adjust(settings)
-        token = self._tokens().get(endpoint, settings)
-        return Found(token.value, token.expires_at)
+            settings = attempt.settings = adjust(settings)
+        token = self._tokens().get(endpoint, settings, served=attempt.served)
+        if attempt.source != "memory":
+            from . import failures
+
+            failures.clear(endpoint, settings, attempt.key)
+        return Found(token.value, token.expires_at, token.served_until(settings.refresh_margin))
 
     def _tokens(self) -> "TokenSource":
         with self._lock:
@@ -69,6 +103,28 @@ class Lookup:
 
                 self._source = token_source.TokenSource(_fetch_token)
             return self._source
+
+
+class _Attempt:
+    """One lookup as it goes: its settings once read, where its token came from."""
+
+    def __init__(self) -> None:
+        self.timer = lookuplog.Timer()
+        self.settings: Optional[config.Settings] = None
+        self.source = "-"
+        self.key: dict[str, object] = {}
+
+    def served(self, source: str, key: dict[str, object]) -> None:
+        self.source, self.key = source, key
+
+    def log(self, endpoint: "Endpoint", outcome: str) -> None:
+        """Write this lookup's line, if the log is on."""
+        path = lookuplog.path_for(self.settings)
+        if path:
+            from . import client
+
+            took = self.timer.milliseconds()
+            lookuplog.write(path, lookuplog.line(endpoint, self.source, took, outcome, client.name()))
 
 
 def _fetch_token(endpoint: "Endpoint", settings: config.Settings) -> "Token":

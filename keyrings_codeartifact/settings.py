@@ -70,6 +70,7 @@ class Settings(NamedTuple):
     refresh_margin: float = MANDATORY_MARGIN  # seconds of life left below which a token is never served
     advisory_margin: float = ADVISORY_MARGIN  # seconds of life left below which a refresh is tried
     owners: Optional[tuple[str, ...]] = None  # the accounts whose repositories get tokens; None: any
+    log_file: Optional[str] = None  # a line per lookup appended there (lookuplog); CODEARTIFACT_KEYRING_LOG wins
 
     def allows(self, endpoint: "Endpoint") -> bool:
         """Whether ``owners`` lets ``endpoint`` have a token (no owners set: every endpoint may)."""
@@ -302,7 +303,7 @@ def _verify(value: str) -> Union[bool, str]:
     return bundle
 
 
-def _cache_dir(value: str) -> str:
+def _absolute_path(value: str) -> str:
     if not (value.startswith("~") or os.path.isabs(value)):
         raise ValueError(f"'{_shown(value)}' is relative to whatever folder the client runs in; "
                          "use an absolute path, or one starting with ~")
@@ -346,7 +347,8 @@ _CONVERTERS: dict[str, Callable[[str], object]] = {
     "refresh_margin": _seconds(0, 3600, low_included=True),
     "advisory_margin": _seconds(0, 7200, low_included=True),
     "cache": _boolean,
-    "cache_dir": _cache_dir,
+    "cache_dir": _absolute_path,
+    "log_file": _absolute_path,
     "verify": _verify,
     "endpoint_url": _endpoint_url,
     "role_arn": _role_arn,

@@ -43,6 +43,12 @@ class Token(NamedTuple):
         lifetime = self.expires_at - self.issued_at
         return self.left(now) > min(margin, lifetime / 4)
 
+    def served_until(self, margin: float) -> float:
+        """The moment, by this machine's clock, from which ``usable(now, margin)`` is False:
+        when a lookup stops serving this token (a tool may reuse it until then)."""
+        lifetime = self.expires_at - self.issued_at
+        return self.expires_at - self.offset - min(margin, lifetime / 4)
+
     def plausible(self, now: float) -> bool:
         """Whether AWS could have issued this token, seen at ``now`` (this machine's time):
         an offset that SigV4 allows, not issued in the future by AWS's clock, and a

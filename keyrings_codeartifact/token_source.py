@@ -42,6 +42,7 @@ STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machi
 HEALTHY_CALL = 5.0  # seconds an answering AWS call takes at most (or half the timeout, if longer)
 
 _Remembered = tuple[tuple[str, object], ...]  # a cache key as a dict key: its sorted items
+Served = Callable[[str, Key], None]  # told where a token came from ("memory", "cache", "AWS"), and its cache key
 
 
 class Fresh(NamedTuple):
@@ -118,25 +119,28 @@ class TokenSource:
         self._locks: dict[_Remembered, threading.Lock] = {}  # one per key: other endpoints never wait
         self._locks_lock = threading.Lock()
 
-    def get(self, endpoint: "Endpoint", settings: "Settings") -> Token:
+    def get(self, endpoint: "Endpoint", settings: "Settings", served: Served = lambda source, key: None) -> Token:
         """A token for ``endpoint`` with more than the mandatory margin of life left:
         from memory if Fresh there, else the newer of memory's and the disk cache's,
-        acted on by its state."""
+        acted on by its state. ``served`` is told where it came from, and its cache key."""
         key = cache_key(endpoint, settings)
         remembered = tuple(sorted(key.items()))
         with self._lock_for(remembered):
             state = self._state(self._memory.get(remembered), settings, remembered)
             if isinstance(state, Fresh):
+                served("memory", key)
                 return state.token
             with open_cache(settings) as cache:
-                token = self._newer(self._memory.get(remembered), cache.read(key), endpoint)
+                token, source = self._newer(self._memory.get(remembered), cache.read(key), endpoint)
                 state = self._state(token, settings, remembered, lambda since: cache.failed_since(key, since))
                 try:
-                    token = self._act(state, cache, key, remembered, endpoint, settings)
+                    token, source = self._act(state, source, cache, key, remembered, endpoint, settings)
                 except _InputsChanged as changed:
                     log.debug("the AWS setup changed during the fetch; the token is not cached")
+                    served("AWS", key)
                     return changed.token
             self._memory[remembered] = token
+            served(source, key)
             return token
 
     def _lock_for(self, remembered: _Remembered) -> threading.Lock:
@@ -144,12 +148,14 @@ class TokenSource:
             return self._locks.setdefault(remembered, threading.Lock())
 
     @staticmethod
-    def _newer(remembered: Optional[Token], stored: Optional[Token], endpoint: "Endpoint") -> Optional[Token]:
-        """The token that lives longer: this process's, or the disk cache's."""
+    def _newer(
+        remembered: Optional[Token], stored: Optional[Token], endpoint: "Endpoint"
+    ) -> tuple[Optional[Token], str]:
+        """The token that lives longer, this process's or the disk cache's, and which."""
         if stored is not None and (remembered is None or stored.expires_at > remembered.expires_at):
             log.debug("token for %s from the disk cache", endpoint.describe())
-            return stored
-        return remembered
+            return stored, "cache"
+        return remembered, "memory"
 
     def _state(
         self,
@@ -174,27 +180,41 @@ class TokenSource:
         return refresh_state(token, now, settings, failed_lately)
 
     def _act(
-        self, state: State, cache: Cache, key: Key, remembered: _Remembered, endpoint: "Endpoint", settings: "Settings"
-    ) -> Token:
-        """The token ``state`` says to serve: its own if Fresh; else a new one, waiting
-        for another process's fetch if one is under way; if that fails while Advisory,
-        its own, with one warning."""
+        self,
+        state: State,
+        source: str,
+        cache: Cache,
+        key: Key,
+        remembered: _Remembered,
+        endpoint: "Endpoint",
+        settings: "Settings",
+    ) -> tuple[Token, str]:
+        """The token ``state`` says to serve, and where it came from: its own (from
+        ``source``) if Fresh; else a new one ("AWS"), or another process's fetch
+        ("cache"); if that fails while Advisory, its own, with one warning."""
         if isinstance(state, Fresh):
-            return state.token
+            return state.token, source
+        fetched: list[Token] = []
+
+        def fetch() -> Token:
+            fetched.append(self._fetch_for(key, endpoint, settings))
+            return fetched[-1]
+
         try:
-            return cache.fetch_through(
+            token = cache.fetch_through(
                 key,
-                lambda: self._fetch_for(key, endpoint, settings),
+                fetch,
                 wanted=lambda found: isinstance(refresh_state(found, self._clock(), settings), Fresh),
                 budget=wait_limit(settings),
             )
+            return token, "AWS" if fetched else "cache"
         except CodeArtifactError as error:
             if not isinstance(state, Advisory):
                 raise
             self._advisory_failed[remembered] = self._clock()
             minutes = int(state.token.left(self._clock()) // 60)
             log.warning("%s; serving the cached token, still valid for %d min", error, minutes)
-            return state.token
+            return state.token, source
 
     def _fetch_for(self, key: Key, endpoint: "Endpoint", settings: "Settings") -> Token:
         """A new token, if the inputs of ``key`` are still those it was computed from;

@@ -1,11 +1,15 @@
-"""``codeartifact-keyring explain URL`` (alias ``doctor``): how URL is recognised, which
-settings apply and where each came from, who asks AWS, whether keyring reaches this
-backend, and the cache state; with ``--check``, what AWS says now. Never a token."""
+"""``codeartifact-keyring explain URL`` (alias ``doctor``): first the recorded failures of
+lookups for URL's domain (any process, any identity: what a client that hides our
+message met), then how URL is recognised, which settings apply and where each came
+from, who asks AWS, whether keyring reaches this backend, and the cache state; with
+``--check``, what AWS says now. Without URL: the recorded failures of every endpoint.
+Never a token."""
 
 import argparse
 import os
 import shutil
 import sys
+import time
 from typing import TYPE_CHECKING, Optional
 
 from .. import redact
@@ -15,10 +19,11 @@ from ..errors import CodeArtifactError, ConfigError
 from ..fingerprint import identity_key
 from ..identity import who_asks
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
+from ..lookuplog import VARIABLE as LOG_VARIABLE
 from ..settings import Resolution, Settings, with_sources
 from ..token_record import CLOCK_SLACK, trusted
 from ..userfolders import CACHE_DIR_VARIABLE
-from .common import FAILED, OK, endpoint, heading, iso, row, span, state
+from .common import FAILED, OK, UsageError, endpoint, heading, iso, row, span, state
 
 if TYPE_CHECKING:
     from .common import Commands
@@ -40,14 +45,20 @@ def add_to(commands: "Commands") -> None:
         description="Show how URL is recognised, which settings apply and where each came "
         "from, whether keyring would reach this backend, and the cache state. Never prints a token.",
     )
-    parser.add_argument("url", metavar="URL", help="the repository endpoint URL")
+    parser.add_argument("url", metavar="URL", nargs="?",
+                        help="the repository endpoint URL; without it, the recent failed lookups of every endpoint")
     parser.add_argument("--check", action="store_true", help="also call AWS: caller identity and a token request")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.url is None:
+        if args.check:
+            raise UsageError("--check needs a URL: explain URL --check")
+        return _all_failures()
     where = endpoint(args.url)
-    _endpoint(where)
+    shown = _failures(where)
+    _endpoint(where, first=not shown)
     resolution = with_sources(where)
     _settings(where, resolution)
     _identity(resolution.settings)
@@ -58,9 +69,45 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def _endpoint(where: Endpoint) -> None:
+def _failures(where: Endpoint) -> bool:
+    """The recorded failures of lookups for ``where``'s domain, newest first; whether there were any."""
+    from .. import failures
+
+    found = failures.recent(_quiet_settings(where), where)
+    if found:
+        heading("Last failures (of lookups by any program; a later success clears them)", first=True)
+        now = time.time()
+        for failure in found:
+            row("lookup failed", failures.describe(failure, now))
+    return bool(found)
+
+
+def _all_failures() -> int:
+    """The recorded failures of every endpoint, newest first."""
+    from .. import failures
+
+    found = failures.recent(_quiet_settings(None))
+    if not found:
+        print("No failed lookups recorded (a success clears its endpoint's record).")
+        return OK
+    heading("Failed lookups, newest first", first=True)
+    now = time.time()
+    for failure in found:
+        row(f"{failure.host}/{failure.repository or '-'}", failures.describe(failure, now))
+    return OK
+
+
+def _quiet_settings(where: Optional[Endpoint]) -> Optional[Settings]:
+    """The settings for ``where``, or None if keyringrc.cfg cannot be read (shown later)."""
+    try:
+        return with_sources(where).settings
+    except ConfigError:
+        return None
+
+
+def _endpoint(where: Endpoint, first: bool = True) -> None:
     """How the URL was recognised."""
-    heading("Endpoint", first=True)
+    heading("Endpoint", first=first)
     row("form", _FORMS[where.form])
     row("domain", where.domain)
     row("owner", where.owner)
@@ -93,6 +140,8 @@ def _settings(where: Endpoint, resolution: Resolution) -> None:
 def _source_of(option: str, sources: dict[str, str]) -> str:
     if option == "cache_dir" and os.environ.get(CACHE_DIR_VARIABLE):
         return f"environment {CACHE_DIR_VARIABLE} (wins over the file)"
+    if option == "log_file" and os.environ.get(LOG_VARIABLE):
+        return f"environment {LOG_VARIABLE}={redact.name(os.environ[LOG_VARIABLE])} (wins over the file)"
     if option in sources:
         return f"config file {sources[option]}"
     variable = _ENVIRONMENT_SOURCES.get(option)

@@ -64,6 +64,20 @@ def add_to(commands: "Commands") -> None:
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
     keyring_launcher.add_to(tools)
+    text = ("make Bazel's downloader (rules_python's experimental_index_url) get CodeArtifact tokens from "
+            "codeartifact-credential-helper, in .bazelrc")
+    versions = ("Needs Bazel 7.1 or later to honour the token's expiry "
+                "(7.4 or later: 7.1 to 7.3 run the helper very often).")
+    bazel = tools.add_parser("bazel", help=text, description=f"{text}. {versions}")
+    bazel.add_argument("--region", action="append", default=[], metavar="REGION",
+                       help="a region of your repositories; repeat for several (default: your AWS config's)")
+    bazel.add_argument("--bazelrc", type=Path, metavar="PATH", help="the file to write (default: ~/.bazelrc)")
+    bazel.add_argument("--helper", metavar="PATH",
+                       help="the helper as Bazel should run it: an absolute path, %%workspace%%/PATH, or a name on "
+                       "PATH (default: the absolute path of the codeartifact-credential-helper installed with this "
+                       "command)")
+    bazel.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
+    bazel.set_defaults(run=_bazel)
 
 
 def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.ArgumentParser:
@@ -133,6 +147,23 @@ def _pipenv(args: argparse.Namespace) -> int:
               "(with a keyring command that has this backend on PATH):")
         print(f"export {pipenv.PROVIDER}")
     return done
+
+
+def _bazel(args: argparse.Namespace) -> int:
+    from ..configure import bazel, plan
+    from ..configure.files import BadRequest, SetupError
+
+    try:
+        outcome = bazel.plan(args.bazelrc, args.region, args.helper)
+        print(plan.carry_out(outcome.change, args.dry_run), end="")
+    except BadRequest as error:
+        raise UsageError(redact.text(error, redact.LINE_LIMIT)) from None
+    except SetupError as error:
+        print(f"{PREFIX}{redact.text(error, redact.LINE_LIMIT)}", file=sys.stderr)
+        return FAILED
+    print(f"Bazel asks {outcome.helper} for CodeArtifact's hosts in {', '.join(outcome.regions)}.")
+    print(bazel.VERSIONS)
+    return OK
 
 
 # -- what every tool shares ----------------------------------------------------------------

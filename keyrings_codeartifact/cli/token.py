@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..lookup import Lookup
 from ..settings import DURATION_HELP, Settings, parse_option
+from . import token_formats
 from .common import OK, UsageError, endpoint, iso
 
 if TYPE_CHECKING:
@@ -26,12 +27,28 @@ def add_to(commands: "Commands") -> None:
                         help=f"token lifetime: {DURATION_HELP}")
     parser.add_argument("--profile", dest="profile_name", metavar="NAME", help="the AWS profile to ask as")
     parser.add_argument("--json", action="store_true", help="print JSON: token and expiration")
+    parser.add_argument("--format", choices=token_formats.FORMATS,
+                        help="print the variables (env: CODEARTIFACT_AUTH_TOKEN; uv-env, twine-env) "
+                        "or the netrc line another tool reads")
+    parser.add_argument("--name", metavar="NAME",
+                        help="with --format uv-env: the uv index name (default: the repository)")
+    parser.add_argument("--output", metavar="FILE",
+                        help="with --format: write to FILE (replaced, mode 0600), not stdout")
+    parser.add_argument("--github-env", action="store_true",
+                        help="with --format: append to $GITHUB_ENV, after ::add-mask::TOKEN on stdout")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    found = Lookup().token(endpoint(args.url), adjust=lambda settings: _overridden(settings, args))
-    if args.json:
+    token_formats.check(args.format, args.output, args.github_env, args.json)
+    where = endpoint(args.url)
+    if args.format == "uv-env":
+        token_formats.index_variable(args.name or where.repository)  # a bad name fails before AWS is asked
+    found = Lookup().token(where, adjust=lambda settings: _overridden(settings, args))
+    if args.format:
+        text = token_formats.render(args.format, found.value, where, args.name)
+        token_formats.deliver(text, found.value, args.output, args.github_env)
+    elif args.json:
         expiration = None if found.expires_at is None else iso(found.expires_at)
         print(json.dumps({"token": found.value, "expiration": expiration}))
     else:

@@ -1,0 +1,94 @@
+"""`codeartifact-keyring token URL --format ...`: the variables and netrc line other tools
+read, to stdout, to a 0600 file, or to $GITHUB_ENV after masking; bad combinations are
+one-line usage errors before AWS is asked; and real uv, twine and pip use what it wrote."""
+
+import os
+import stat
+
+import pytest
+from test_cli import CLI, assert_one_line_error
+
+from helpers import URL, run
+
+HOST = URL.split("/")[2]
+
+
+def token_of(standin) -> str:
+    """The one token this test's lookups got (the stand-in keeps every token it has issued)."""
+    assert len(standin.token_requests()) == 1
+    return list(standin.issued)[-1]
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["--format", "env"], "CODEARTIFACT_AUTH_TOKEN={t}\n"),
+        (["--format", "uv-env"], "UV_INDEX_PYTHON_USERNAME=aws\nUV_INDEX_PYTHON_PASSWORD={t}\n"),
+        (["--format", "uv-env", "--name", "my-index.2"], "UV_INDEX_MY_INDEX_2_USERNAME=aws\nUV_INDEX_MY_INDEX_2_PASSWORD={t}\n"),
+        (["--format", "twine-env"], "TWINE_USERNAME=aws\nTWINE_PASSWORD={t}\n"),
+        (["--format", "netrc"], f"machine {HOST} login aws password {{t}}\n"),
+    ],
+)
+def test_each_format_on_stdout(standin, options, expected):
+    result = run(CLI, "token", URL, *options)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected.format(t=token_of(standin))
+
+
+def test_output_is_a_0600_file_and_replaces_an_open_one(standin, tmp_path):
+    existing = tmp_path / "uv.env"
+    existing.write_text("OLD=1\n" * 50)
+    os.chmod(existing, 0o644)
+    result = run(CLI, "token", URL, "--format", "uv-env", "--output", existing)
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert existing.read_text() == f"UV_INDEX_PYTHON_USERNAME=aws\nUV_INDEX_PYTHON_PASSWORD={token_of(standin)}\n"
+    made = tmp_path / "netrc"
+    assert run(CLI, "token", URL, "--format", "netrc", "--output", made).returncode == 0
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+
+
+def test_output_never_goes_through_a_link(standin, tmp_path):
+    target = tmp_path / "shared.txt"
+    target.write_text("untouched\n")
+    (tmp_path / "link").symlink_to(target)
+    line = assert_one_line_error(run(CLI, "token", URL, "--format", "env", "--output", tmp_path / "link"), 2)
+    assert line.startswith(f"codeartifact-keyring: cannot write {tmp_path / 'link'}: ")
+    assert target.read_text() == "untouched\n"
+
+
+def test_github_env_masks_first_and_appends(standin, tmp_path, monkeypatch):
+    github_env = tmp_path / "github_env"
+    github_env.write_text("EARLIER=kept\n")
+    monkeypatch.setenv("GITHUB_ENV", str(github_env))
+    result = run(CLI, "token", URL, "--format", "twine-env", "--github-env")
+    assert result.returncode == 0, result.stderr
+    token = token_of(standin)
+    assert result.stdout == f"::add-mask::{token}\n" and result.stderr == ""
+    assert github_env.read_text() == f"EARLIER=kept\nTWINE_USERNAME=aws\nTWINE_PASSWORD={token}\n"
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--output", "x"], "--output and --github-env need --format"),
+        (["--format", "env", "--json"], "--format and --json do not go together"),
+        (["--format", "env", "--github-env"], "--github-env: GITHUB_ENV is not set"),
+        (["--format", "netrc", "--github-env"], "--github-env takes variables"),
+        (["--format", "uv-env", "--name", "a b"], "--name: use the uv index's name"),
+        (["--format", "env", "--output", "x", "--github-env"], "choose one of --output and --github-env"),
+    ],
+)
+def test_options_that_do_not_go_together(standin, options, message, monkeypatch):
+    if "netrc" in options or "--output" in options and "--github-env" in options:
+        monkeypatch.setenv("GITHUB_ENV", os.devnull)
+    line = assert_one_line_error(run(CLI, "token", URL, *options), 2)
+    assert message in line
+    assert standin.requests() == []
+
+
+def test_uv_env_needs_a_name_when_the_url_has_no_repository(standin):
+    bare = URL.split("/pypi/")[0] + "/"
+    line = assert_one_line_error(run(CLI, "token", bare, "--format", "uv-env"), 2)
+    assert "--format uv-env needs --name NAME" in line
+    assert standin.requests() == []
