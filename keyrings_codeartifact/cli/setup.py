@@ -50,6 +50,9 @@ def add_to(commands: "Commands") -> None:
                    _poetry)
     poetry.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
                         help="the source's priority, as poetry defines it (default: primary)")
+    poetry.add_argument("--requires-plugins", action="store_true",
+                        help="also add this package to the project's [tool.poetry.requires-plugins], so that poetry 2 "
+                        "installs the backend itself (into .poetry/plugins) for everyone who runs `poetry install`")
 
     _tool(tools, "twine", "add a section with the upload URL and username aws to ~/.pypirc", _twine)
 
@@ -119,9 +122,17 @@ def _uv(args: argparse.Namespace) -> int:
 
 
 def _poetry(args: argparse.Namespace) -> int:
-    from ..configure import poetry
+    from ..configure import poetry, poetry_keyring
 
-    return _setup(args, lambda repository: poetry.changes(repository, Path.cwd(), args.priority))
+    done = _setup(args, lambda repository: poetry.changes(repository, Path.cwd(), args.priority,
+                                                          args.requires_plugins))
+    if done == OK and args.requires_plugins:
+        print("In a fresh checkout, the first `poetry install` installs the backend into .poetry/plugins but cannot "
+              "use it yet (poetry checks keyring before it installs project plugins): run `poetry install` again.")
+    turned_off = poetry_keyring.turned_off(Path.cwd())
+    if turned_off:  # told, never changed: the user may have turned it off for a reason
+        print(f"{PREFIX}warning: {turned_off}", file=sys.stderr)
+    return done
 
 
 def _twine(args: argparse.Namespace) -> int:
