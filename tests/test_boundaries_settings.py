@@ -255,3 +255,62 @@ def test_role_arn_and_session_name_at_their_bounds(config):
     for text in (f"role_arn = {arn}{'r' * 513}", "role_arn = arn:aws-eu:iam::111122223333:role/r",
                  "role_arn = arn:aws:iam::11112222333:role/r", "role_session_name = a", f"role_session_name = {'s' * 65}"):
         assert "invalid role" in refused(config(f"[codeartifact]\n{text}\n")), text
+
+
+# -- what each refusal says, whole ---------------------------------------------------------
+
+MESSAGES = [
+    ("cache_dir = tokens", "'tokens' is relative to whatever folder the client runs in; use an absolute path, or one starting with ~"),
+    ("endpoint_url = HTTPS://vpce.example", "'HTTPS://vpce.example' is not an https:// URL"),
+    ("endpoint_url = https://vpce.example/x y", "'https://vpce.example/x y' is not an https:// URL"),
+    ("endpoint_url = https:///x", "'https:///x' is not an https:// URL"),
+    ("endpoint_url = https://aws@vpce.example/", "'https://vpce.example/' holds a user:password@ (or an @); the API takes none, remove it"),
+    ("owners = 111122223333, 44445555666", "'44445555666' is not a 12-digit AWS account id; write owners = 111122223333, 444455556666"),
+    ("owners = 111122223333,", "'' is not a 12-digit AWS account id; write owners = 111122223333, 444455556666"),
+    ("role_arn = reader", "'reader' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"),
+    ("role_session_name = a", "'a' is not allowed; use 2 to 64 of letters, digits and +=,.@_-"),
+]
+
+
+@pytest.mark.parametrize("line, problem", MESSAGES, ids=[line for line, _ in MESSAGES])
+def test_each_refusal_says_what_is_allowed(config, line, problem):
+    path = config(f"[codeartifact]\n{line}\n")
+    option = line.split(" = ")[0]
+    assert refused(path) == f"codeartifact-keyring: invalid {option} in section [codeartifact] of {path}: {problem}"
+
+
+@pytest.mark.parametrize("url", ["https://vpce.example", "https://vpce.example/", "https://vpce-1.api.codeartifact.eu-west-1.vpce.amazonaws.com/x?y=1"])
+def test_an_https_endpoint_url_is_taken_as_written(config, url):
+    assert load(ENDPOINT, config(f"[codeartifact]\nendpoint_url = {url}\n")).endpoint_url == url
+
+
+@pytest.mark.parametrize("cache_dir", ["~/tokens", "~", "/srv/tokens"])
+def test_an_absolute_or_home_cache_dir_is_taken_as_written(config, cache_dir):
+    assert load(ENDPOINT, config(f"[codeartifact]\ncache_dir = {cache_dir}\n")).cache_dir == cache_dir
+
+
+# -- [codeartifact-repositories]: names for tools that ask keyring by name ---------------------
+
+
+def test_repository_names_are_lower_cased_with_their_urls_stripped(config):
+    path = config(
+        "[codeartifact]\nprofile_name = dev\n[codeartifact-repositories]\n"
+        "Private = https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/python/\n"
+        "other =\n    https://other-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/r2/\n"  # on the next line
+    )
+    assert settings.repository_names(path) == {
+        "private": "https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/python/",
+        "other": "https://other-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/r2/",
+    }
+
+
+def test_no_repositories_section_means_no_names(config, tmp_path):
+    assert settings.repository_names(config("[codeartifact]\nprofile_name = dev\n")) == {}
+    assert settings.repository_names(tmp_path / "missing.cfg") == {}
+
+
+def test_repository_names_come_from_keyrings_config_file_by_default(isolated_env):
+    from helpers import write_keyring_config
+
+    write_keyring_config("[codeartifact-repositories]\nmine = https://example.invalid/\n")
+    assert settings.repository_names() == {"mine": "https://example.invalid/"}
