@@ -128,3 +128,44 @@ def test_the_line_limit_is_what_a_message_line_may_hold():
 )
 def test_names_escape_exactly_the_unprintable_characters(value, shown):
     assert redact.name(value) == shown
+
+
+# -- where the first authority starts, when a text holds several ------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("https:/u:secret@h then a:/b", "https:/h then a:/b"),  # the first :/ counts, not the last
+        ("//u:secret@h and x://v:t@i", "//i"),  # the first // counts, not the last
+        ("x https://u:secret@h/a:/b", "x https://h/a:/b"),
+    ],
+)
+def test_text_starts_cutting_at_the_first_authority(value, shown):
+    assert redact.text(value) == shown
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("https://u:secret@h/x:/y", "https://h/x:/y"),  # a :/ in the path is no scheme
+        ("a://u:secret@h", "a://h"),  # a one-letter scheme
+        ("a:/u:secret@h", "a:/h"),
+        (":/u:secret@h", "h"),  # no scheme before the colon
+    ],
+)
+def test_url_reads_its_scheme_from_the_first_colon_slash(value, shown):
+    assert redact.url(value) == shown
+
+
+@pytest.mark.parametrize(
+    "value, origin",
+    [
+        ("https://EXAMPLE.COM/X", "https://EXAMPLE.COM"),  # letters are never separators
+        ("/pypi/python/", ""),  # a separator first: no origin at all
+        ("?x", ""),
+        ("#x", ""),
+    ],
+)
+def test_origin_of_odd_values(value, origin):
+    assert redact.origin(value) == origin

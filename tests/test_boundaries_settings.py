@@ -3,6 +3,7 @@ bounds and one step past, header keys in any case, and the defaults section alon
 (what `cache clear` reads to find a configured cache_dir). Found by `make mutate`."""
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_anything_else_is_not_a_boolean(config, text):
 def test_verify_takes_a_bundle_file_by_path_or_from_home_and_nothing_else(config, isolated_env):
     (isolated_env / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
     assert load(ENDPOINT, config(f"[codeartifact]\nverify = {isolated_env / 'ca.pem'}\n")).verify == str(isolated_env / "ca.pem")
-    assert load(ENDPOINT, config("[codeartifact]\nverify = ~/ca.pem\n")).verify == str(isolated_env / "ca.pem")
+    assert Path(load(ENDPOINT, config("[codeartifact]\nverify = ~/ca.pem\n")).verify) == isolated_env / "ca.pem"
     message = refused(config("[codeartifact]\nverify = yes-ish\n"))
     assert message.endswith("'yes-ish' is neither true, false nor an existing CA bundle file")
     message = refused(config(f"[codeartifact]\nverify = {isolated_env}\n"))  # a folder is no bundle file
@@ -209,8 +210,8 @@ def test_load_none_reads_the_defaults_section_and_no_qualified_one(config):
 def test_load_none_reads_keyrings_config_file_when_no_path_is_given(isolated_env):
     from helpers import write_keyring_config
 
-    write_keyring_config("[codeartifact]\ncache_dir = /srv/codeartifact-tokens\n")
-    assert load(None).cache_dir == "/srv/codeartifact-tokens"
+    write_keyring_config(f"[codeartifact]\ncache_dir = {isolated_env / 'tokens'}\n")
+    assert load(None).cache_dir == str(isolated_env / "tokens")
     assert settings.resolve(None).path == settings.config_path()
 
 
@@ -284,9 +285,9 @@ def test_an_https_endpoint_url_is_taken_as_written(config, url):
     assert load(ENDPOINT, config(f"[codeartifact]\nendpoint_url = {url}\n")).endpoint_url == url
 
 
-@pytest.mark.parametrize("cache_dir", ["~/tokens", "~", "/srv/tokens"])
-def test_an_absolute_or_home_cache_dir_is_taken_as_written(config, cache_dir):
-    assert load(ENDPOINT, config(f"[codeartifact]\ncache_dir = {cache_dir}\n")).cache_dir == cache_dir
+def test_an_absolute_or_home_cache_dir_is_taken_as_written(config, tmp_path):
+    for cache_dir in ("~/tokens", "~", str(tmp_path / "tokens")):
+        assert load(ENDPOINT, config(f"[codeartifact]\ncache_dir = {cache_dir}\n")).cache_dir == cache_dir
 
 
 # -- [codeartifact-repositories]: names for tools that ask keyring by name ---------------------
@@ -314,3 +315,88 @@ def test_repository_names_come_from_keyrings_config_file_by_default(isolated_env
 
     write_keyring_config("[codeartifact-repositories]\nmine = https://example.invalid/\n")
     assert settings.repository_names() == {"mine": "https://example.invalid/"}
+
+
+# -- files configparser reads differently, and what it cannot read ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("profile_name = dev\n", "line 1 comes before any [section]: profile_name = dev "),
+        ("[codeartifact]\nprofile_name = dev\njust words\n", "line 3 is neither a [section] nor option = value: 'just words\\n'"),
+        ('[codeartifact domain="my-team" what]\n', None),
+    ],
+)
+def test_an_unreadable_line_is_shown_in_the_error(config, text, problem):
+    path = config(text)
+    if problem is None:
+        problem = "; write it as [codeartifact domain=\"D\" account=\"123456789012\" region=\"R\" name=\"REPO\"]"
+        assert refused(path) == f'codeartifact-keyring: cannot read section header [codeartifact domain="my-team" what] in {path}{problem}'
+    else:
+        assert refused(path) == f"codeartifact-keyring: cannot read {path}: {problem}"
+
+
+def test_a_long_first_error_line_is_shown_up_to_300_characters(config, tmp_path):
+    import configparser
+
+    def error_line(name: str) -> str:
+        """What configparser says about a duplicate section ``name`` in the config file."""
+        path = config(f"[{name}]\n[{name}]\n")
+        try:
+            configparser.RawConfigParser().read(path, encoding="utf-8")
+        except configparser.DuplicateSectionError as error:
+            return str(error).splitlines()[0]
+        raise AssertionError("configparser read a duplicate section")
+
+    base = len(error_line("s"))
+    for length in (300, 301):
+        name = "s" * (1 + length - base)
+        line = error_line(name)
+        assert len(line) == length
+        path = tmp_path / "keyringrc.cfg"
+        shown = refused(path).split(f"cannot read {path}: ", 1)[1]
+        assert shown == (line if length == 300 else f"{line[:300]}... (301 characters)")
+
+
+def test_a_too_long_header_is_shown_cut(config):
+    section = 'codeartifact domain="' + "d" * 600 + '"'
+    path = config(f"[{section}]\n")
+    assert refused(path) == (
+        f"codeartifact-keyring: section header [{section[:200]}... (622 characters)] in {path} "
+        "is too long (622 characters, at most 512)"
+    )
+
+
+def test_a_second_key_in_a_header_is_read_where_the_first_ended(config):
+    path = config('[codeartifact region="us-east-1" domain="other"]\nprofile_name = dev\n')
+    assert load(ENDPOINT, path).profile_name is None
+    path = config('[codeartifact domain="my-team" name="python" account=111122223333]\nprofile_name = dev\n')
+    assert load(ENDPOINT, path).profile_name == "dev"
+
+
+def test_owners_in_a_qualified_section_names_the_file(config):
+    path = config('[codeartifact region="us-east-1"]\nowners = 111122223333\n')
+    assert refused(path) == (
+        f'codeartifact-keyring: invalid owners in section [codeartifact region="us-east-1"] of {path}: '
+        "owners is read only in [codeartifact], where it bounds every lookup"
+    )
+
+
+def test_a_default_section_is_a_section_like_any_other(config):
+    # configparser would merge [DEFAULT] into every section, and so into ours.
+    path = config("[DEFAULT]\nfoo = 1\nprofile_name = other\n[codeartifact]\nprofile_name = dev\n")
+    assert load(ENDPOINT, path) == Settings(profile_name="dev")
+
+
+@pytest.mark.parametrize("comment", [" # a comment", " ; a comment", "\t# tab", "  ;"])
+def test_inline_comments_start_with_either_mark(config, comment):
+    assert load(ENDPOINT, config(f"[codeartifact]\nprofile_name = dev{comment}\n")).profile_name == "dev"
+
+
+def test_the_file_is_read_as_utf8_whatever_the_locale(config):
+    path = config("x")
+    path.write_bytes("[codeartifact]\nprofile_name = d\u00e9v-\u00fc\n".encode("utf-8"))
+    assert load(ENDPOINT, path).profile_name == "d\u00e9v-\u00fc"
+    path.write_bytes(b"[codeartifact]\nprofile_name = d\xe9v\n")  # Latin-1: no UTF-8
+    assert refused(path).startswith(f"codeartifact-keyring: cannot read {path}: ")
