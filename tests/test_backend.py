@@ -10,6 +10,8 @@ from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
 
+pytestmark = pytest.mark.windows
+
 
 @pytest.fixture
 def backend() -> CodeArtifactBackend:

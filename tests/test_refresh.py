@@ -18,6 +18,8 @@ from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import CodeArtifactError
 
+pytestmark = pytest.mark.windows
+
 HOUR = 3600.0
 
 

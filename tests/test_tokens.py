@@ -1,8 +1,12 @@
 """Cache keys: which keys belong to an endpoint, as `cache clear URL` asks."""
 
+import pytest
+
 from keyrings_codeartifact import tokens
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
+
+pytestmark = pytest.mark.windows
 
 URL = "https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/python/simple/"
 
