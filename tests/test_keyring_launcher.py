@@ -244,6 +244,14 @@ def test_a_keyring_in_our_folder_that_we_did_not_write_is_left_alone_and_force_o
     assert (tool_bin / "keyring").read_text() == ANOTHER
 
 
+def test_a_file_named_keyring_in_our_folder_that_cannot_run_is_left_alone_too(tool_bin):
+    (tool_bin / "keyring").write_text(ANOTHER)  # not executable: PATH lookups pass it by
+    out = setup_tool(tool_bin, "uv", URL)
+    assert (f"but no keyring command on PATH reaches this backend, and {tool_bin / 'keyring'} exists and was not "
+            "written by codeartifact-keyring; left alone. --force replaces it") in out
+    assert (tool_bin / "keyring").read_text() == ANOTHER
+
+
 def test_a_foreign_keyring_elsewhere_on_path_is_left_alone_and_the_fix_named(tool_bin, tmp_path, monkeypatch):
     other = tmp_path / "other-bin"
     other.mkdir()

@@ -231,19 +231,20 @@ def reaching(changes: list[Change], tool: str, skipped: Optional[Path] = None) -
     first change saying so and what would fix it. Nothing is ever replaced."""
     path = search_path(skipped)
     folder = default_bin()
+    if folder is not None and not on_path(folder, path):
+        folder = None  # a launcher there would not be found
     found = shutil.which("keyring", path=path)
-    ours = folder is not None and on_path(folder, path)
-    if folder is not None and ours and (found is None or (_same(Path(found).parent, folder) and is_ours(Path(found)))):
+    if folder is not None and (found is None or (_same(Path(found).parent, folder) and is_ours(Path(found)))):
         try:
             return changes + [launcher_change(folder, tool)]
         except (SetupFailed, OSError) as error:
-            return [changes[0].noted(f"but no keyring command on PATH reaches this backend: {error}")] + changes[1:]
+            return [changes[0].noted(f"but no keyring command on PATH reaches this backend, and {error}")] + changes[1:]
     problem = keyring_problem(path)
     if problem is None:
         return changes
     if skipped is not None and shutil.which("keyring", path=str(skipped)):
         problem += f" ({tool} skips the one in its own folder, {skipped})"
-    return [changes[0].noted(f"but {problem}; {_offer(found, folder if ours else None, path)}")] + changes[1:]
+    return [changes[0].noted(f"but {problem}; {_offer(found, folder, path)}")] + changes[1:]
 
 
 def launcher_change(folder: Path, tool: str) -> Change:
@@ -254,6 +255,9 @@ def launcher_change(folder: Path, tool: str) -> Change:
     path = folder / launcher_name()
     existed = os.path.lexists(path)
     before = path.read_bytes() if existed else b""
+    if before != render(python).encode() and not os.access(folder, os.W_OK):
+        raise SetupFailed(f"{folder} cannot be written to: `codeartifact-keyring setup keyring --bin DIR` "
+                          "writes one to DIR, a folder on PATH")
     note = (f"the keyring command {tool} runs from PATH: it answers CodeArtifact itself, runs {python}, and "
             "`codeartifact-keyring setup keyring --remove` removes it")
     return Change(path, before, render(python).encode(), existed, (note,), mode=0o755)
@@ -261,7 +265,7 @@ def launcher_change(folder: Path, tool: str) -> Change:
 
 def _offer(found: Optional[str], folder: Optional[Path], path: str) -> str:
     """The ``setup keyring`` command that would put a keyring reaching this backend
-    first on ``path``; ``folder``: ours, if it is on ``path``."""
+    first on ``path``; ``folder``: ours, if it is on ``path`` (else None)."""
     command = "`codeartifact-keyring setup keyring"
     before = f" before {Path(found).parent}" if found else ""
     if folder is None:
