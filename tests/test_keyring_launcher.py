@@ -301,8 +301,22 @@ def pip_env(tmp_path, tools) -> Path:
     return venv
 
 
-def test_setup_pip_skips_the_keyring_in_pips_own_folder_as_pip_does(tool_bin, pip_env, monkeypatch):
-    pip = f"{pip_env / 'bin' / 'python'} -m pip"
+def pip_command(pip_env: Path, form: str) -> str:
+    """The venv's pip as `--pip` names it: `python -m pip`, its own script (whose first
+    line names its Python), or a shell wrapper (setup then asks `pip debug`)."""
+    python = pip_env / "bin" / "python"
+    if form == "python -m pip":
+        return f"{python} -m pip"
+    script = pip_env / "bin" / "pip" if form == "script" else pip_env.parent / "pip-wrapper"
+    script.write_text(f"#!{python}\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n"
+                      if form == "script" else f'#!/bin/sh\nexec {python} -m pip "$@"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("form", ["python -m pip", "script", "wrapper"])
+def test_setup_pip_skips_the_keyring_in_pips_own_folder_as_pip_does(tool_bin, pip_env, monkeypatch, form):
+    pip = pip_command(pip_env, form)
     monkeypatch.setenv("PATH", f"{pip_env / 'bin'}{os.pathsep}{SYSTEM_PATH}")  # ours not on PATH
     out = setup_tool(tool_bin, "pip", "--pip", pip, URL)
     assert ("but no keyring command on PATH reaches this backend (pip skips the one in its own folder, "

@@ -153,11 +153,28 @@ def _scripts_folder(pip: list[str]) -> Optional[Path]:
     """The folder where pip's subprocess provider does not look for keyring: its own
     environment's scripts folder, as its Python's sysconfig names it (pip does the same);
     None if that Python cannot tell."""
-    found = re.search(r"^sys\.executable: (.+)$", _run_pip(pip, "debug", config=False), re.MULTILINE)
-    if not found:
+    python = _python_of(pip)
+    if python is None:
         return None
-    result = run([found[1].strip(), "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+    result = run([python, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
     return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+
+
+def _python_of(pip: list[str]) -> Optional[str]:
+    """The Python that runs ``pip``: the one named in ``python -m pip``, or on the first
+    line of pip's script (read, not run); else the one `pip debug` names."""
+    if pip[1:3] == ["-m", "pip"]:
+        return pip[0]
+    try:
+        with open(pip[0], "rb") as script:
+            first = script.readline(4096).decode("utf-8", "replace")
+    except OSError:
+        first = ""
+    named = re.match(r"#!(\S*python[\w.]*)\s*$", first)
+    if named and os.path.isabs(named[1]):
+        return named[1]
+    found = re.search(r"^sys\.executable: (.+)$", _run_pip(pip, "debug", config=False), re.MULTILINE)
+    return found[1].strip() if found else None
 
 
 def _has_backend(pip: list[str]) -> bool:
