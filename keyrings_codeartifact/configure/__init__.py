@@ -11,6 +11,9 @@ say exactly that, and everything else it said before. If it does not, nothing is
 written and the error says why. ``plan`` works out every change before any is
 written, then shows them as a diff that masks every secret (``masking``) or writes
 them; running it twice changes nothing.
+``launcher`` is `setup keyring`'s: the fast ``keyring`` command, which the set-ups
+of uv, pip (subprocess provider), pdm and pipenv add as one more change when no
+``keyring`` on PATH reaches this backend.
 
 Imports: this package is setup's alone, but for ``poetry_keyring`` (standard library
 only), which ``explain`` also asks whether poetry's keyring.enabled is off. tomlkit
