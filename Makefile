@@ -30,7 +30,13 @@ python_for = $(shell p=$$(ls -d $(PYENV_ROOT)/versions/$(1).*/bin/python$(1) 2>/
 	if [ -z "$$p" ] && python$(1) -c '' 2>/dev/null; then p=$$(command -v python$(1)); fi; echo $$p)
 VERSIONS_PYTEST := -m "(not e2e or every_python) and not demo" -p no:cacheprovider
 
-.PHONY: test test-versions demo bench clean
+# Tests run in PYTEST_JOBS processes (pytest-xdist; `auto`: one per core, 0: in this one).
+# loadgroup keeps a module marked xdist_group in one process (test_identity_oracle compares
+# every answer of the module with the others).
+PYTEST_JOBS ?= auto
+XDIST := -n $(PYTEST_JOBS) --dist loadgroup
+
+.PHONY: test test-versions demo bench mutate clean
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/compare.py $(BENCH_ARGS)
@@ -38,12 +44,30 @@ bench: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/python tests/demo.py
 
+# `make mutate` (not in CI): mutmut's mutants of endpoint, redact, lookup and settings against
+# their fast tests ([tool.mutmut] in pyproject.toml), at low priority, then each survivor's diff.
+# MUTATE_ARGS: mutant names to run again, e.g. 'keyrings_codeartifact.redact.*'.
+MUTATE := .venv-mutate
+MUTATE_JOBS ?= 2
+
+mutate: $(MUTATE)/.installed
+	nice -n 10 $(MUTATE)/bin/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE_ARGS)
+	$(MUTATE)/bin/mutmut results
+	@$(MUTATE)/bin/mutmut results 2>/dev/null | awk -F: '/: survived/ {print $$1}' | while read -r name; do \
+		$(MUTATE)/bin/mutmut show "$$name"; done
+
+$(MUTATE)/.installed: setup.cfg pyproject.toml requirements-test.txt
+	$(PYTHON) -m venv $(MUTATE)
+	$(MUTATE)/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(MUTATE)/bin/python -m pip install $(PIP_QUIET) -e . -r requirements-test.txt mutmut==3.8.1
+	touch $@
+
 test: $(VENV)/.installed $(TOOLS)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/mypy --platform darwin
 	$(BIN)/mypy --platform win32
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-versions:
 	@failed=""; for v in $(VERSIONS); do \
@@ -52,7 +76,7 @@ test-versions:
 		if [ -z "$$py" ]; then echo "== Python $$v: skipped, not installed on this machine"; continue; fi; \
 		echo "== Python $$v: $$py"; start=$$(date +%s); \
 		$(MAKE) --no-print-directory $(VERSIONS_DIR)/$$v/.installed $(VERSIONS_DIR)/$$v-tools/.installed \
-		&& TEST_TOOLS=$(VERSIONS_DIR)/$$v-tools $(VERSIONS_DIR)/$$v/bin/python -m pytest $(VERSIONS_PYTEST) $(PYTEST_ARGS) \
+		&& TEST_TOOLS=$(VERSIONS_DIR)/$$v-tools $(VERSIONS_DIR)/$$v/bin/python -m pytest $(XDIST) $(VERSIONS_PYTEST) $(PYTEST_ARGS) \
 		|| failed="$$failed $$v"; \
 		echo "== Python $$v: $$(( $$(date +%s) - start )) s"; \
 	done; \
@@ -108,4 +132,4 @@ $(TOOLS)/.installed: setup.cfg pyproject.toml Makefile
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(TOOLS) $(VERSIONS_DIR) .venv-bench build *.egg-info
+	rm -rf $(VENV) $(TOOLS) $(VERSIONS_DIR) $(MUTATE) mutants .venv-bench build *.egg-info

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import ssl
 import sys
 from collections.abc import Iterator
@@ -43,27 +44,33 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # Windows (GitHub Actions only; these machines have none) runs the modules that test
-# in-process. The others start the console scripts by their POSIX paths (bin/keyring),
-# need POSIX file modes, symlinks or signals, or count on the disk cache across
-# processes, whose Windows branch has not run on Windows yet.
-_RUN_ON_WINDOWS = {
-    "test_backend.py", "test_edits.py", "test_endpoint.py", "test_errors.py", "test_fingerprint.py", "test_identity_names.py", "test_lookup.py",
-    "test_properties.py", "test_refresh.py", "test_settings.py", "test_standin.py", "test_tokens.py",
-}
+# in-process, marked `pytestmark = pytest.mark.windows`. The others start the console
+# scripts by their POSIX paths (bin/keyring), need POSIX file modes, symlinks or signals,
+# or count on the disk cache across processes, whose Windows branch has not run on
+# Windows yet. They may not even import there, so the decision is made on the module's
+# text, before pytest imports it.
+_WINDOWS_MARK = re.compile(r"^pytestmark\s*=.*\bpytest\.mark\.windows\b", re.MULTILINE)
+
+
+def marked_for_windows(path: Path) -> bool:
+    """Whether the test module at ``path`` says it runs on Windows (its ``pytestmark`` line)."""
+    return bool(_WINDOWS_MARK.search(path.read_text(encoding="utf-8")))
 
 
 def pytest_ignore_collect(collection_path: Path):
-    """On Windows, only the modules above are collected (the others may not even import there)."""
-    if sys.platform != "win32" or collection_path.suffix not in ("", ".py"):
+    """On Windows, only the modules marked windows are collected (tests/e2e never)."""
+    if sys.platform != "win32":
         return None
-    if collection_path.name == "e2e" or collection_path.name.startswith("test_"):
-        return True if collection_path.name not in _RUN_ON_WINDOWS else None
+    if collection_path.name == "e2e" and collection_path.is_dir():
+        return True
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return True if not marked_for_windows(collection_path) else None
     return None
 
 
 def pytest_report_header(config):
     if sys.platform == "win32":
-        return f"Windows: running only {', '.join(sorted(_RUN_ON_WINDOWS))} (see tests/conftest.py)"
+        return "Windows: running only the modules marked windows (see tests/conftest.py)"
     return None
 
 

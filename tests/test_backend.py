@@ -10,6 +10,8 @@ from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
 from keyrings_codeartifact.token_record import Token, is_fresh
 
+pytestmark = pytest.mark.windows
+
 
 @pytest.fixture
 def backend() -> CodeArtifactBackend:

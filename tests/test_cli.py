@@ -224,3 +224,23 @@ def test_owners_refuse_other_accounts_and_explain_says_so(standin):
     assert standin.requests() == []  # neither token nor --check asked AWS
     write_keyring_config("[codeartifact]\nowners = 111122223333\n")
     assert "owner allowed:         yes" in run(CLI, "explain", URL).stdout
+
+
+@pytest.mark.parametrize("where", ["config.toml", "poetry.toml", "variable"])
+def test_explain_says_when_poetry_asks_no_keyring(standin, isolated_env, tmp_path, monkeypatch, where):
+    project = tmp_path / "app"
+    (project / "src").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    assert "poetry asks keyring:   yes" in run(CLI, "explain", URL, cwd=project / "src").stdout
+    if where == "variable":
+        monkeypatch.setenv("POETRY_KEYRING_ENABLED", "false")
+        undo = "undo: unset POETRY_KEYRING_ENABLED"
+    else:
+        config = isolated_env / ".config" / "pypoetry" / "config.toml" if where == "config.toml" else project / where
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("[keyring]\nenabled = false\n")
+        undo = "`poetry config --local --unset keyring.enabled`" if where == "poetry.toml" else "`poetry config keyring.enabled true`"
+    out = run(CLI, "explain", URL, cwd=project / "src").stdout  # poetry finds the project from a subfolder too
+    [line] = [line for line in out.splitlines() if "poetry asks keyring" in line]
+    assert "NO: " in line and "poetry asks no keyring backend, this one included, so its installs get 401" in line
+    assert undo in line

@@ -11,6 +11,8 @@ import pytest
 
 from keyrings_codeartifact.configure import files, ini, masking, toml, toml_edit
 
+pytestmark = pytest.mark.windows
+
 
 def original(tmp_path: Path, data: bytes) -> files.Original:
     path = tmp_path / "file"

@@ -4,6 +4,8 @@ import pytest
 
 from keyrings_codeartifact.endpoint import Endpoint, parse, partition
 
+pytestmark = pytest.mark.windows
+
 HOST = "my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com"
 
 # (service, expected (form, domain, owner, region, partition, repository))

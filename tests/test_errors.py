@@ -11,6 +11,8 @@ from helpers import ALICE, PLANTED, URL, closed_port, write_aws_file, write_keyr
 from keyrings_codeartifact import aws, errors
 from keyrings_codeartifact.backend import CodeArtifactBackend
 
+pytestmark = pytest.mark.windows
+
 
 def failure(expected: type) -> str:
     """Look up URL, expect ``expected``, check the message's shape and return it."""

@@ -16,6 +16,8 @@ import pytest
 from keyrings_codeartifact import fingerprint
 from keyrings_codeartifact.settings import Settings
 
+pytestmark = pytest.mark.windows
+
 ROLE = "arn:aws:iam::111122223333:role/publish"
 
 

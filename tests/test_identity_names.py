@@ -16,6 +16,8 @@ import pytest
 from keyrings_codeartifact.identity import who_asks
 from keyrings_codeartifact.settings import Settings
 
+pytestmark = pytest.mark.windows
+
 ROLE = "arn:aws:iam::111122223333:role/publish"
 OTHER_ROLE = "arn:aws:iam::111122223333:role/readonly"
 

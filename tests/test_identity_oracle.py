@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 from keyrings_codeartifact.fingerprint import identity_key
 from keyrings_codeartifact.settings import Settings
 
+pytestmark = pytest.mark.xdist_group("identity-oracle")  # ANSWERS spans the module: one process
+
 
 class _Metadata(http.server.BaseHTTPRequestHandler):
     """A container credentials endpoint (the Authorization header picks the task),

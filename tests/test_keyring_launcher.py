@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import KEYRING, TOOLS, URL, run
-from keyrings_codeartifact import keyring_launcher
-from keyrings_codeartifact.keyring_launcher import BACKUP_SUFFIX, MARKER, keyring_problem
+from helpers import BIN, CLI, KEYRING, TOOLS, URL, run
+from keyrings_codeartifact.configure import launcher as setup_keyring
+from keyrings_codeartifact.configure.launcher import BACKUP_SUFFIX, MARKER, keyring_problem
 
 FOREIGN = "#!/bin/sh\necho someone else's keyring\n"
 BARE_PYTHON = Path(subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() or "/nowhere")
@@ -28,7 +28,7 @@ def folder(tmp_path) -> Path:
 
 def setup(folder: Path, capsys, *, dry_run=False, remove=False, force=False) -> tuple:
     """Run `setup keyring --bin folder ...` in this process: (exit code, stdout, stderr)."""
-    code = keyring_launcher.run(folder, dry_run, remove, force)
+    code = setup_keyring.run(folder, dry_run, remove, force)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -156,10 +156,7 @@ def test_a_python_path_the_launcher_cannot_quote_is_refused(folder, capsys, wind
 
 
 def test_no_keyring_on_path(folder):
-    assert keyring_problem(str(folder)) == (
-        "no keyring command on PATH reaches this backend; "
-        "run `codeartifact-keyring setup keyring` to put one on PATH that does"
-    )
+    assert keyring_problem(str(folder)) == "no keyring command on PATH reaches this backend"
 
 
 def test_the_fast_keyring_and_the_keyring_cli_with_the_backend_reach_it(folder, capsys):
@@ -174,10 +171,7 @@ def test_a_keyring_cli_whose_python_cannot_use_the_backend(folder, monkeypatch, 
     (folder / "site" / "sitecustomize.py").write_text("import sys\nsys.modules['botocore'] = None\n")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(folder / "site"), os.environ.get("PYTHONPATH", "")]))
     cli = TOOLS / "keyring" / "bin"
-    assert keyring_problem(str(cli)) == (
-        f"the keyring command on PATH, {cli / 'keyring'}, does not reach this backend; "
-        "run `codeartifact-keyring setup keyring` to put one on PATH that does"
-    )
+    assert keyring_problem(str(cli)) == f"the keyring command on PATH, {cli / 'keyring'}, does not reach this backend"
 
 
 @pytest.mark.skipif(not BARE_PYTHON.exists(), reason="pyenv's CPython 3.11.7 is not installed")
@@ -187,4 +181,147 @@ def test_a_keyring_command_that_fails_is_named_with_its_last_line(folder, monkey
     problem = keyring_problem(str(folder))
     assert problem is not None and problem.startswith(f"the keyring command on PATH, {folder / 'keyring'}, "
                                                       "does not reach this backend (")
-    assert "No module named keyring" in problem
+    assert problem.endswith(")") and "No module named keyring" in problem
+
+
+# -- setup uv / pip / pdm / pipenv: a keyring on PATH that reaches this backend ---------------
+# The codeartifact-keyring that runs is a link in a folder of its own, as `uv tool install`
+# and `pipx install` put it on PATH; PATH is that folder and the system's (no keyring there).
+
+SYSTEM_PATH = os.pathsep.join(["/usr/bin", "/bin"])
+ANOTHER = "#!/bin/sh\necho another keyring\n"  # runs, and lists no backend of ours
+
+
+@pytest.fixture
+def tool_bin(tmp_path, monkeypatch) -> Path:
+    """A folder holding only `codeartifact-keyring`, first on PATH."""
+    made = tmp_path / "tool-bin"
+    made.mkdir()
+    (made / "codeartifact-keyring").symlink_to(CLI)
+    monkeypatch.setenv("PATH", f"{made}{os.pathsep}{SYSTEM_PATH}")
+    assert not any(Path(p, "keyring").exists() for p in SYSTEM_PATH.split(os.pathsep))
+    return made
+
+
+def setup_tool(tool_bin: Path, *args, cwd=None) -> str:
+    result = run(tool_bin / "codeartifact-keyring", "setup", *args, cwd=cwd)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_setup_uv_writes_the_launcher_when_no_keyring_is_on_path_shown_by_dry_run_then_unchanged(tool_bin):
+    launcher = tool_bin / "keyring"
+    out = setup_tool(tool_bin, "uv", "--dry-run", URL)
+    assert f"+++ {launcher}\n" in out and f"+# {MARKER}" in out
+    assert f"{launcher}: would be updated; the keyring command uv runs from PATH" in out
+    assert not launcher.exists()
+
+    out = setup_tool(tool_bin, "uv", URL)
+    assert f"{launcher}: updated; the keyring command uv runs from PATH: it answers CodeArtifact itself, " in out
+    assert MARKER in launcher.read_text() and launcher.stat().st_mode & 0o777 == 0o755
+    assert keyring_problem(str(tool_bin)) is None  # it reaches this backend
+    assert f"{launcher}: already set up, unchanged; " in setup_tool(tool_bin, "uv", URL)
+    assert f"{launcher}: already set up, unchanged; " in setup_tool(tool_bin, "uv", "--dry-run", URL)
+
+
+@pytest.mark.parametrize("tool", ["pdm", "pipenv"])
+def test_setup_pdm_and_pipenv_write_it_too(tool_bin, tmp_path, tool):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ("pyproject.toml" if tool == "pdm" else "Pipfile")).write_text("")
+    out = setup_tool(tool_bin, tool, URL, cwd=project)
+    assert f"{tool_bin / 'keyring'}: updated; the keyring command {tool} runs from PATH" in out
+    assert MARKER in (tool_bin / "keyring").read_text()
+
+
+def test_a_keyring_in_our_folder_that_we_did_not_write_is_left_alone_and_force_offered(tool_bin):
+    (tool_bin / "keyring").write_text(ANOTHER)
+    (tool_bin / "keyring").chmod(0o755)
+    out = setup_tool(tool_bin, "uv", URL)
+    assert (f"but the keyring command on PATH, {tool_bin / 'keyring'}, does not reach this backend; "
+            "`codeartifact-keyring setup keyring --force` replaces it with one that does "
+            "(and keeps it for --remove to put back)\n") in out
+    assert (tool_bin / "keyring").read_text() == ANOTHER
+
+
+def test_a_file_named_keyring_in_our_folder_that_cannot_run_is_left_alone_too(tool_bin):
+    (tool_bin / "keyring").write_text(ANOTHER)  # not executable: PATH lookups pass it by
+    out = setup_tool(tool_bin, "uv", URL)
+    assert (f"but no keyring command on PATH reaches this backend, and {tool_bin / 'keyring'} exists and was not "
+            "written by codeartifact-keyring; left alone. --force replaces it") in out
+    assert (tool_bin / "keyring").read_text() == ANOTHER
+
+
+def test_a_foreign_keyring_elsewhere_on_path_is_left_alone_and_the_fix_named(tool_bin, tmp_path, monkeypatch):
+    other = tmp_path / "other-bin"
+    other.mkdir()
+    (other / "keyring").write_text(ANOTHER)
+    (other / "keyring").chmod(0o755)
+    found = f"but the keyring command on PATH, {other / 'keyring'}, does not reach this backend; "
+    monkeypatch.setenv("PATH", f"{other}{os.pathsep}{tool_bin}{os.pathsep}{SYSTEM_PATH}")
+    assert found + f"`codeartifact-keyring setup keyring --bin DIR` puts one that does in DIR, a folder on PATH before {other}\n" in setup_tool(tool_bin, "uv", URL)
+    monkeypatch.setenv("PATH", f"{tool_bin}{os.pathsep}{other}{os.pathsep}{SYSTEM_PATH}")
+    assert found + f"`codeartifact-keyring setup keyring` puts one that does in {tool_bin}\n" in setup_tool(tool_bin, "uv", URL)
+    assert sorted(p.name for p in tool_bin.iterdir()) == ["codeartifact-keyring"]
+
+
+def test_not_run_from_a_folder_on_path_it_only_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", SYSTEM_PATH)  # CLI's own folder is not on PATH
+    result = run(CLI, "setup", "uv", URL)
+    assert result.returncode == 0, result.stderr
+    assert ("but no keyring command on PATH reaches this backend; `codeartifact-keyring setup keyring --bin DIR` "
+            "puts one that does in DIR, a folder on PATH\n") in result.stdout
+    assert not (CLI.parent / "keyring").read_text().startswith("#!/bin/sh\n# " + MARKER)
+
+
+def test_a_keyring_on_path_that_reaches_the_backend_is_all_it_takes(tool_bin, monkeypatch):
+    monkeypatch.setenv("PATH", f"{tool_bin}{os.pathsep}{KEYRING.parent}{os.pathsep}{SYSTEM_PATH}")
+    out = setup_tool(tool_bin, "uv", URL)
+    assert "keyring command" not in out and "reach" not in out
+    assert sorted(p.name for p in tool_bin.iterdir()) == ["codeartifact-keyring"]
+
+
+def test_setup_pip_with_the_import_provider_needs_no_keyring_command(tool_bin):
+    out = setup_tool(tool_bin, "pip", "--pip", str(BIN / "pip"), URL)  # the backend is in that pip's environment
+    assert "keyring-provider" not in out and "keyring command" not in out
+    assert sorted(p.name for p in tool_bin.iterdir()) == ["codeartifact-keyring"]
+
+
+@pytest.fixture
+def pip_env(tmp_path, tools) -> Path:
+    """A venv whose pip (26.1, from the tool environment, by a .pth file) has no backend;
+    its own bin/ (pip's scripts folder) holds a keyring that reaches this backend."""
+    venv = tmp_path / "venv"
+    subprocess.run([str(BARE_PYTHON if BARE_PYTHON.exists() else sys.executable), "-m", "venv", "--without-pip",
+                    str(venv)], check=True)
+    [site] = venv.glob("lib/python*/site-packages")
+    [pip_site] = (tools / "pip-26.1").glob("lib/python*/site-packages")
+    (site / "pip-26.1.pth").write_text(f"{pip_site}\n")
+    (venv / "bin" / "keyring").symlink_to(KEYRING)
+    return venv
+
+
+def pip_command(pip_env: Path, form: str) -> str:
+    """The venv's pip as `--pip` names it: `python -m pip`, its own script (whose first
+    line names its Python), or a shell wrapper (setup then asks `pip debug`)."""
+    python = pip_env / "bin" / "python"
+    if form == "python -m pip":
+        return f"{python} -m pip"
+    script = pip_env / "bin" / "pip" if form == "script" else pip_env.parent / "pip-wrapper"
+    script.write_text(f"#!{python}\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n"
+                      if form == "script" else f'#!/bin/sh\nexec {python} -m pip "$@"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("form", ["python -m pip", "script", "wrapper"])
+def test_setup_pip_skips_the_keyring_in_pips_own_folder_as_pip_does(tool_bin, pip_env, monkeypatch, form):
+    pip = pip_command(pip_env, form)
+    monkeypatch.setenv("PATH", f"{pip_env / 'bin'}{os.pathsep}{SYSTEM_PATH}")  # ours not on PATH
+    out = setup_tool(tool_bin, "pip", "--pip", pip, URL)
+    assert ("but no keyring command on PATH reaches this backend (pip skips the one in its own folder, "
+            f"{pip_env / 'bin'}); `codeartifact-keyring setup keyring --bin DIR` puts one that does in DIR") in out
+    monkeypatch.setenv("PATH", f"{pip_env / 'bin'}{os.pathsep}{tool_bin}{os.pathsep}{SYSTEM_PATH}")
+    out = setup_tool(tool_bin, "pip", "--pip", pip, URL)
+    assert f"{tool_bin / 'keyring'}: updated; the keyring command pip runs from PATH" in out
+    assert MARKER in (tool_bin / "keyring").read_text()

@@ -8,6 +8,8 @@ from keyrings_codeartifact import lookup
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import ConfigError
 
+pytestmark = pytest.mark.windows
+
 ENDPOINT = parse(URL)
 
 

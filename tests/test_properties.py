@@ -12,6 +12,8 @@ from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import DomainNotFound
 
+pytestmark = pytest.mark.windows
+
 DOMAINS = st.from_regex(r"[a-z][a-z0-9-]{0,48}[a-z0-9]", fullmatch=True)
 OWNERS = st.from_regex(r"[0-9]{12}", fullmatch=True)
 REGIONS = st.sampled_from(["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "cn-north-1", "il-central-1"])

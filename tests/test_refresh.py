@@ -19,6 +19,8 @@ from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import CodeArtifactError
 from keyrings_codeartifact.token_source import RETRY_ADVISORY_AFTER, TokenSource
 
+pytestmark = pytest.mark.windows
+
 HOUR = 3600.0
 
 

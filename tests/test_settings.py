@@ -10,6 +10,8 @@ from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import ConfigError
 from keyrings_codeartifact.settings import Settings, load
 
+pytestmark = pytest.mark.windows
+
 ENDPOINT = parse("https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/python/simple/")
 
 

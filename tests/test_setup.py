@@ -213,6 +213,80 @@ def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
     assert "updated" not in setup("poetry", "--priority", "supplemental", URL, cwd=project)
 
 
+def poetry_project(tmp_path, text='[project]\nname = "lib"\n'):
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(text)
+    return project
+
+
+def test_poetry_requires_plugins_adds_this_package_once_keeping_every_line(tmp_path):
+    before = '# the app\n[project]\nname = "lib"  # ours\n\n[tool.poetry]\npackage-mode = false\n'
+    project = poetry_project(tmp_path, before)
+    diff = setup("poetry", "--requires-plugins", "--dry-run", URL, cwd=project)
+    assert '+[tool.poetry.requires-plugins]\n+codeartifact-keyring = ">=0.1"\n' in diff
+    assert (project / "pyproject.toml").read_text() == before
+    output = setup("poetry", "--requires-plugins", URL, cwd=project)
+    assert "run `poetry install` again" in output
+    after = (project / "pyproject.toml").read_text()
+    assert toml(project / "pyproject.toml")["tool"]["poetry"]["requires-plugins"] == {"codeartifact-keyring": ">=0.1"}
+    assert_kept(before, after)
+    assert "updated" not in setup("poetry", "--requires-plugins", URL, cwd=project)
+    assert (project / "pyproject.toml").read_text() == after
+
+
+def test_poetry_requires_plugins_keeps_the_projects_own_constraint(tmp_path):
+    pinned = '[tool.poetry.requires-plugins]\ncodeartifact_keyring = "==0.1.0"\nother-plugin = ">=1"\n'
+    project = poetry_project(tmp_path, '[project]\nname = "lib"\n\n' + pinned)
+    setup("poetry", "--requires-plugins", URL, cwd=project)
+    assert pinned in (project / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("options, extra, named", [
+    ([], "", True),  # CodeArtifact primary: PyPI is off, no source serves the plugin before it is there
+    (["--priority", "supplemental"], "", False),  # no primary source: PyPI stays on
+    ([], '[[tool.poetry.source]]\nname = "PyPI"\npriority = "supplemental"\n', False),
+    ([], '[[tool.poetry.source]]\nname = "mirror"\nurl = "https://mirror.example/simple/"\n', False),
+    ([], '[[tool.poetry.source]]\nname = "mirror"\nurl = "https://mirror.example/simple/"\npriority = "explicit"\n', True),
+])
+def test_poetry_requires_plugins_says_when_no_source_can_serve_the_plugin(tmp_path, options, extra, named):
+    project = poetry_project(tmp_path, '[project]\nname = "lib"\n\n' + extra)
+    output = setup("poetry", "--requires-plugins", *options, URL, cwd=project)
+    assert ("has none that needs no token" in output) is named
+    assert ("poetry source add --priority=supplemental PyPI" in output) is named
+
+
+@pytest.mark.parametrize("files, variable, undo", [
+    ({"config.toml": "[keyring]\nenabled = false\n"}, None, "`poetry config keyring.enabled true`"),
+    ({"poetry.toml": "[keyring]\nenabled = false\n"}, None, "`poetry config --local --unset keyring.enabled`"),
+    ({"config.toml": "[keyring]\nenabled = true\n", "poetry.toml": "[keyring]\nenabled = false\n"}, None,
+     "`poetry config --local --unset keyring.enabled`"),  # the project's poetry.toml wins
+    ({}, "false", "unset POETRY_KEYRING_ENABLED"),
+    ({}, "yes", "unset POETRY_KEYRING_ENABLED"),  # poetry takes only "true" and "1" as true
+    ({"config.toml": "[keyring]\nenabled = false\n"}, "1", None),  # the variable wins
+    ({"config.toml": "[keyring]\nenabled = false\n", "poetry.toml": "[keyring]\nenabled = true\n"}, None, None),
+])
+def test_setup_poetry_names_keyring_turned_off_and_never_changes_it(tmp_path, isolated_env, monkeypatch, files, variable,
+                                                                    undo):
+    project = poetry_project(tmp_path)
+    paths = {"config.toml": isolated_env / ".config" / "pypoetry" / "config.toml", "poetry.toml": project / "poetry.toml"}
+    for name, text in files.items():
+        paths[name].parent.mkdir(parents=True, exist_ok=True)
+        paths[name].write_text(text)
+    if variable is not None:
+        monkeypatch.setenv("POETRY_KEYRING_ENABLED", variable)
+    result = run(CLI, "setup", "poetry", URL, cwd=project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    if undo is None:
+        assert result.stderr == ""
+    else:
+        [line] = result.stderr.splitlines()
+        assert line.startswith("codeartifact-keyring: warning: ")
+        assert "poetry asks no keyring backend, this one included, so its installs get 401" in line and undo in line
+    for name, text in files.items():
+        assert toml(paths[name]).get("keyring") == tomllib.loads(text)["keyring"]  # told, not changed
+
+
 @pytest.mark.parametrize("tool, options, variable", [
     ("twine", [], "TWINE_PASSWORD"),
     ("uv", [], "UV_INDEX_CODEARTIFACT_PASSWORD"),

@@ -20,7 +20,7 @@ from standin.proxy import ConnectProxy
 
 # These tests drive the stand-in with botocore directly, whose DEBUG logs hold
 # the tokens it receives: the suite-wide no-secrets check does not apply.
-pytestmark = pytest.mark.prints_secrets
+pytestmark = [pytest.mark.prints_secrets, pytest.mark.windows]
 
 
 def client(standin, secret=ALICE[2], region=REGION):

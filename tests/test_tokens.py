@@ -1,10 +1,14 @@
 """Cache keys: which keys belong to an endpoint, as `cache clear URL` asks; and the
 refresh state a token is in, which the token source acts on."""
 
+import pytest
+
 from keyrings_codeartifact import cache, token_source
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
 from keyrings_codeartifact.token_record import Token
+
+pytestmark = pytest.mark.windows
 
 URL = "https://my-team-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/python/simple/"
 

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     _settings(where, resolution)
     _identity(resolution.settings)
     _keyring()
+    _poetry_keyring()
     _cache(where, resolution.settings)
     if args.check:
         return _check(where, resolution.settings)
@@ -186,6 +187,16 @@ def _keyring() -> None:
         row("reaches this backend", f"NO: {why}")
     on_path = shutil.which("keyring")
     row("keyring on PATH", f"{on_path or 'none'} (what pip's subprocess provider and uv run)")
+
+
+def _poetry_keyring() -> None:
+    """Whether poetry, run here, asks keyring at all (its keyring.enabled)."""
+    from pathlib import Path
+
+    from ..configure.poetry_keyring import turned_off
+
+    found = turned_off(Path.cwd())
+    row("poetry asks keyring", f"NO: {found}" if found else "yes (keyring.enabled is not off)")
 
 
 def _backend_name(backend: object) -> str:

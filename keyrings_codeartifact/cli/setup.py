@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import keyring_launcher, redact
+from .. import redact
 from .. import settings as config
 from ..endpoint import Endpoint, partition
 from ..errors import PREFIX
@@ -52,6 +52,9 @@ def add_to(commands: "Commands") -> None:
                    _poetry)
     poetry.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
                         help="the source's priority, as poetry defines it (default: primary)")
+    poetry.add_argument("--requires-plugins", action="store_true",
+                        help="also add this package to the project's [tool.poetry.requires-plugins], so that poetry 2 "
+                        "installs the backend itself (into .poetry/plugins) for everyone who runs `poetry install`")
 
     _tool(tools, "twine", "add a section with the upload URL and username aws to ~/.pypirc", _twine)
 
@@ -63,7 +66,8 @@ def add_to(commands: "Commands") -> None:
     pipenv.add_argument("--extra", action="store_true",
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
-    keyring_launcher.add_to(tools)
+    _add_keyring(tools)
+
     text = ("make Bazel's downloader (rules_python's experimental_index_url) get CodeArtifact tokens from "
             "codeartifact-credential-helper, in .bazelrc")
     versions = ("Needs Bazel 7.1 or later to honour the token's expiry "
@@ -78,6 +82,19 @@ def add_to(commands: "Commands") -> None:
                        "command)")
     bazel.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
     bazel.set_defaults(run=_bazel)
+
+
+def _add_keyring(tools: "Commands") -> None:
+    """``setup keyring``: the fast keyring command (``configure.launcher``)."""
+    text = "put a fast keyring command on PATH that answers CodeArtifact itself and hands the rest to keyring"
+    keyring = tools.add_parser("keyring", help=text, description=text + ".")
+    keyring.add_argument("--bin", metavar="DIR", type=Path,
+                         help="the folder to write it to (default: the folder of this codeartifact-keyring)")
+    keyring.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    keyring.add_argument("--remove", action="store_true", help="remove the keyring command this wrote")
+    keyring.add_argument("--force", action="store_true",
+                         help="replace a keyring command this did not write (kept for --remove to put back)")
+    keyring.set_defaults(run=_keyring)
 
 
 def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.ArgumentParser:
@@ -121,9 +138,17 @@ def _uv(args: argparse.Namespace) -> int:
 
 
 def _poetry(args: argparse.Namespace) -> int:
-    from ..configure import poetry
+    from ..configure import poetry, poetry_keyring
 
-    return _setup(args, lambda repository: poetry.changes(repository, Path.cwd(), args.priority))
+    done = _setup(args, lambda repository: poetry.changes(repository, Path.cwd(), args.priority,
+                                                          args.requires_plugins))
+    if done == OK and args.requires_plugins:
+        print("In a fresh checkout, the first `poetry install` installs the backend into .poetry/plugins but cannot "
+              "use it yet (poetry checks keyring before it installs project plugins): run `poetry install` again.")
+    turned_off = poetry_keyring.turned_off(Path.cwd())
+    if turned_off:  # told, never changed: the user may have turned it off for a reason
+        print(f"{PREFIX}warning: {turned_off}", file=sys.stderr)
+    return done
 
 
 def _twine(args: argparse.Namespace) -> int:
@@ -143,10 +168,16 @@ def _pipenv(args: argparse.Namespace) -> int:
 
     done = _setup(args, lambda repository: pipenv.changes(repository, Path.cwd(), args.extra))
     if done == OK:
-        print("pipenv takes its keyring provider from the environment only; before running pipenv "
-              "(with a keyring command that has this backend on PATH):")
+        print("pipenv takes its keyring provider from the environment only: export this before running pipenv, "
+              "and the pip it drives runs the keyring command on PATH (see above):")
         print(f"export {pipenv.PROVIDER}")
     return done
+
+
+def _keyring(args: argparse.Namespace) -> int:
+    from ..configure import launcher
+
+    return launcher.run(args.bin, args.dry_run, args.remove, args.force)
 
 
 def _bazel(args: argparse.Namespace) -> int:

@@ -25,9 +25,9 @@ from typing import NamedTuple, Optional
 
 from .. import aws
 from ..endpoint import parse
-from ..keyring_launcher import default_bin
 from . import files
 from .files import BadRequest, CannotEdit, Change, Original
+from .launcher import default_bin
 
 HELPER_NAME = "codeartifact-credential-helper"
 FLAGS = ("--credential_helper", "--experimental_credential_helper")

@@ -111,6 +111,7 @@ class Change(NamedTuple):
     existed: bool
     notes: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()  # removed passwords: never shown, not even in a diff
+    mode: int = 0o600  # a new file's (an existing one keeps its own)
 
     @classmethod
     def of(cls, original: Original, edit: Edit, after: Optional[bytes] = None) -> "Change":
@@ -135,11 +136,11 @@ class Change(NamedTuple):
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
     def apply(self) -> None:
-        """Write ``after`` atomically, keeping the file's mode (0600 for a new file);
+        """Write ``after`` atomically, keeping the file's mode (``mode`` for a new file);
         CannotEdit, saying why, if it cannot be written."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o600
+            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else self.mode
             descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         except OSError as error:
             raise CannotEdit(f"cannot write {self.path}: {error.strerror}") from None

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from . import toml_edit
+from . import launcher, toml_edit
 from .files import BadRequest, Change, read
 from .repository import Repository
 from .toml import TomlEdit
@@ -11,10 +11,11 @@ from .toml import TomlEdit
 def changes(repository: Repository, project: Path, extra: bool) -> list[Change]:
     """The source, named ``pypi`` (so that it replaces PyPI, as pdm defines it) or, with
     ``extra``, by its own name (searched beside PyPI). No username: pdm asks keyring
-    with none, by ``import keyring`` or through the keyring command on PATH."""
+    with none, by ``import keyring`` or through the keyring command on PATH (which
+    ``launcher.reaching`` sees to)."""
     pyproject = project / "pyproject.toml"
     if not pyproject.exists():
         raise BadRequest(f"{pyproject} does not exist; run this in your pdm project")
     source: dict[str, object] = {"name": repository.name if extra else "pypi", "url": repository.index_url}
     wanted = TomlEdit(["tool", "pdm"], {}, "source", source, ("username", "password"))
-    return [toml_edit.change(read(pyproject), wanted, "pdm")]
+    return launcher.reaching([toml_edit.change(read(pyproject), wanted, "pdm")], "pdm")

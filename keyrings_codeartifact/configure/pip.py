@@ -13,7 +13,7 @@ from typing import Optional
 
 from configupdater import ConfigUpdater
 
-from . import ini
+from . import ini, launcher
 from .files import Change, Edit, SetupError, check, read
 from .repository import Repository, password_of, same_place, with_aws_user
 from .shell import run, unless_set, unless_shadowed
@@ -23,7 +23,8 @@ _FIRST_PIP_WITH_CREDS_MODE = (26, 2)  # pip from 26.2 asks `keyring --mode=creds
 
 def changes(repository: Repository, pip: list[str], scope: str, extra: bool) -> list[Change]:
     """pip's index-url (or an extra-index-url) and keyring-provider, in the config file
-    ``pip config --SCOPE`` uses; checked with that pip's own config loader."""
+    ``pip config --SCOPE`` uses; checked with that pip's own config loader. With the
+    subprocess provider, a keyring command on PATH that reaches this backend too."""
     version = _version(pip)
     provider = "import" if _has_backend(pip) else "subprocess"
     needs_user = provider == "subprocess" and version < _FIRST_PIP_WITH_CREDS_MODE
@@ -39,7 +40,8 @@ def changes(repository: Repository, pip: list[str], scope: str, extra: bool) -> 
           lists=(("global.extra-index-url",),))
     variable = "PIP_EXTRA_INDEX_URL" if extra else "PIP_INDEX_URL"
     change = unless_set(change, "pip", {variable: "uses it instead of the config file's"})
-    return [unless_shadowed(change, "PIP_CONFIG_FILE", "pip")]
+    changes = [unless_shadowed(change, "PIP_CONFIG_FILE", "pip")]
+    return launcher.reaching(changes, "pip", _scripts_folder(pip)) if provider == "subprocess" else changes
 
 
 def default_pip() -> list[str]:
@@ -145,6 +147,34 @@ def _version(pip: list[str]) -> tuple[int, ...]:
     if not found:
         raise SetupError(f"cannot tell the version of {' '.join(pip)}")
     return int(found[1]), int(found[2])
+
+
+def _scripts_folder(pip: list[str]) -> Optional[Path]:
+    """The folder where pip's subprocess provider does not look for keyring: its own
+    environment's scripts folder, as its Python's sysconfig names it (pip does the same);
+    None if that Python cannot tell."""
+    python = _python_of(pip)
+    if python is None:
+        return None
+    result = run([python, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+
+
+def _python_of(pip: list[str]) -> Optional[str]:
+    """The Python that runs ``pip``: the one named in ``python -m pip``, or on the first
+    line of pip's script (read, not run); else the one `pip debug` names."""
+    if pip[1:3] == ["-m", "pip"]:
+        return pip[0]
+    try:
+        with open(pip[0], "rb") as script:
+            first = script.readline(4096).decode("utf-8", "replace")
+    except OSError:
+        first = ""
+    named = re.match(r"#!(\S*python[\w.]*)\s*$", first)
+    if named and os.path.isabs(named[1]):
+        return named[1]
+    found = re.search(r"^sys\.executable: (.+)$", _run_pip(pip, "debug", config=False), re.MULTILINE)
+    return found[1].strip() if found else None
 
 
 def _has_backend(pip: list[str]) -> bool:

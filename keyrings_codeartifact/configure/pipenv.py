@@ -5,7 +5,7 @@ provider is no file's to set: pipenv takes it from PIPENV_KEYRING_PROVIDER only
 import json
 from pathlib import Path
 
-from . import toml, toml_edit
+from . import launcher, toml, toml_edit
 from .files import BadRequest, Change, dig, read
 from .repository import Repository
 from .toml import TomlEdit
@@ -16,7 +16,8 @@ _DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl
 
 def changes(repository: Repository, project: Path, extra: bool) -> list[Change]:
     """The first source (the index pipenv installs from), or with ``extra`` one after
-    the others (for packages that name it with ``index = "NAME"``)."""
+    the others (for packages that name it with ``index = "NAME"``); then a keyring
+    command on PATH that reaches this backend, which the pip that pipenv drives runs."""
     pipfile = project / "Pipfile"
     if not pipfile.exists():
         raise BadRequest(f"{pipfile} does not exist; run this in your pipenv project")
@@ -32,4 +33,4 @@ def changes(repository: Repository, project: Path, extra: bool) -> list[Change]:
         change = change.noted(
             f"[[source]] {repository.name!r} is not the first source: pipenv installs from the first one, "
             f"and from this one only packages that say index = {json.dumps(repository.name)}")
-    return [change]
+    return launcher.reaching([change], "pipenv")

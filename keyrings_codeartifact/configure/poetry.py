@@ -1,22 +1,29 @@
 """`setup poetry`: the project's source, and poetry's publish repository (`poetry
-config repositories.NAME URL`); never a password."""
+config repositories.NAME URL`); never a password. With ``--requires-plugins``, this
+package in the project's ``[tool.poetry.requires-plugins]``, so that poetry 2
+installs the backend itself."""
 
 import os
+import re
 import shutil
 import tempfile
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from .. import userfolders
 from . import toml, toml_edit
-from .files import BadRequest, Change, Original, SetupError, decode, read, same_data
+from .files import BadRequest, Change, Original, SetupError, decode, dig, read, same_data
+from .poetry_keyring import config_file
 from .repository import Repository, variable_part
 from .shell import SENDS_IT, run, unless_set
 from .toml import TomlEdit
 
+DISTRIBUTION = "codeartifact-keyring"
 
-def changes(repository: Repository, project: Path, priority: str) -> list[Change]:
-    """The source in pyproject.toml ([[tool.poetry.source]]) and repositories.NAME.url in
-    poetry's config.toml."""
+
+def changes(repository: Repository, project: Path, priority: str, requires_plugins: bool = False) -> list[Change]:
+    """The source in pyproject.toml ([[tool.poetry.source]]), and this package in its
+    [tool.poetry.requires-plugins] if asked; repositories.NAME.url in poetry's config.toml."""
     if "." in repository.name:
         raise BadRequest(
             f"--name {repository.name}: poetry reads a '.' in a repository name as a nested key; use another name"
@@ -25,10 +32,53 @@ def changes(repository: Repository, project: Path, priority: str) -> list[Change
     if not pyproject.exists():
         raise BadRequest(f"{pyproject} does not exist; run this in your poetry project")
     source: dict[str, object] = {"name": repository.name, "url": repository.index_url, "priority": priority}
-    return [
-        toml_edit.change(read(pyproject), TomlEdit(["tool", "poetry"], {}, "source", source), "poetry"),
-        _repository_change(repository),
-    ]
+    edits = [TomlEdit(["tool", "poetry"], {}, "source", source)]
+    original = read(pyproject)
+    if requires_plugins:
+        edits += _plugin_requirement(toml.data(original, "poetry"))
+    change = toml_edit.changes(original, edits, "poetry")
+    if requires_plugins and not _plain_source(toml.load(decode(change.after)), repository):
+        change = change.noted("poetry gets plugins from the project's sources before it can authenticate to any, "
+                              "and this project has none that needs no token: add one, e.g. "
+                              "`poetry source add --priority=supplemental PyPI`")
+    return [change, _repository_change(repository)]
+
+
+def _plugin_requirement(data: dict[str, Any]) -> list[TomlEdit]:
+    """This package in [tool.poetry.requires-plugins], unless it is there already
+    (under any spelling of its name, with whatever constraint the project chose)."""
+    plugins = dig(data, ["tool", "poetry", "requires-plugins"])
+    if isinstance(plugins, dict) and any(_canonical(name) == DISTRIBUTION for name in plugins):
+        return []
+    return [TomlEdit(["tool", "poetry", "requires-plugins"], {DISTRIBUTION: plugin_constraint()})]
+
+
+def plugin_constraint() -> str:
+    """``>=MAJOR.MINOR`` of this package as installed: the backend that wrote the
+    set-up, or a later one (PEP 440, as poetry 2 reads requires-plugins)."""
+    try:
+        found = re.match(r"(\d+)\.(\d+)", metadata.version(DISTRIBUTION))
+    except metadata.PackageNotFoundError:
+        found = None
+    return f">={found[1]}.{found[2]}" if found else ">=0.1"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _plain_source(data: dict[str, Any], repository: Repository) -> bool:
+    """Whether poetry's pool has a source it can read before the backend is installed:
+    PyPI (implicit while no source is primary, or named), or any source not at this
+    repository's host."""
+    sources = dig(data, ["tool", "poetry", "source"])
+    sources = [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+    sources = [s for s in sources if s.get("priority") != "explicit"]  # only for what names them
+    if not any(s.get("priority", "primary") == "primary" for s in sources):
+        return True
+    host = repository.index_url.split("/")[2]
+    return any(str(s.get("name", "")).lower() == "pypi" or (s.get("url") and str(s["url"]).split("/")[2:3] != [host])
+               for s in sources)
 
 
 def _repository_change(repository: Repository) -> Change:
@@ -96,10 +146,3 @@ def _config_set(poetry: str, original: Original, key: str, value: str) -> bytes:
             lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
             raise SetupError(f"`poetry config {key} {value}` failed: {lines[-1] if lines else 'no output'}")
         return copy_.read_bytes() if copy_.exists() else original.raw
-
-
-def config_file() -> Path:
-    """poetry's config.toml: in POETRY_CONFIG_DIR if set, else in its user config folder."""
-    if os.environ.get("POETRY_CONFIG_DIR"):
-        return Path(os.environ["POETRY_CONFIG_DIR"]) / "config.toml"
-    return userfolders.config_folder("pypoetry") / "config.toml"

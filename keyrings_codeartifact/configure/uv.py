@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import userfolders
-from . import toml_edit
+from . import launcher, toml_edit
 from .files import BadRequest, Change, read
 from .repository import Repository, variable_part, with_aws_user
 from .shell import SENDS_IT, unless_set, unless_shadowed
@@ -20,7 +20,8 @@ _FIRST_UV_WITH_ALWAYS = (0, 6, 10)  # authenticate = "always" asks keyring with 
 def changes(repository: Repository, project: Optional[Path], extra: bool) -> list[Change]:
     """The index (uv then asks keyring with no username). Its publish-url keeps user
     ``aws``: uv publish asks keyring only for a username it knows. A uv on PATH too old
-    for ``authenticate`` gets user ``aws`` in the index URL instead."""
+    for ``authenticate`` gets user ``aws`` in the index URL instead. Then a keyring
+    command on PATH that reaches this backend (``launcher.reaching``)."""
     if project is not None:
         path, table = project / "pyproject.toml", ["tool", "uv"]
         if not path.exists():
@@ -39,9 +40,9 @@ def changes(repository: Repository, project: Optional[Path], extra: bool) -> lis
     if not extra:
         variables.update(dict.fromkeys(("UV_DEFAULT_INDEX", "UV_INDEX_URL"), "uses it as the default index instead"))
     change = unless_set(change, "uv", variables)
-    if project is not None:
-        return [change]
-    return [unless_shadowed(unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")]
+    if project is None:
+        change = unless_shadowed(unless_shadowed(change, "UV_CONFIG_FILE", "uv"), "UV_NO_CONFIG", "uv")
+    return launcher.reaching([change], "uv")
 
 
 def _index(repository: Repository, always: bool, extra: bool) -> dict[str, object]:

@@ -5,11 +5,13 @@ Never `poetry config http-basic` (it prompts and, with no terminal, spins foreve
 the backend is all the credentials poetry gets.
 """
 
+import re
+
 import pytest
 
-from helpers import URL, run
+from helpers import CLI, URL, run
 from standin.wheels import make_wheel
-from support import ONE_TOKEN, UPLOAD_URL, publish, token_requests
+from support import ONE_TOKEN, UPLOAD_URL, ok, publish, token_requests
 
 SOURCE = f"""
 [[tool.poetry.source]]
@@ -83,3 +85,40 @@ def test_poetry_reports_denied_access_cleanly(poetry, e2e, standin, tmp_path):
     # poetry logs keyring errors at debug level only: -vvv shows our message.
     debug = run(poetry, "lock", "-vvv", cwd=app)
     assert "codeartifact-keyring: cannot get a token for domain 'my-team'" in debug.stdout + debug.stderr
+
+
+@pytest.mark.parametrize("turned_off", ["config", "variable"])
+def test_keyring_turned_off_is_named_and_its_undo_works(turned_off, e2e, standin, tools, tmp_path, monkeypatch):
+    """With keyring.enabled off, poetry asks no backend (a 401, no token request); setup
+    poetry says so in one line, and the undo it names brings the backend back."""
+    poetry = tools / "poetry" / "bin" / "poetry"
+    monkeypatch.setenv("POETRY_CACHE_DIR", str(tmp_path / "poetry-cache"))
+    monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+    monkeypatch.setenv("POETRY_NO_INTERACTION", "1")
+    publish(e2e, tmp_path, "poetry-hello", message="keyring back on")
+    app = project(poetry, tmp_path / "app", "app", ["poetry-hello==1.0"])
+    if turned_off == "config":
+        ok(run(poetry, "config", "keyring.enabled", "false", cwd=app))  # the common Windows workaround (poetry 9791)
+    else:
+        monkeypatch.setenv("POETRY_KEYRING_ENABLED", "false")
+
+    refused = run(poetry, "lock", cwd=app)
+    assert refused.returncode == 1 and "Authorization error accessing" in refused.stdout + refused.stderr
+    assert token_requests(standin) == []  # poetry never asked the backend
+
+    told = ok(run(CLI, "setup", "poetry", URL, cwd=app))
+    [warning] = told.stderr.splitlines()
+    assert "poetry asks no keyring backend, this one included, so its installs get 401" in warning
+    if turned_off == "config":
+        undo = re.search(r"undo: `(poetry config keyring\.enabled true)`", warning)[1]
+        ok(run(poetry, *undo.split()[1:], cwd=app))
+    else:
+        assert "undo: unset POETRY_KEYRING_ENABLED" in warning
+        monkeypatch.delenv("POETRY_KEYRING_ENABLED")
+    assert run(CLI, "setup", "poetry", URL, cwd=app).stderr == ""
+
+    ok(run(poetry, "lock", cwd=app))
+    ok(run(poetry, "install", cwd=app))
+    check = run(app / ".venv" / "bin" / "python", "-c", "import poetry_hello; print(poetry_hello.MESSAGE)")
+    assert check.stdout.strip() == "keyring back on"
+    assert token_requests(standin) == ONE_TOKEN

@@ -142,3 +142,27 @@ class _Server(socketserver.ThreadingMixIn, WSGIServer):
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args) -> None:
         pass
+
+
+class PlainIndex(Serving):
+    """A plain index over HTTP on 127.0.0.1, with no authentication, as PyPI or a public
+    mirror answers: pypiserver serving the files in ``root`` at ``/simple/``. Every
+    request is logged in ``requests``. Use as a context manager."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.requests: list[str] = []
+        app = pypiserver.app(roots=[str(root)], authenticate=[], password_file=".", disable_fallback=True)
+
+        def logged(environ, start_response):
+            self.requests.append(environ.get("PATH_INFO", ""))
+            return app(environ, start_response)
+
+        server = _Server(("127.0.0.1", 0), _QuietHandler)
+        server.set_app(logged)
+        self._serve(server)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/simple/"

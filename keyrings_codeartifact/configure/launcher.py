@@ -11,11 +11,15 @@ keeps that path, and when the Python is gone it says so in one line and exits 1.
 A launcher is ours if it holds ``MARKER``. Ours is rewritten only when it would
 change (running setup twice changes nothing); one we did not write is replaced
 only with ``--force``, which keeps it beside ours (``BACKUP_SUFFIX``) for
-``--remove`` to put back; ``--remove`` removes only ours. Also ``keyring_problem``:
-whether the ``keyring`` that tools find on PATH reaches this backend.
+``--remove`` to put back; ``--remove`` removes only ours.
+
+``setup uv``, ``setup pip`` (subprocess provider), ``setup pdm`` and ``setup pipenv``
+call ``reaching``: when no ``keyring`` is on PATH at all and the running
+``codeartifact-keyring`` is in a folder on PATH, the launcher is one more change of
+their set-up; when a ``keyring`` that does not reach this backend is found instead,
+it is left alone and a note says so and what would fix it (``keyring_problem``).
 """
 
-import argparse
 import ntpath
 import os
 import posixpath
@@ -24,12 +28,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
-from .errors import PREFIX
-
-if TYPE_CHECKING:
-    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+from ..errors import PREFIX
+from .files import Change
 
 MARKER = "codeartifact-keyring: fast keyring launcher"
 BACKUP_SUFFIX = ".replaced-by-codeartifact-keyring"
@@ -97,6 +99,11 @@ def render(python: str) -> str:
     if windows():
         return _WINDOWS.format(marker=MARKER, python=python).replace("\n", "\r\n")
     return _POSIX.format(marker=MARKER, python=shlex.quote(python))
+
+
+def _python() -> str:
+    """The absolute path of this environment's Python, which the launcher runs."""
+    return ntpath.abspath(sys.executable) if windows() else posixpath.abspath(sys.executable)
 
 
 def is_ours(path: Path) -> bool:
@@ -187,7 +194,7 @@ def run(folder: Optional[Path], dry_run: bool, remove: bool, force: bool) -> int
     if folder is None:
         print(f"{PREFIX}give --bin DIR: a folder on PATH for the keyring command", file=sys.stderr)
         return 2
-    python = (ntpath if windows() else posixpath).abspath(sys.executable)
+    python = _python()
     try:
         step = plan_remove(folder) if remove else plan_install(folder, python, force)
         if not dry_run:
@@ -201,30 +208,96 @@ def run(folder: Optional[Path], dry_run: bool, remove: bool, force: bool) -> int
 
 def keyring_problem(path: Optional[str] = None, timeout: float = 60) -> Optional[str]:
     """None if the ``keyring`` command found on ``path`` (None: PATH) reaches this
-    backend; else one line saying what is wrong and offering ``setup keyring``."""
-    offer = "run `codeartifact-keyring setup keyring` to put one on PATH that does"
+    backend (asked once: ``keyring --list-backends``); else what is wrong, in words."""
     found = shutil.which("keyring", path=path)
     if found is None:
-        return f"no keyring command on PATH reaches this backend; {offer}"
+        return "no keyring command on PATH reaches this backend"
     try:
         listed = subprocess.run([found, "--list-backends"], capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.SubprocessError) as error:
-        return f"the keyring command {found} did not run ({error}); {offer}"
+        return f"the keyring command {found} did not run ({error})"
     if listed.returncode == 0 and any(line.startswith(OUR_BACKEND + " ") for line in listed.stdout.splitlines()):
         return None
     last = (listed.stderr.strip().splitlines() or [""])[-1]
     why = f" ({last})" if last else ""
-    return f"the keyring command on PATH, {found}, does not reach this backend{why}; {offer}"
+    return f"the keyring command on PATH, {found}, does not reach this backend{why}"
 
 
-def add_to(tools: "Commands") -> None:
-    """The ``setup keyring`` subcommand."""
-    text = "put a fast keyring command on PATH that answers CodeArtifact itself and hands the rest to keyring"
-    parser = tools.add_parser("keyring", help=text, description=text + ".")
-    parser.add_argument("--bin", metavar="DIR", type=Path,
-                        help="the folder to write it to (default: the folder of this codeartifact-keyring)")
-    parser.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
-    parser.add_argument("--remove", action="store_true", help="remove the keyring command this wrote")
-    parser.add_argument("--force", action="store_true",
-                        help="replace a keyring command this did not write (kept for --remove to put back)")
-    parser.set_defaults(run=lambda args: run(args.bin, args.dry_run, args.remove, args.force))
+def reaching(changes: list[Change], tool: str, skipped: Optional[Path] = None) -> list[Change]:
+    """``changes`` (a tool's set-up), and what makes the ``keyring`` that ``tool`` runs
+    from PATH (without ``skipped``: pip skips its own scripts folder) reach this backend:
+    our launcher in our folder when no keyring is there at all, or ours is (written,
+    updated or unchanged); else, if the one found does not reach it, a note on the
+    first change saying so and what would fix it. Nothing is ever replaced."""
+    path = search_path(skipped)
+    folder = default_bin()
+    if folder is not None and not on_path(folder, path):
+        folder = None  # a launcher there would not be found
+    found = shutil.which("keyring", path=path)
+    if folder is not None and (found is None or (_same(Path(found).parent, folder) and is_ours(Path(found)))):
+        try:
+            return changes + [launcher_change(folder, tool)]
+        except (SetupFailed, OSError) as error:
+            return [changes[0].noted(f"but no keyring command on PATH reaches this backend, and {error}")] + changes[1:]
+    problem = keyring_problem(path)
+    if problem is None:
+        return changes
+    if skipped is not None and shutil.which("keyring", path=str(skipped)):
+        problem += f" ({tool} skips the one in its own folder, {skipped})"
+    return [changes[0].noted(f"but {problem}; {_offer(found, folder, path)}")] + changes[1:]
+
+
+def launcher_change(folder: Path, tool: str) -> Change:
+    """Our launcher in ``folder``, written or brought up to date, as a change of ``tool``'s
+    set-up; SetupFailed if a file we did not write is in the way."""
+    python = _python()
+    plan_install(folder, python, force=False)  # refuses a keyring we did not write, or one found first
+    path = folder / launcher_name()
+    existed = os.path.lexists(path)
+    before = path.read_bytes() if existed else b""
+    if before != render(python).encode() and not os.access(folder, os.W_OK):
+        raise SetupFailed(f"{folder} cannot be written to: `codeartifact-keyring setup keyring --bin DIR` "
+                          "writes one to DIR, a folder on PATH")
+    note = (f"the keyring command {tool} runs from PATH: it answers CodeArtifact itself, runs {python}, and "
+            "`codeartifact-keyring setup keyring --remove` removes it")
+    return Change(path, before, render(python).encode(), existed, (note,), mode=0o755)
+
+
+def _offer(found: Optional[str], folder: Optional[Path], path: str) -> str:
+    """The ``setup keyring`` command that would put a keyring reaching this backend
+    first on ``path``; ``folder``: ours, if it is on ``path`` (else None)."""
+    command = "`codeartifact-keyring setup keyring"
+    before = f" before {Path(found).parent}" if found else ""
+    if folder is None:
+        return f"{command} --bin DIR` puts one that does in DIR, a folder on PATH{before}"
+    if found is not None and _same(Path(found).parent, folder):
+        return f"{command} --force` replaces it with one that does (and keeps it for --remove to put back)"
+    folders = [_normal(entry) for entry in path.split(os.pathsep) if entry]
+    if found is not None and _index(folders, folder) > _index(folders, Path(found).parent):
+        return f"{command} --bin DIR` puts one that does in DIR, a folder on PATH{before}"
+    return f"{command}` puts one that does in {folder}"
+
+
+def search_path(skipped: Optional[Path] = None) -> str:
+    """PATH, without the folder ``skipped`` (as pip's subprocess provider leaves out its own)."""
+    entries = os.environ.get("PATH", os.defpath).split(os.pathsep)
+    return os.pathsep.join(entry for entry in entries if skipped is None or not (entry and _same(Path(entry), skipped)))
+
+
+def on_path(folder: Path, path: str) -> bool:
+    """Whether ``folder`` is one of the folders of ``path``."""
+    return any(entry and _same(Path(entry), folder) for entry in path.split(os.pathsep))
+
+
+def _normal(folder: str) -> str:
+    return os.path.normcase(os.path.abspath(folder))
+
+
+def _same(folder: Path, other: Path) -> bool:
+    return _normal(str(folder)) == _normal(str(other))
+
+
+def _index(folders: list[str], folder: Path) -> int:
+    """Where ``folder`` is among ``folders`` (normalised), or past their end."""
+    wanted = _normal(str(folder))
+    return folders.index(wanted) if wanted in folders else len(folders)
