@@ -1,11 +1,9 @@
 """How keyringrc.cfg sections and options resolve for an endpoint (no AWS involved)."""
 
 import textwrap
-import time
 
 import pytest
 
-from helpers import KEYRING, URL, run, write_keyring_config
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import ConfigError
 from keyrings_codeartifact.settings import Settings, load
@@ -204,18 +202,6 @@ def test_a_long_header_is_one_short_error(config):
     with pytest.raises(ConfigError) as caught:
         load(ENDPOINT, config("[codeartifact" + " " * 40_000 + "x]\n"))
     assert "too long" in str(caught.value) and len(str(caught.value)) < 1000
-
-
-# configparser's own option pattern is quadratic in a run of spaces that no '=' or
-# ':' follows: keyring reads keyringrc.cfg with the stock configparser before any
-# backend runs, so such a file fails in keyring first. What keyring does with one:
-def test_keyring_itself_fails_on_configparsers_slow_line_before_any_backend_runs(standin):
-    write_keyring_config("[codeartifact]\nx" + " " * 40_000 + "y\n")
-    started = time.perf_counter()
-    result = run(KEYRING, "get", URL, "aws")
-    print(f"keyring took {time.perf_counter() - started:.1f} s to refuse the file")  # measured, not asserted
-    assert result.returncode == 1 and "configparser.ParsingError" in result.stderr
-    assert "codeartifact-keyring" not in result.stderr and standin.token_requests() == []
 
 
 def test_a_header_longer_than_any_real_one_is_an_error(config):
