@@ -67,7 +67,11 @@ def add_to(commands: "Commands") -> None:
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
     _add_keyring(tools)
+    _add_bazel(tools)
 
+
+def _add_bazel(tools: "Commands") -> None:
+    """``setup bazel``: Bazel's credential helper in .bazelrc (``configure.bazel``)."""
     text = ("make Bazel's downloader (rules_python's experimental_index_url) get CodeArtifact tokens from "
             "codeartifact-credential-helper, in .bazelrc")
     versions = ("Needs Bazel 7.1 or later to honour the token's expiry "
