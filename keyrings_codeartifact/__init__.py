@@ -1,3 +1,27 @@
-"""A keyring backend that hands AWS CodeArtifact tokens to pip, uv, twine and poetry."""
+"""A keyring backend that hands AWS CodeArtifact tokens to pip, uv, twine and poetry.
+
+Two programs share this package: the lookup (``backend``, the fast ``keyring_command``
+and the CLI's ``token``/``explain``/``cache``: endpoint -> settings -> token, through
+``lookup``, ``token_source``, ``cache`` and ``aws``) and ``setup`` (``configure/``, which
+writes other tools' config). They share only the endpoint parser and the settings.
+
+The rule for imports, written once: every import sits at the top of its module,
+except where it carries weight, and then it says why in a comment beside it:
+
+- botocore only inside the ``aws`` package (at its modules' tops); ``aws`` itself is
+  imported only where a call to AWS is about to be made (``lookup`` on a fetch, the
+  CLI's ``setup --domain`` and ``explain --check``), never when a cached or
+  ``CODEARTIFACT_AUTH_TOKEN`` token answers;
+- tomlkit and configupdater only inside ``configure/``, which only ``setup``'s
+  handlers import (see configure/__init__.py);
+- what keyring loads on every keyring call on the machine (``backend``, ``services``)
+  imports the lookup and keyringrc.cfg's reader only for a service of ours, and
+  ``lookup`` makes the token source (with the disk cache) only when it needs one;
+- the fast ``keyring`` command imports keyring, or the lookup, only for the calls
+  that need them; ``explain`` imports keyring's backends only when it runs;
+- platform modules (fcntl, msvcrt, pwd) only on their platform.
+
+tests/test_import_cost.py and tests/test_keyring_command.py hold the boundaries.
+"""
 
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ that is not a CodeArtifact endpoint is answered with None at once (a service
 that looks like a repository name costs one read of keyringrc.cfg per process,
 for [codeartifact-repositories]). The flow for an endpoint: service string ->
 endpoint (``services``, ``endpoint``) -> settings (``settings``; ``owners`` may refuse it
-here, before any call) -> token (``CODEARTIFACT_AUTH_TOKEN``, else ``tokens``:
+here, before any call) -> token (``CODEARTIFACT_AUTH_TOKEN``, else ``token_source``:
 memory, ``cache``, ``aws``) -> credential. From settings to token is ``lookup``,
 the one rule the CLI and the fast ``keyring`` command follow too. Our errors
 leave here as ``keyring.errors.KeyringError`` instances (``as_keyring_error``).
@@ -76,7 +76,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         if endpoint is None:
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
-        from . import lookup
+        from . import lookup  # here: settings and the lookup, for a service of ours only
 
         try:
             return self._lookup().token(endpoint).value
@@ -88,7 +88,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
 
     def _lookup(self) -> "Lookup":
         """This backend's one lookup service, made on first use."""
-        from . import lookup
+        from . import lookup  # here: settings and the lookup, for a service of ours only
 
         with _LOOKUP_LOCK:  # threads of a host program share one lookup, and its locks
             if self._lookups is None:

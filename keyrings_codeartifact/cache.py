@@ -1,7 +1,7 @@
 """Tokens cached on disk, shared by every process of the user.
 
-One file per (partition, region, domain, owner, identity, duration), named by a
-digest, in a folder of our own that ``safefolder`` opens so that nobody else can
+One file per cache key (``cache_key``: partition, region, domain, owner, identity,
+duration), named by a digest, in a folder of our own that ``safefolder`` opens so that nobody else can
 swap it or what is in it. Writes go to a temporary file renamed into place, so a
 reader sees the old token or the new one, never a torn file. An entry holds the
 token's times by AWS's clock and the offset from this machine's clock to AWS's,
@@ -11,7 +11,7 @@ version), or whose lifetime or offset no AWS token can have, is a miss, and is
 replaced by the next token fetched.
 
 Processes that miss at the same time wait for the one that asks AWS (a lock per
-entry), each about as long as a healthy fetch takes (``tokens.wait_limit``), and
+entry), each about as long as a healthy fetch takes (``token_source.wait_limit``), and
 not at all once that one is seen stopped (Ctrl-Z) or gone (``lockholder``); one
 that stops waiting fetches itself and still writes its token back. When the
 asking process fails, it leaves a marker for a few seconds, and those that were
@@ -29,12 +29,13 @@ import math
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import errors, lockholder, redact, userfolders
-from .authtoken import Token
+from . import errors, fingerprint, lockholder, redact, userfolders
 from .safefolder import Folder, Unsafe
+from .token_record import Token
 from .userfolders import CACHE_DIR_VARIABLE
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,33 @@ Entry = dict[str, Any]  # what an entry's (or a failure marker's) file holds, as
 Wanted = Callable[[Optional[Token]], bool]
 
 if TYPE_CHECKING:
+    from .endpoint import Endpoint
     from .settings import Settings
+
+
+def cache_key(endpoint: "Endpoint", settings: "Settings", environ: Mapping[str, str] = os.environ) -> Key:
+    """What a token depends on: where (``where``), for whom, and for how long."""
+    return {
+        **where(endpoint),
+        "identity": fingerprint.identity_key(settings, environ),
+        "duration": settings.token_duration,
+    }
+
+
+def where(endpoint: "Endpoint") -> Key:
+    """The part of a cache key that names the endpoint's domain: partition, region,
+    domain and owner (a domain's repositories share its tokens)."""
+    return {
+        "partition": endpoint.partition,
+        "region": endpoint.region,
+        "domain": endpoint.domain,
+        "owner": endpoint.owner,
+    }
+
+
+def belongs_to(key: Mapping[str, object], endpoint: "Endpoint") -> bool:
+    """Whether the cache key ``key`` is for ``endpoint``'s domain, owner and region."""
+    return all(key.get(name) == value for name, value in where(endpoint).items())
 
 
 def folder_for(configured: Optional[str] = None) -> Path:
@@ -98,7 +125,7 @@ def entry_name(key: Key) -> str:
     return hashlib.sha256(canonical).hexdigest()[:40] + _SUFFIX
 
 
-def open_cache(settings: "Settings") -> Union["DiskCache", "NullCache"]:
+def open_cache(settings: "Settings") -> "Cache":
     """The disk cache these settings ask for, made if need be; a NullCache if the
     cache is off, or if its folder cannot be used safely (warned once)."""
     if not settings.cache:
@@ -347,6 +374,9 @@ class DiskCache:
             cls = errors.CodeArtifactError
         log.debug("the process that held the cache lock failed; failing with its error")
         raise cls(redact.text(message, redact.LINE_LIMIT))  # the marker is a file: never trusted to be printable
+
+
+Cache = Union[DiskCache, NullCache]
 
 
 def _token(data: Entry, key: Key, now: float) -> Optional[Token]:

@@ -23,10 +23,10 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from . import cache, client, redact
+from . import cache, client, identity, redact
+from .cache import belongs_to, cache_key, where
 from .errors import PREFIX, CodeArtifactError
 from .safefolder import Folder, Unsafe
-from .tokens import belongs_to, where
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
@@ -122,10 +122,8 @@ def _key_and_who(endpoint: "Endpoint", settings: Optional["Settings"]) -> tuple[
     """The cache key of the lookup that failed and who asked; the domain alone
     if the settings, or the identity they name, cannot be read."""
     if settings is not None:
-        from . import identity, tokens
-
         try:
-            return tokens.cache_key(endpoint, settings), identity.resolve(settings).words
+            return cache_key(endpoint, settings), identity.who_asks(settings).words
         except CodeArtifactError:
             pass
     return domain_key(endpoint), None

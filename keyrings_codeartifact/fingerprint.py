@@ -21,6 +21,8 @@ caches (a new login of the same session keeps the key). Values enter only the
 digest; the label before it is a profile name, access key id or role name.
 """
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -170,9 +172,6 @@ def _token_subject(path: str) -> str:
         return f"unreadable {error.errno}"
     parts = token.split(b".")
     if len(parts) == 3:
-        import base64
-        import binascii
-
         try:
             claims = json.loads(base64.urlsafe_b64decode(parts[1] + b"=" * (-len(parts[1]) % 4)))
         except (ValueError, binascii.Error, RecursionError):

@@ -21,6 +21,8 @@ arguments) never enter the words.
 
 import configparser
 import os
+import shlex
+import socket
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
@@ -85,7 +87,7 @@ class _Facts:
         return Identity(self.kind, f"{_KIND_WORDS[self.kind]}: {words}" if words else _KIND_WORDS[self.kind])
 
 
-def resolve(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
+def who_asks(settings: "Settings", environ: Mapping[str, str] = os.environ) -> Identity:
     """The identity that asks AWS for a token under ``settings`` and ``environ``."""
     role: Optional[tuple[str, Optional[str], bool]] = None
     if settings.role_arn:  # keyringrc.cfg's role: assumed with whatever credentials follow
@@ -118,21 +120,27 @@ def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_envi
     web_identity = _web_identity(config or {}, environ if use_environment else {})
     assumes_role = config is not None and "role_arn" in config and "web_identity_token_file" not in config
     if not assumes_role and web_identity and web_identity.pop("from environment", None):
-        facts = _Facts("web-identity")
-        for option, value in web_identity.items():
-            facts.add(option.replace("_", " "), value)
-        return facts
+        return _named(_Facts("web-identity"), web_identity)
     if config is None:
-        if name == "default":
-            return None  # no default profile: botocore goes on down the chain
-        return _Facts("profile").add("name", name).add("missing from", files.where())
+        return _missing(name, files)
     if not (assumes_role or web_identity or _provides(config, files.credentials_section(name))):
         return None
     facts = _Facts("profile").add("name", name).add("in", files.where())
     shown = {**config, **(web_identity if web_identity and not assumes_role else {})}
-    for option in _SHOWN:
-        facts.add(option.replace("_", " "), shown.get(option))
-    facts.add("credential process", _program(config.get("credential_process")))
+    _named(facts, {option: shown.get(option) for option in _SHOWN})
+    return facts.add("credential process", _program(config.get("credential_process")))
+
+
+def _missing(name: str, files: "_AwsFiles") -> Optional[_Facts]:
+    """A profile the AWS files do not have: named; none at all if it is the default
+    (botocore then goes on down the chain)."""
+    return None if name == "default" else _Facts("profile").add("name", name).add("missing from", files.where())
+
+
+def _named(facts: _Facts, options: Mapping[str, Optional[str]]) -> _Facts:
+    """``facts`` with each option that is set, by its name in words."""
+    for option, value in options.items():
+        facts.add(option.replace("_", " "), value)
     return facts
 
 
@@ -227,8 +235,6 @@ def _container(environ: Mapping[str, str]) -> Optional[_Facts]:
 
 def _imds(environ: Mapping[str, str]) -> _Facts:
     """The instance's role, as far as it can be told without asking: this host, this endpoint."""
-    import socket
-
     return (
         _Facts("imds")
         .add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
@@ -305,8 +311,6 @@ def _profile_name(section: str) -> Optional[str]:
 
 
 def _split(text: str) -> list[str]:
-    import shlex  # here, not above: only profiles in a config file need it
-
     try:
         return shlex.split(text)
     except ValueError:

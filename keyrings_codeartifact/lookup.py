@@ -2,7 +2,7 @@
 
 The rule: the settings for the endpoint (``owners`` may refuse it, before any
 call); then ``CODEARTIFACT_AUTH_TOKEN`` if set (checked); else the token source
-(``tokens``: memory, the disk cache, AWS). Nothing here imports botocore, and
+(``token_source``: memory, the disk cache, AWS). Nothing here imports botocore, and
 the token source is made, with its imports, only when it is first needed.
 
 Every front end comes through here, so this is where a failed lookup is recorded
@@ -19,9 +19,9 @@ from . import settings as config
 from .errors import PREFIX, CodeArtifactError, ConfigError
 
 if TYPE_CHECKING:
-    from .authtoken import Token
     from .endpoint import Endpoint
-    from .tokens import TokenSource
+    from .token_record import Token
+    from .token_source import TokenSource
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,9 @@ class Lookup:
     def _tokens(self) -> "TokenSource":
         with self._lock:
             if self._source is None:
-                from . import tokens
+                from . import token_source
 
-                self._source = tokens.TokenSource(_fetch_token)
+                self._source = token_source.TokenSource(_fetch_token)
             return self._source
 
 

@@ -25,6 +25,7 @@ Windows, which never calls them, so that the Windows check passes over their cal
 import contextlib
 import errno
 import os
+import shlex
 import stat
 import sys
 import time
@@ -423,8 +424,6 @@ def _owned_by_another(path: Path, owner: int) -> Unsafe:
 
 def _quoted(path: Path) -> str:
     """``path`` as a shell word, so that a pasted remedy acts on it and nothing else."""
-    import shlex  # here, not above: only remedies need it, never a lookup that works
-
     return shlex.quote(str(path))
 
 

@@ -11,6 +11,7 @@ import logging
 from typing import Optional
 
 from . import endpoint as endpoints
+from .errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,7 @@ class Services:
 def _repository_names() -> dict[str, str]:
     """[codeartifact-repositories], or no names at all if keyringrc.cfg cannot be
     read: that is an error for CodeArtifact URLs only, never for other services."""
-    from . import settings
-    from .errors import ConfigError
+    from . import settings  # here: only a service that may be a repository name needs keyringrc.cfg read
 
     try:
         return settings.repository_names()

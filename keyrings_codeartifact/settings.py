@@ -12,19 +12,22 @@ it. Between equally specific sections, the one later in the file wins.
 of the named accounts.
 
 No file, or no ``codeartifact`` section in it, is the normal case: defaults apply.
-Reading any file, of any size and shape, takes linear time, and an error echoes
-the file's text only through ``redact``: one line, cut short, no userinfo.
+The file is read with configparser as keyring reads it, which keyring does before
+any backend runs: a file configparser rejects, or takes long over, has failed or
+taken that time in keyring already (tests/test_settings.py shows what keyring does
+with one). Our own part, the section headers, is read in linear time, and an error
+echoes the file's text only through ``redact``: one line, cut short, no userinfo.
 """
 
 import configparser
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, NoReturn, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
 from . import redact, userfolders
-from .authtoken import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 from .errors import PREFIX, ConfigError
+from .token_record import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
@@ -38,6 +41,7 @@ MAX_HEADER = 512
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
 
 DURATION_HELP = f"0 (as long as the AWS role session) or {MIN_DURATION} to {MAX_DURATION} seconds"
+MAX_ATTEMPTS = 3  # per AWS call, each up to `timeout` to connect and to read: botocore's standard retries
 # Patterns stay strings (``re`` compiles and caches them on first use): this
 # module is imported on every CodeArtifact lookup, cache hits included.
 _ROLE_ARN = r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
@@ -92,10 +96,10 @@ class Resolution(NamedTuple):
 
 def load(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Settings:
     """Return the settings for ``endpoint`` (None: the defaults section only)."""
-    return resolve(endpoint, path).settings
+    return with_sources(endpoint, path).settings
 
 
-def resolve(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Resolution:
+def with_sources(endpoint: Optional["Endpoint"], path: Optional[Path] = None) -> Resolution:
     """The settings for ``endpoint`` from the config file at ``path``, with their sources."""
     path = config_path() if path is None else path
     chosen: dict[str, tuple[str, str]] = {}  # option -> (value, section it came from)
@@ -122,37 +126,10 @@ def parse_option(option: str, value: str) -> Any:  # Any: the option decides the
     return _CONVERTERS.get(option, _non_empty)(value.strip())
 
 
-class _Parser(configparser.RawConfigParser):
-    """configparser, with an option pattern that takes linear time.
-
-    Its own, ``(?P<option>.*?)\\s*(?P<vi>=|:)\\s*(?P<value>.*)$``, tries the
-    lazy ``.*?`` at every position of a line and runs ``\\s*`` over the spaces
-    after it each time: a line of 40,000 spaces between two words took 14 s.
-    This one reads every line the same way (configparser strips the option
-    name it finds, so the spaces before the delimiter may be part of it)."""
-
-    OPTCRE = re.compile(r"(?P<option>[^=:]*)(?P<vi>[=:])\s*(?P<value>.*)$")
-
-    # configparser gathers every bad line into one ParsingError, growing its
-    # message by concatenation: quadratic in the number of bad lines (160,000 of
-    # them took minutes). Reading stops at the first: a one-line error shows no more.
-
-    # Private hooks of configparser, which typeshed does not declare.
-    def _handle_error(  # Python 3.9 to 3.12
-        self, exc: Optional[configparser.ParsingError], fpname: str, lineno: int, line: str
-    ) -> NoReturn:
-        raise super()._handle_error(exc, fpname, lineno, line)  # type: ignore[misc]
-
-    def _handle_option(self, st: Any, line: Any, fpname: str) -> None:  # Python 3.13 and later
-        super()._handle_option(st, line, fpname)  # type: ignore[misc]
-        if st.errors:
-            raise st.errors[0]
-
-
 def _read(path: Path) -> configparser.RawConfigParser:
     """keyringrc.cfg parsed (empty if missing), as keyrings.codeartifact read it:
     inline comments allowed, no DEFAULT section merged into the others."""
-    parser = _Parser(inline_comment_prefixes=("#", ";"), default_section="\0no-defaults")
+    parser = configparser.RawConfigParser(inline_comment_prefixes=("#", ";"), default_section="\0no-defaults")
     try:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError) as error:

@@ -131,7 +131,7 @@ def edit_entry(path: Path, **changes) -> dict:
 
 def new_token(value: str = "fetched"):
     """A token fresh for an hour."""
-    from keyrings_codeartifact.authtoken import Token
+    from keyrings_codeartifact.token_record import Token
 
     now = time.time()
     return Token(value, now, now + 3600)

@@ -4,11 +4,11 @@ import pytest
 from keyring.credentials import SimpleCredential
 
 from helpers import BOB, DOMAIN, OWNER, REGION, URL, write_aws_file, write_keyring_config
-from keyrings_codeartifact import tokens
-from keyrings_codeartifact.authtoken import Token, is_fresh
+from keyrings_codeartifact import token_source
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
+from keyrings_codeartifact.token_record import Token, is_fresh
 
 pytestmark = pytest.mark.windows
 
@@ -207,7 +207,7 @@ def test_source_fetches_again_when_the_token_is_no_longer_fresh():
         fetched.append(now[0])
         return Token(f"token-{len(fetched)}", now[0], now[0] + 3600)
 
-    source = tokens.TokenSource(fetch, clock=lambda: now[0])
+    source = token_source.TokenSource(fetch, clock=lambda: now[0])
     endpoint, settings = parse(URL), Settings(cache=False)
     assert source.get(endpoint, settings).value == "token-1"
     now[0] += 2600

@@ -177,7 +177,7 @@ def test_the_most_specific_section_wins_whatever_the_order(config):
         profile_name = none
         """
     )
-    resolution = settings.resolve(ENDPOINT, path)
+    resolution = settings.with_sources(ENDPOINT, path)
     assert resolution.settings.profile_name == "four"
     assert resolution.sources == {"profile_name": '[codeartifact domain="my-team" account="111122223333" region="us-east-1" name="python"]'}
     assert resolution.sections == [
@@ -212,7 +212,7 @@ def test_load_none_reads_keyrings_config_file_when_no_path_is_given(isolated_env
 
     write_keyring_config(f"[codeartifact]\ncache_dir = {isolated_env / 'tokens'}\n")
     assert load(None).cache_dir == str(isolated_env / "tokens")
-    assert settings.resolve(None).path == settings.config_path()
+    assert settings.with_sources(None).path == settings.config_path()
 
 
 def test_load_none_still_refuses_a_bad_defaults_section(config):

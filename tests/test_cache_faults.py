@@ -11,7 +11,7 @@ import time
 import pytest
 
 from helpers import BIN, URL, cache_entries, edit_entry, lookup, only_entry, read_entry
-from keyrings_codeartifact import aws, cache, tokens
+from keyrings_codeartifact import aws, cache, token_source
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.settings import Settings
 
@@ -51,7 +51,7 @@ def test_a_failed_write_still_serves_the_token_and_leaves_nothing(standin, cache
 
 
 def test_a_process_killed_mid_write_never_leaves_a_torn_entry(standin, cache_dir, tmp_path):
-    key = tokens.cache_key(parse(URL), Settings())
+    key = token_source.cache_key(parse(URL), Settings())
     cache_dir.mkdir(parents=True, mode=0o700)
     path = cache_dir / cache.entry_name(key)
     tokens_written = [f"token-{n}-" + "x" * 12_000 for n in range(2)]  # big, to widen the window
@@ -59,7 +59,7 @@ def test_a_process_killed_mid_write_never_leaves_a_torn_entry(standin, cache_dir
         "import sys, json, time\n"
         "from pathlib import Path\n"
         "from keyrings_codeartifact.cache import DiskCache\n"
-        "from keyrings_codeartifact.authtoken import Token\n"
+        "from keyrings_codeartifact.token_record import Token\n"
         "key = json.loads(sys.argv[2]); cache = DiskCache.open(Path(sys.argv[1]))\n"
         "values = [f'token-{n}-' + 'x' * 12_000 for n in range(2)]\n"
         "n = 0\n"
@@ -89,7 +89,7 @@ def test_a_process_killed_mid_write_never_leaves_a_torn_entry(standin, cache_dir
 
 def test_clock_moved_past_expiry_fetches_anew(standin, cache_dir):
     cached = lookup()
-    later = tokens.TokenSource(aws.fetch_token, clock=lambda: time.time() + 7200)
+    later = token_source.TokenSource(aws.fetch_token, clock=lambda: time.time() + 7200)
     fresh = later.get(parse(URL), Settings())
     assert fresh.value != cached
     assert len(standin.token_requests()) == 2

@@ -1,5 +1,5 @@
 """A stuck lock holder costs little: a lookup waits for another process's fetch of
-the same token about as long as a healthy fetch takes (``tokens.wait_limit``), and
+the same token about as long as a healthy fetch takes (``token_source.wait_limit``), and
 not at all once that process is seen stopped (Ctrl-Z) or gone; it then asks AWS
 itself, once, and writes its token back. A slow but healthy holder is waited for."""
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CACHE_KEY, KEYRING, URL, Holder, new_token, run
-from keyrings_codeartifact import cache, lockholder, tokens
+from keyrings_codeartifact import cache, lockholder, token_source
 from keyrings_codeartifact.settings import Settings
 
 ROLE = "arn:aws:iam::111122223333:role/r"
@@ -294,8 +294,8 @@ def test_a_large_or_hostile_note_leaves_the_wait_to_the_time_limit(tmp_path):
 
 def test_the_wait_limit_is_a_healthy_fetch_not_the_worst_case():
     defaults = Settings()
-    assert tokens.wait_limit(defaults) == 10.0
+    assert token_source.wait_limit(defaults) == 10.0
     for settings in (defaults, Settings(role_arn=ROLE), Settings(timeout=300, role_arn=ROLE), Settings(timeout=0.5)):
-        assert tokens.wait_limit(settings) <= tokens.fetch_budget(settings)
-    assert tokens.wait_limit(Settings(timeout=300, role_arn=ROLE)) < tokens.fetch_budget(Settings(timeout=300, role_arn=ROLE)) / 10
-    assert tokens.wait_limit(Settings(timeout=60)) > tokens.wait_limit(defaults)  # a slow network, said so
+        assert token_source.wait_limit(settings) <= token_source.fetch_budget(settings)
+    assert token_source.wait_limit(Settings(timeout=300, role_arn=ROLE)) < token_source.fetch_budget(Settings(timeout=300, role_arn=ROLE)) / 10
+    assert token_source.wait_limit(Settings(timeout=60)) > token_source.wait_limit(defaults)  # a slow network, said so

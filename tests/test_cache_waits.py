@@ -1,5 +1,5 @@
 """No lookup waits for nothing: a lock held by another process costs at most the
-wait limit (a healthy fetch, ``tokens.wait_limit``), once; when the process that
+wait limit (a healthy fetch, ``token_source.wait_limit``), once; when the process that
 holds the lock fails within it, those waiting for it fail at once with its error
 instead of asking AWS in turn. (test_cache_stuck: holders stopped or gone.)"""
 
@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 
 from helpers import CACHE_KEY, KEYRING, URL, Holder, lookup, new_token, only_entry, run, write_keyring_config
-from keyrings_codeartifact import aws, cache, errors, safefolder, tokens
-from keyrings_codeartifact.settings import Settings
+from keyrings_codeartifact import cache, errors, safefolder, token_source
+from keyrings_codeartifact.settings import MAX_ATTEMPTS, Settings
 
 
 def test_fetch_budget_bounds_one_fetch_with_its_retries():
     settings = Settings(timeout=2)
-    budget = tokens.fetch_budget(settings)
-    assert budget >= aws.MAX_ATTEMPTS * 2 * 2  # every attempt may connect and read for `timeout` each
-    assert tokens.fetch_budget(settings._replace(timeout=20)) > budget
-    assert tokens.fetch_budget(settings._replace(role_arn="arn:aws:iam::111122223333:role/r")) > budget
+    budget = token_source.fetch_budget(settings)
+    assert budget >= MAX_ATTEMPTS * 2 * 2  # every attempt may connect and read for `timeout` each
+    assert token_source.fetch_budget(settings._replace(timeout=20)) > budget
+    assert token_source.fetch_budget(settings._replace(role_arn="arn:aws:iam::111122223333:role/r")) > budget
 
 
 def test_a_lock_held_by_another_process_costs_one_wait_limit_once(standin, cache_dir, capsys):
@@ -44,7 +44,7 @@ def test_a_lock_held_by_another_process_costs_one_wait_limit_once(standin, cache
     assert first.returncode == 0, first.stderr
     assert second.stdout == first.stdout  # written back: served from the cache
     assert len(standin.token_requests()) == 2  # the first lookup, and the one past the held lock
-    limit, budget = tokens.wait_limit(Settings(timeout=0.5)), tokens.fetch_budget(Settings(timeout=0.5))
+    limit, budget = token_source.wait_limit(Settings(timeout=0.5)), token_source.fetch_budget(Settings(timeout=0.5))
     with capsys.disabled():
         print(f"\n  held lock: the lookup took {waited:.1f} s (wait limit {limit:.1f} s, fetch budget {budget:.1f} s)")
 
@@ -68,9 +68,9 @@ def test_six_cold_lookups_against_a_stalled_api_fail_together(standin, cache_dir
     assert [result.returncode for result, _ in outcomes] == [1] * 6
     [line] = last_lines  # the same one-line error for all six
     assert line.startswith("keyrings_codeartifact.errors.Unreachable: ") and "did not answer in time" in line
-    assert len(standin.token_requests()) == aws.MAX_ATTEMPTS  # one process asked AWS; the others did not
-    budget = tokens.fetch_budget(Settings(timeout=0.5))
-    assert tokens.wait_limit(Settings(timeout=0.5)) == 10.0
+    assert len(standin.token_requests()) == MAX_ATTEMPTS  # one process asked AWS; the others did not
+    budget = token_source.fetch_budget(Settings(timeout=0.5))
+    assert token_source.wait_limit(Settings(timeout=0.5)) == 10.0
     with capsys.disabled():
         print(f"\n  stalled API: six lookups failed at {', '.join(f'{s:.1f}' for s in finished)} s (budget {budget:.1f} s)")
     assert finished[-1] - finished[0] < budget

@@ -27,8 +27,10 @@ from helpers import (
     run,
     write_keyring_config,
 )
-from keyrings_codeartifact import aws, settings, tokens
-from keyrings_codeartifact.authtoken import (
+from keyrings_codeartifact import aws, settings
+from keyrings_codeartifact.endpoint import parse
+from keyrings_codeartifact.errors import CodeArtifactError
+from keyrings_codeartifact.token_record import (
     CLOCK_SLACK,
     MANDATORY_MARGIN,
     MAX_DURATION,
@@ -38,8 +40,7 @@ from keyrings_codeartifact.authtoken import (
     measured_offset,
     trusted,
 )
-from keyrings_codeartifact.endpoint import parse
-from keyrings_codeartifact.errors import CodeArtifactError
+from keyrings_codeartifact.token_source import TokenSource
 
 # AWS's clock minus this machine's, as the stand-in plays it.
 SHIFTS = {"aws-2s-behind": -2.0, "aws-2s-ahead": 2.0, "aws-10min-ahead": 600.0}
@@ -62,7 +63,7 @@ class Clock:
 
 def token_source(clock: Clock):
     """Tokens for URL as a new process would get them: an empty memory, the disk cache, AWS."""
-    source = tokens.TokenSource(aws.fetch_token, clock=clock)
+    source = TokenSource(aws.fetch_token, clock=clock)
     endpoint = parse(URL)
     return lambda: source.get(endpoint, settings.load(endpoint)).value
 

@@ -76,8 +76,8 @@ def test_expires_is_when_the_backend_stops_serving_the_token(standin, client):
     client.headers(URL)
     expires = client.cache[URL][1].timestamp()
     from keyrings_codeartifact import cache
-    from keyrings_codeartifact.authtoken import Token
     from keyrings_codeartifact.settings import Settings
+    from keyrings_codeartifact.token_record import Token
 
     [entry] = [json.loads(p.read_text()) for p in cache.folder_for().glob("*.json")]
     token = Token(entry["token"], entry["issued_at"], entry["expires_at"], entry["offset"])

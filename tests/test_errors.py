@@ -206,7 +206,7 @@ def test_a_credential_process_that_never_ends_is_stopped(standin, isolated_env, 
     helper.chmod(0o755)
     write_aws_file(isolated_env / ".aws" / "config", f"[default]\ncredential_process = {helper} --password {PLANTED}\n")
     (isolated_env / ".aws" / "credentials").write_text("")
-    monkeypatch.setattr(aws, "PROCESS_TIMEOUT", 2.0)
+    monkeypatch.setattr(aws.client, "PROCESS_TIMEOUT", 2.0)
     message = failure(errors.CredentialsError)
     assert "the credential_process of AWS profile 'default' (credential-helper) failed: it did not finish in 2 s, and was stopped" in message
     with pytest.raises(ProcessLookupError):  # stopped and reaped, not left running

@@ -126,9 +126,9 @@ def test_a_record_is_never_written_through_a_link_and_a_linked_record_is_not_sho
     target = tmp_path / "target"
     target.write_text("untouched")
     cache_dir.mkdir(parents=True, mode=0o700)
-    from keyrings_codeartifact import tokens
+    from keyrings_codeartifact.cache import cache_key
 
-    (cache_dir / failures.record_name(tokens.cache_key(ENDPOINT, settings))).symlink_to(target)
+    (cache_dir / failures.record_name(cache_key(ENDPOINT, settings))).symlink_to(target)
     assert failures.recent(settings, ENDPOINT) == []
     failures.record(ENDPOINT, settings, RuntimeError("codeartifact-keyring: it failed"))
     assert target.read_text() == "untouched"

@@ -35,7 +35,7 @@ from helpers import (
     write_aws_file,
     write_keyring_config,
 )
-from keyrings_codeartifact import cache, tokens
+from keyrings_codeartifact import cache, token_source
 from keyrings_codeartifact import settings as config
 from keyrings_codeartifact.endpoint import parse
 from standin.credentials import SSO_START_URL, sso_profile
@@ -506,7 +506,7 @@ def _waits_for_lock(process, lock: Path) -> None:
 def test_default_rewritten_while_a_lookup_waits_for_the_lock(sources, isolated_env, cache_dir):
     credentials = isolated_env / ".aws" / "credentials"
     endpoint = parse(URL)
-    key = tokens.cache_key(endpoint, config.load(endpoint))  # alice's, as the lookup computes it
+    key = token_source.cache_key(endpoint, config.load(endpoint))  # alice's, as the lookup computes it
     cache.DiskCache.open(cache_dir, create=True).close()
     lock = cache_dir / (cache.entry_name(key) + ".lock")
     holder = Holder(lock)

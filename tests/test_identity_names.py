@@ -1,4 +1,4 @@
-"""identity.resolve: who asks AWS, in the words ``explain`` shows: the source
+"""identity.who_asks: who asks AWS, in the words ``explain`` shows: the source
 botocore's chain would pick, named as botocore would pick it. Pure: files and
 environment only. (The cache key does not come from here: see test_fingerprint.)
 
@@ -13,7 +13,7 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
-from keyrings_codeartifact.identity import resolve
+from keyrings_codeartifact.identity import who_asks
 from keyrings_codeartifact.settings import Settings
 
 pytestmark = pytest.mark.windows
@@ -38,11 +38,11 @@ def aws(tmp_path: Path):
 
 
 def words(environ: dict, **settings) -> str:
-    return resolve(Settings(**settings), environ).words
+    return who_asks(Settings(**settings), environ).words
 
 
 def kind(environ: dict, **settings) -> str:
-    return resolve(Settings(**settings), environ).kind
+    return who_asks(Settings(**settings), environ).kind
 
 
 KEYS = "[{name}]\naws_access_key_id = {key}\naws_secret_access_key = secret-{key}\n"
@@ -135,7 +135,7 @@ def test_credential_process_shows_its_program_only(aws):
 def test_keyringrc_keys_and_role(aws):
     environ = aws(credentials_text=KEYS.format(name="default", key="AKIAALICE"))
     assert words(environ, role_arn=ROLE).endswith(f"then assumes role {ROLE} codeartifact-keyring")
-    explicit = resolve(Settings(aws_access_key_id="AKIAEXPLICIT", aws_secret_access_key="s"), environ)
+    explicit = who_asks(Settings(aws_access_key_id="AKIAEXPLICIT", aws_secret_access_key="s"), environ)
     assert (explicit.kind, explicit.words) == ("keys", "access key in keyringrc.cfg: id AKIAEXPLICIT")
 
 
@@ -148,7 +148,7 @@ def test_an_unparsable_boto_config_names_the_file_botocore_fails_on(aws, tmp_pat
     boto = tmp_path / "boto.cfg"
     boto.write_text("[Credentials\naws_access_key_id = AKIABOTO\n")  # no closing bracket
     environ = aws(BOTO_CONFIG=str(boto), AWS_EC2_METADATA_DISABLED="true")
-    identity = resolve(Settings(), environ)
+    identity = who_asks(Settings(), environ)
     assert identity.kind == "unreadable" and str(boto) in identity.words
     for name in os.environ:  # botocore fails on that file too, before the container or IMDS
         if name.startswith("AWS_"):

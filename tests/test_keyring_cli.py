@@ -5,6 +5,7 @@ storing keyring, so keyring's chainer is active, as on a desktop.
 """
 
 import json
+import time
 
 import pytest
 
@@ -143,3 +144,15 @@ def test_a_token_variable_with_a_line_break_is_not_served(standin, monkeypatch):
     assert "CODEARTIFACT_AUTH_TOKEN holds whitespace or control characters" in last_line
     assert "tok3n" not in result.stderr
     assert standin.requests() == []
+
+
+# configparser's own option pattern is quadratic in a run of spaces that no '=' or
+# ':' follows: keyring reads keyringrc.cfg with the stock configparser before any
+# backend runs, so such a file fails in keyring first. What keyring does with one:
+def test_keyring_itself_fails_on_configparsers_slow_line_before_any_backend_runs(standin):
+    write_keyring_config("[codeartifact]\nx" + " " * 40_000 + "y\n")
+    started = time.perf_counter()
+    result = run(KEYRING, "get", URL, "aws")
+    print(f"keyring took {time.perf_counter() - started:.1f} s to refuse the file")  # measured, not asserted
+    assert result.returncode == 1 and "configparser.ParsingError" in result.stderr
+    assert "codeartifact-keyring" not in result.stderr and standin.token_requests() == []

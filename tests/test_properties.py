@@ -187,7 +187,7 @@ def offline(monkeypatch, tmp_path):
         return resolve(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
-    monkeypatch.setattr(aws, "MAX_ATTEMPTS", 1)  # retries only add backoff time here
+    monkeypatch.setattr(aws.client, "MAX_ATTEMPTS", 1)  # retries only add backoff time here
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
 
@@ -280,11 +280,14 @@ def test_no_config_value_password_in_any_output(standin, offline, caplog, capsys
     assert_no_secret(outputs_of_a_lookup(SERVICE_URL, caplog, capsys))
 
 
-# -- a keyringrc.cfg of any shape is read in linear time ------------------------------
+# -- our reading of keyringrc.cfg adds nothing slow to keyring's -------------------
 #
-# One megabyte: a start, one piece repeated, an end. Lines like these once took
-# quadratic time (a header's qualifiers, configparser's option pattern); the bound
-# below is a guard against that (seconds to hours), not a benchmark.
+# One megabyte: a start, one piece repeated, an end. A header's qualifiers once took
+# quadratic time; the bound below is a guard against that (seconds to hours), not a
+# benchmark. Two shapes are configparser's own, slow in keyring first (it reads the
+# file with the stock parser before any backend runs; test_settings shows what it
+# does): a long run of spaces that no '=' or ':' follows, and many bad lines (its
+# error message grows by concatenation). The pieces leave those out.
 
 SHAPE_STARTS = st.sampled_from([
     "", "[", "[codeartifact", "[codeartifact ", '[codeartifact domain="', "[codeartifact]\n",
@@ -292,9 +295,9 @@ SHAPE_STARTS = st.sampled_from([
     "[codeartifact]\nx", "[codeartifact-repositories]\nteam = ", "[DEFAULT]\n",
 ])
 SHAPE_PIECES = st.one_of(
-    st.sampled_from([" ", "\t", "a", "9", "=", ":", "[", "]", '"', "'", "#", " #", "a#", ";", "@", "//", "\n", "\n ",
-                     "k = v\n", "[codeartifact]\n", 'domain="x" ', "codeartifact ", "x y\n"]),
-    st.text(URLISH, min_size=1, max_size=8),
+    st.sampled_from(["a", "9", "=", ":", "[", "]", '"', "'", "#", " #", "a#", ";", "@", "//", "\n", "\n ",
+                     "k = v\n", "[codeartifact]\n", 'domain="x" ', "codeartifact ", "a b"]),
+    st.text(URLISH, min_size=1, max_size=8).filter(lambda piece: piece.strip() and not set(piece) & set("\r\n")),
 )
 SHAPE_ENDS = st.sampled_from(["", "x]", "]", "]\n", "y = z\n", "y\n", '"]\n', "\n[codeartifact]\n"])
 
@@ -306,7 +309,7 @@ from keyrings_codeartifact import settings
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import ConfigError
 path, endpoint = Path(sys.argv[1]), parse(sys.argv[2])
-for read in (lambda: settings.resolve(endpoint, path), lambda: settings.repository_names(path)):
+for read in (lambda: settings.with_sources(endpoint, path), lambda: settings.repository_names(path)):
     try:
         read()
     except ConfigError as error:

@@ -13,10 +13,11 @@ import time
 import pytest
 
 from helpers import KEYRING, URL, edit_entry, only_entry, run, write_keyring_config
-from keyrings_codeartifact import aws, settings, tokens
+from keyrings_codeartifact import aws, settings
 from keyrings_codeartifact.backend import CodeArtifactBackend
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import CodeArtifactError
+from keyrings_codeartifact.token_source import RETRY_ADVISORY_AFTER, TokenSource
 
 pytestmark = pytest.mark.windows
 
@@ -40,7 +41,7 @@ def source(request, standin):
     if request.param == "cache off":
         write_keyring_config("[codeartifact]\ncache = false\n")
     clock = Clock()
-    token_source = tokens.TokenSource(aws.fetch_token, clock=clock)
+    token_source = TokenSource(aws.fetch_token, clock=clock)
     endpoint = parse(URL)
 
     def get():
@@ -70,7 +71,7 @@ def test_a_failed_advisory_refresh_keeps_serving_and_warns_once(standin, source,
     assert len(standin.requests()) == attempts
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
     standin.fault = None
-    source.clock.offset += tokens.RETRY_ADVISORY_AFTER
+    source.clock.offset += RETRY_ADVISORY_AFTER
     assert source() != first  # AWS is back: refreshed
 
 

@@ -196,26 +196,12 @@ def test_a_huge_value_is_not_echoed_whole(config, text):
     assert len(str(caught.value)) < 1000
 
 
-# Lines that once took quadratic time: the section header's qualifiers (finditer
-# tried every position), and configparser's own option pattern (a long line with
-# spaces but no '=' or ':'). 40,000 characters took 19 s and 14 s.
-SLOW_BEFORE = {
-    "header": "[codeartifact" + " " * 40_000 + "x]\n",
-    "option-line": "[codeartifact]\nx" + " " * 40_000 + "y\n",
-    "option-line-valid": "[codeartifact]\nx" + " " * 40_000 + "y = 1\n",
-}
-
-
-@pytest.mark.parametrize("text", SLOW_BEFORE.values(), ids=SLOW_BEFORE.keys())
-def test_long_lines_are_read_in_linear_time(config, text):
-    import time
-
-    path = config(text)
-    started = time.perf_counter()
+# A header that once took quadratic time (finditer tried every position): 40,000
+# characters took 19 s. Our headers are read in one pass, and a long one is refused.
+def test_a_long_header_is_one_short_error(config):
     with pytest.raises(ConfigError) as caught:
-        load(ENDPOINT, path)
-    assert time.perf_counter() - started < 5  # a guard against the quadratic 14-19 s, not a benchmark
-    assert len(str(caught.value)) < 1000
+        load(ENDPOINT, config("[codeartifact" + " " * 40_000 + "x]\n"))
+    assert "too long" in str(caught.value) and len(str(caught.value)) < 1000
 
 
 def test_a_header_longer_than_any_real_one_is_an_error(config):

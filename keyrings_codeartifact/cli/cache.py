@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from .. import redact
-from ..authtoken import Token
+from .. import settings as config
+from ..cache import DiskCache, UnsafeFolder, belongs_to, folder_for
 from ..errors import PREFIX
 from ..settings import Settings
+from ..token_record import Token
 from .common import FAILED, OK, Handler, endpoint, help_handler, iso, state
 
 if TYPE_CHECKING:
-    from ..cache import DiskCache
     from .common import Commands
 
     CacheRun = Callable[[argparse.Namespace, Path, Optional[DiskCache], Settings], int]
@@ -42,9 +43,6 @@ def _cache_command(run: "CacheRun") -> Handler:
     none is made) and the [codeartifact] defaults that chose it."""
 
     def command(args: argparse.Namespace) -> int:
-        from .. import settings as config
-        from ..cache import DiskCache, UnsafeFolder, folder_for
-
         try:
             defaults = config.load(None)
             folder = folder_for(defaults.cache_dir)
@@ -61,7 +59,7 @@ def _cache_command(run: "CacheRun") -> Handler:
     return command
 
 
-def _list(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", defaults: Settings) -> int:
+def _list(args: argparse.Namespace, folder: Path, disk: Optional[DiskCache], defaults: Settings) -> int:
     found = disk.entries() if disk else []
     if not found:
         print(f"No cached tokens in {redact.name(folder)}.")
@@ -82,11 +80,9 @@ def _list(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", d
     return OK
 
 
-def _clear(args: argparse.Namespace, folder: Path, disk: "Optional[DiskCache]", defaults: Settings) -> int:
+def _clear(args: argparse.Namespace, folder: Path, disk: Optional[DiskCache], defaults: Settings) -> int:
     removed = 0
     if disk and args.url:
-        from ..tokens import belongs_to
-
         where = endpoint(args.url)
         removed = disk.clear(lambda key: belongs_to(key, where))
     elif disk:

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Callable
 
 from .. import redact
 from ..endpoint import Endpoint, parse
+from ..token_record import Token, is_fresh
 
 if TYPE_CHECKING:
-    from ..authtoken import Token
-
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers gives
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -62,10 +61,8 @@ def iso(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def state(token: "Token", margin: float) -> str:
+def state(token: Token, margin: float) -> str:
     """A cached token's state by AWS's clock: expired, or fresh / refresh due, and how long it has left."""
-    from ..authtoken import is_fresh
-
     now = time.time()
     left = token.left(now)
     if left <= 0:

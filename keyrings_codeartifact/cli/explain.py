@@ -13,12 +13,15 @@ import time
 from typing import TYPE_CHECKING, Optional
 
 from .. import redact
-from ..authtoken import CLOCK_SLACK, trusted
+from ..cache import DiskCache, UnsafeFolder, cache_key, folder_for
 from ..endpoint import Endpoint
 from ..errors import CodeArtifactError, ConfigError
+from ..fingerprint import identity_key
+from ..identity import who_asks
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
 from ..lookuplog import VARIABLE as LOG_VARIABLE
-from ..settings import Resolution, Settings, resolve
+from ..settings import Resolution, Settings, with_sources
+from ..token_record import CLOCK_SLACK, trusted
 from ..userfolders import CACHE_DIR_VARIABLE
 from .common import FAILED, OK, UsageError, endpoint, heading, iso, row, span, state
 
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     where = endpoint(args.url)
     shown = _failures(where)
     _endpoint(where, first=not shown)
-    resolution = resolve(where)
+    resolution = with_sources(where)
     _settings(where, resolution)
     _identity(resolution.settings)
     _keyring()
@@ -98,7 +101,7 @@ def _all_failures() -> int:
 def _quiet_settings(where: Optional[Endpoint]) -> Optional[Settings]:
     """The settings for ``where``, or None if keyringrc.cfg cannot be read (shown later)."""
     try:
-        return resolve(where).settings
+        return with_sources(where).settings
     except ConfigError:
         return None
 
@@ -152,17 +155,14 @@ def _source_of(option: str, sources: dict[str, str]) -> str:
 def _identity(settings: Settings) -> None:
     """Who asks AWS, as botocore's credential chain would pick it, and the identity
     part of the cache key (a digest of the inputs, which names no secret)."""
-    from ..fingerprint import identity_key
-    from ..identity import resolve
-
     heading("Identity")
-    row("asks AWS as", resolve(settings).words)
+    row("asks AWS as", who_asks(settings).words)
     row("cache key", identity_key(settings))
 
 
 def _keyring() -> None:
     """Which backend keyring picks in this Python, and whether this one is in its chain."""
-    import keyring
+    import keyring  # here, with keyring's backends: only explain needs them (~120 ms)
     from keyring.backend import KeyringBackend
     from keyring.backends.chainer import ChainerBackend
 
@@ -206,9 +206,6 @@ def _backend_name(backend: object) -> str:
 
 def _cache(where: Endpoint, settings: Settings) -> None:
     """The cache folder, whether it can be used, and the state of this endpoint's entry."""
-    from .. import tokens
-    from ..cache import DiskCache, UnsafeFolder, folder_for
-
     heading("Cache")
     if not settings.cache:
         row("disk cache", "off (cache = false)")
@@ -222,7 +219,7 @@ def _cache(where: Endpoint, settings: Settings) -> None:
         row("folder", f"{folder} (made on the first lookup)", as_is=True)
     except UnsafeFolder as unsafe:
         row("folder", f"{unsafe.path} (NOT usable: {unsafe.problem}; {unsafe.remedy})", as_is=True)
-    cached = disk.read(tokens.cache_key(where, settings)) if disk else None
+    cached = disk.read(cache_key(where, settings)) if disk else None
     if cached is None:
         row("this endpoint", "no cached token: the next lookup asks AWS")
     else:
@@ -233,7 +230,7 @@ def _cache(where: Endpoint, settings: Settings) -> None:
 def _check(where: Endpoint, settings: Settings) -> int:
     """Ask AWS who these credentials are and for a token, bypassing the cache, so
     that what is shown is what AWS says now for the identity above."""
-    from .. import aws
+    from .. import aws  # here: botocore, for --check only
 
     heading("Check (calls AWS, bypasses the cache)")
     try:

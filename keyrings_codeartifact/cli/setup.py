@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import redact
+from .. import settings as config
+from ..endpoint import Endpoint, partition
 from ..errors import PREFIX
 from .common import FAILED, OK, Handler, UsageError, help_handler
 
@@ -65,7 +67,11 @@ def add_to(commands: "Commands") -> None:
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
     _add_keyring(tools)
+    _add_bazel(tools)
 
+
+def _add_bazel(tools: "Commands") -> None:
+    """``setup bazel``: Bazel's credential helper in .bazelrc (``configure.bazel``)."""
     text = ("make Bazel's downloader (rules_python's experimental_index_url) get CodeArtifact tokens from "
             "codeartifact-credential-helper, in .bazelrc")
     versions = ("Needs Bazel 7.1 or later to honour the token's expiry "
@@ -225,9 +231,7 @@ def _repository_url(args: argparse.Namespace) -> str:
         return str(args.url)
     if not (args.domain and args.repository):
         raise UsageError("give the repository URL, or --domain and --repository")
-    from .. import aws
-    from .. import settings as config
-    from ..endpoint import Endpoint, partition
+    from .. import aws  # here: botocore, for --domain only
 
     region = args.region
     if not region:
