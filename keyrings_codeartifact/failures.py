@@ -1,7 +1,7 @@
 """The last failed lookup, per endpoint and identity, for ``explain`` to show.
 
 pip 26.2+, uv and poetry hide what keyring printed, so a failed lookup leaves a
-record in the cache folder: when, which client (``client``), who asked (the
+record in the cache folder: when, which client (``asking_program``), who asked (the
 identity), and our one-line message, which says what to do. One small JSON file per
 cache key, named by the key's digest (``cache.entry_name``), written and read
 through ``safefolder`` (never through a link, mode 0600, ours, size-limited) like a
@@ -23,7 +23,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from . import cache, client, identity, redact
+from . import asking_program, cache, identity, redact
 from .cache import belongs_to, cache_key, where
 from .errors import PREFIX, CodeArtifactError
 from .safefolder import Folder, Unsafe
@@ -69,7 +69,7 @@ def record(endpoint: "Endpoint", settings: Optional["Settings"], error: Exceptio
     try:
         key, who = _key_and_who(endpoint, settings)
         payload = {
-            "version": VERSION, "key": key, "at": time.time(), "client": client.name(), "who": who,
+            "version": VERSION, "key": key, "at": time.time(), "client": asking_program.name(), "who": who,
             "host": endpoint.host, "repository": endpoint.repository,
             "message": redact.text(str(error), redact.LINE_LIMIT),
         }

@@ -121,10 +121,10 @@ class _Attempt:
         """Write this lookup's line, if the log is on."""
         path = lookuplog.path_for(self.settings)
         if path:
-            from . import client
+            from . import asking_program
 
             took = self.timer.milliseconds()
-            lookuplog.write(path, lookuplog.line(endpoint, self.source, took, outcome, client.name()))
+            lookuplog.write(path, lookuplog.line(endpoint, self.source, took, outcome, asking_program.name()))
 
 
 def _fetch_token(endpoint: "Endpoint", settings: config.Settings) -> "Token":

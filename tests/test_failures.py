@@ -9,7 +9,7 @@ import pytest
 
 from faults import FAULTS
 from helpers import BIN, KEYRING, URL, run, write_keyring_config
-from keyrings_codeartifact import client, failures, lookup
+from keyrings_codeartifact import asking_program, failures, lookup
 from keyrings_codeartifact.endpoint import parse
 
 CLI = BIN / "codeartifact-keyring"
@@ -168,7 +168,7 @@ def test_cache_clear_removes_the_records(standin, cache_dir):
     ],
 )
 def test_the_program_is_named_from_its_command_line(argv, expected):
-    assert client._program(argv) == expected
+    assert asking_program._program(argv) == expected
 
 
 def test_a_keyring_command_names_its_parent(standin, cache_dir):
