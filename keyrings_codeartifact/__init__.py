@@ -16,7 +16,9 @@ except where it carries weight, and then it says why in a comment beside it:
   handlers import (see configure/__init__.py);
 - what keyring loads on every keyring call on the machine (``backend``, ``services``)
   imports the lookup and keyringrc.cfg's reader only for a service of ours, and
-  ``lookup`` makes the token source (with the disk cache) only when it needs one;
+  ``lookup`` makes the token source (with the disk cache) only when it needs one,
+  and imports ``failures`` only for a record to write or clear, ``lookuplog`` only
+  when the log is on (a warm lookup needs neither, nor ``identity``);
 - the fast ``keyring`` command imports keyring, or the lookup, only for the calls
   that need them; ``explain`` imports keyring's backends only when it runs;
 - platform modules (fcntl, msvcrt, pwd) only on their platform.

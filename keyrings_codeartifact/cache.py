@@ -119,6 +119,26 @@ def _check_windows_folder(folder: Path) -> None:
                              "whose permissions are yours", "set cache_dir inside %LOCALAPPDATA%")
 
 
+def domain_key(endpoint: "Endpoint") -> Key:
+    """The key of a failed lookup (``failures``) whose identity is not known: the domain alone."""
+    return {**where(endpoint), "identity": None, "duration": None}
+
+
+def failure_record_name(key: Key) -> str:
+    """The file name of the failure record (``failures``) of ``key``."""
+    return entry_name(key)[: -len(_SUFFIX)] + FAILURE_RECORD
+
+
+def has_failure_record(endpoint: "Endpoint", settings: "Settings", key: Key) -> bool:
+    """Whether a failure record of ``key`` or of ``endpoint``'s domain alone may be in
+    the cache folder (one lstat each), so a lookup need not import ``failures`` to clear none."""
+    try:
+        folder = folder_for(settings.cache_dir)
+    except Unsafe:
+        return False  # failures.clear could not use the folder either
+    return any(os.path.lexists(folder / failure_record_name(k)) for k in (key, domain_key(endpoint)))
+
+
 def entry_name(key: Key) -> str:
     """The file name for ``key``: a digest, so names carry no profile or role."""
     canonical = json.dumps(key, sort_keys=True).encode()

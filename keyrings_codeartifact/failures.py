@@ -23,8 +23,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from . import asking_program, cache, identity, redact
-from .cache import belongs_to, cache_key, where
+from . import cache, redact
+from .cache import belongs_to, cache_key
 from .errors import PREFIX, CodeArtifactError
 from .safefolder import Folder, Unsafe
 
@@ -52,13 +52,8 @@ class Failure(NamedTuple):
     key: dict[str, object]
 
 
-def domain_key(endpoint: "Endpoint") -> dict[str, object]:
-    """The key of a failure whose identity is not known: the endpoint's domain alone."""
-    return {**where(endpoint), "identity": None, "duration": None}
-
-
-def record_name(key: dict[str, object]) -> str:
-    return cache.entry_name(key)[: -len(".json")] + SUFFIX
+domain_key = cache.domain_key  # a failure whose identity is not known is kept under its domain alone
+record_name = cache.failure_record_name
 
 
 def record(endpoint: "Endpoint", settings: Optional["Settings"], error: Exception) -> None:
@@ -66,6 +61,8 @@ def record(endpoint: "Endpoint", settings: Optional["Settings"], error: Exceptio
     (None: settings not known); never raises."""
     if settings is not None and not settings.cache:
         return
+    from . import asking_program  # here: only a record names the client
+
     try:
         key, who = _key_and_who(endpoint, settings)
         payload = {
@@ -122,6 +119,8 @@ def _key_and_who(endpoint: "Endpoint", settings: Optional["Settings"]) -> tuple[
     """The cache key of the lookup that failed and who asked; the domain alone
     if the settings, or the identity they name, cannot be read."""
     if settings is not None:
+        from . import identity  # here: only a record names who asked; a clear needs no identity
+
         try:
             return cache_key(endpoint, settings), identity.who_asks(settings).words
         except CodeArtifactError:

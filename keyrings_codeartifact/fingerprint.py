@@ -26,8 +26,8 @@ import binascii
 import hashlib
 import json
 import os
-import socket
 import stat
+import sys
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -79,6 +79,15 @@ def label(settings: "Settings", environ: Mapping[str, str] = os.environ) -> str:
     return "profile:default"
 
 
+def _hostname() -> str:
+    """socket.gethostname(), without importing socket where uname says the same (POSIX)."""
+    if sys.platform != "win32":
+        return os.uname().nodename
+    import socket  # here: Windows has no uname; socket costs a warm lookup ~1 ms elsewhere
+
+    return socket.gethostname()
+
+
 def _inputs(settings: "Settings", environ: Mapping[str, str]) -> Iterator[str]:
     """Every input, as text, in a fixed order."""
     values = settings._asdict()
@@ -86,7 +95,7 @@ def _inputs(settings: "Settings", environ: Mapping[str, str]) -> Iterator[str]:
     variables = sorted((name, value) for name, value in environ.items()
                        if name.startswith(PREFIXES) and name not in ROTATING)
     yield json.dumps(variables)
-    yield "host " + socket.gethostname()
+    yield "host " + _hostname()
     for path in _files(environ):
         content, mentions_token_file = _file(path)
         yield f"file {path} {content}"

@@ -12,9 +12,9 @@ for ``explain`` (``failures``) and each lookup logged when the log is on (``look
 import logging
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
-from . import lookuplog
 from . import settings as config
 from .errors import PREFIX, CodeArtifactError, ConfigError
 
@@ -67,7 +67,7 @@ class Lookup:
             attempt.log(endpoint, "refused")
             raise
         except CodeArtifactError as error:
-            from . import failures
+            from . import failures  # here: only a failed lookup writes a record
 
             failures.record(endpoint, attempt.settings, error)
             attempt.log(endpoint, f"failed {type(error).__name__}: {str(error).replace(PREFIX, '', 1)}")
@@ -91,9 +91,7 @@ class Lookup:
             settings = attempt.settings = adjust(settings)
         token = self._tokens().get(endpoint, settings, served=attempt.served)
         if attempt.source != "memory":
-            from . import failures
-
-            failures.clear(endpoint, settings, attempt.key)
+            _clear_failures(endpoint, settings, attempt.key)
         return Found(token.value, token.expires_at, token.served_until(settings.refresh_margin))
 
     def _tokens(self) -> "TokenSource":
@@ -109,7 +107,7 @@ class _Attempt:
     """One lookup as it goes: its settings once read, where its token came from."""
 
     def __init__(self) -> None:
-        self.timer = lookuplog.Timer()
+        self.started = time.monotonic()
         self.settings: Optional[config.Settings] = None
         self.source = "-"
         self.key: dict[str, object] = {}
@@ -119,12 +117,22 @@ class _Attempt:
 
     def log(self, endpoint: "Endpoint", outcome: str) -> None:
         """Write this lookup's line, if the log is on."""
-        path = lookuplog.path_for(self.settings)
+        path = config.log_path(self.settings)
         if path:
-            from . import asking_program
+            from . import asking_program, lookuplog  # here: only a lookup with the log on writes a line
 
-            took = self.timer.milliseconds()
+            took = (time.monotonic() - self.started) * 1000
             lookuplog.write(path, lookuplog.line(endpoint, self.source, took, outcome, asking_program.name()))
+
+
+def _clear_failures(endpoint: "Endpoint", settings: config.Settings, key: dict[str, object]) -> None:
+    """failures.clear, imported only when a record to clear is there: most lookups find none."""
+    from . import cache  # here: loaded already by the token source that served the token
+
+    if settings.cache and cache.has_failure_record(endpoint, settings, key):
+        from . import failures
+
+        failures.clear(endpoint, settings, key)
 
 
 def _fetch_token(endpoint: "Endpoint", settings: config.Settings) -> "Token":

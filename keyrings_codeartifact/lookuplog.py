@@ -20,26 +20,22 @@ A log that cannot be written is skipped (a debug message): it never fails a look
 import datetime
 import logging
 import os
-import time
 from typing import TYPE_CHECKING, Optional
 
 from . import redact
+from .settings import LOG_VARIABLE, log_path
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
-    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-VARIABLE = "CODEARTIFACT_KEYRING_LOG"
+VARIABLE = LOG_VARIABLE
 LIMIT = 1024 * 1024  # bytes of a log file before it is rotated to PATH.1
 _FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def path_for(settings: Optional["Settings"]) -> Optional[str]:
-    """The log file: ``CODEARTIFACT_KEYRING_LOG``, else ``log_file`` (None: no log)."""
-    chosen = os.environ.get(VARIABLE) or (settings.log_file if settings is not None else None)
-    return os.path.expanduser(chosen) if chosen else None
+path_for = log_path  # the log file: CODEARTIFACT_KEYRING_LOG, else log_file (None: no log)
 
 
 def line(endpoint: "Endpoint", source: str, milliseconds: float, outcome: str, client: Optional[str]) -> str:
@@ -75,12 +71,3 @@ def _rotate(path: str, descriptor: int) -> None:
     if os.path.samestat(os.stat(path, follow_symlinks=False), os.fstat(descriptor)):
         os.replace(path, path + ".1")
 
-
-class Timer:
-    """How long a lookup took, in milliseconds."""
-
-    def __init__(self) -> None:
-        self._started = time.monotonic()
-
-    def milliseconds(self) -> float:
-        return (time.monotonic() - self._started) * 1000

@@ -25,7 +25,6 @@ Windows, which never calls them, so that the Windows check passes over their cal
 import contextlib
 import errno
 import os
-import shlex
 import stat
 import sys
 import time
@@ -424,6 +423,8 @@ def _owned_by_another(path: Path, owner: int) -> Unsafe:
 
 def _quoted(path: Path) -> str:
     """``path`` as a shell word, so that a pasted remedy acts on it and nothing else."""
+    import shlex  # here: only a refusal's remedy quotes a path
+
     return shlex.quote(str(path))
 
 

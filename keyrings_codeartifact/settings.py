@@ -41,6 +41,7 @@ MAX_HEADER = 512
 ALIASES = {"assume_role": "role_arn", "assume_role_session_name": "role_session_name"}
 
 DURATION_HELP = f"0 (as long as the AWS role session) or {MIN_DURATION} to {MAX_DURATION} seconds"
+LOG_VARIABLE = "CODEARTIFACT_KEYRING_LOG"  # names the lookup log (lookuplog); wins over log_file
 MAX_ATTEMPTS = 3  # per AWS call, each up to `timeout` to connect and to read: botocore's standard retries
 # Patterns stay strings (``re`` compiles and caches them on first use): this
 # module is imported on every CodeArtifact lookup, cache hits included.
@@ -78,6 +79,13 @@ class Settings(NamedTuple):
 
 
 OPTIONS = tuple(Settings._fields)
+
+
+def log_path(settings: Optional[Settings]) -> Optional[str]:
+    """The lookup log's file (``lookuplog``): ``CODEARTIFACT_KEYRING_LOG``, else
+    ``log_file`` (None: no log); here so a lookup with no log need not import lookuplog."""
+    chosen = os.environ.get(LOG_VARIABLE) or (settings.log_file if settings is not None else None)
+    return os.path.expanduser(chosen) if chosen else None
 
 
 def config_path() -> Path:

@@ -101,7 +101,15 @@ def test_the_host_name_is_an_input(setup, monkeypatch):
     # A home folder shared by two hosts: each has its own instance role.
     before = setup.key()
     monkeypatch.setattr(socket, "gethostname", lambda: "another-host")
+    if hasattr(os, "uname"):  # POSIX: the name is read from uname, which gethostname reads too
+        real = os.uname()
+        monkeypatch.setattr(os, "uname", lambda: os.uname_result((real[0], "another-host", *real[2:])))
     assert setup.key() != before
+
+
+def test_the_host_name_is_the_one_socket_gives():
+    # Keys made before the name was read from uname stay valid: it is the same name.
+    assert fingerprint._hostname() == socket.gethostname()
 
 
 # Changes that leave the principal as it was: the key stays.

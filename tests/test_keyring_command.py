@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import CLI, KEYRING, URL, run, write_keyring_config
+from keyrings_codeartifact import failures, lookuplog
+from keyrings_codeartifact.endpoint import parse
 
 OTHER = "https://pypi.org/simple/"
 
@@ -154,6 +156,11 @@ def test_the_chainer_or_this_backend_named_in_keyringrc_is_answered_here(standin
 
 def imported_by(program: Path, *args: str) -> set:
     """The top-level packages the command imported (PYTHONPROFILEIMPORTTIME)."""
+    return {name.split(".")[0] for name in modules_imported_by(program, *args)}
+
+
+def modules_imported_by(program: Path, *args: str) -> set:
+    """The modules the command imported, by their full names (PYTHONPROFILEIMPORTTIME)."""
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
     import subprocess
 
@@ -161,7 +168,7 @@ def imported_by(program: Path, *args: str) -> set:
     names = set()
     for line in result.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+            names.add(line.rsplit("|", 1)[1].strip())
     assert "keyrings_codeartifact" in names or "keyring" in names, result.stderr[-2000:]
     return names
 
@@ -171,6 +178,30 @@ def test_a_warm_lookup_imports_neither_keyring_nor_botocore(standin, fast):
     assert "botocore" in cold and "keyring" not in cold  # the probe sees a fetch
     warm = imported_by(fast, "--mode=creds", "--output=json", "get", URL)
     assert not warm & {"keyring", "botocore", "boto3", "jaraco"}
+    assert len(standin.token_requests()) == 1
+
+
+# A warm lookup with no failure record to clear and no log imports neither the
+# record keeper nor the identity it names, nor the log writer.
+WARM_NEEDS_NOT = {f"keyrings_codeartifact.{name}" for name in ("failures", "identity", "lookuplog", "asking_program")}
+
+
+def test_a_warm_lookup_imports_no_failure_record_keeper_nor_log_writer(standin, fast, cache_dir):
+    cold = modules_imported_by(fast, "get", URL, "aws")
+    assert "keyrings_codeartifact.identity" in cold  # the probe sees it: a fetch asks who is calling
+    warm = modules_imported_by(fast, "get", URL, "aws")
+    assert "keyrings_codeartifact.lookup" in warm and not warm & WARM_NEEDS_NOT
+    assert len(standin.token_requests()) == 1
+
+
+def test_a_warm_lookup_clears_a_failure_record_and_writes_the_log(standin, fast, cache_dir, tmp_path, monkeypatch):
+    modules_imported_by(fast, "get", URL, "aws")  # cached
+    (cache_dir / failures.record_name(failures.domain_key(parse(URL)))).write_text("{}")
+    monkeypatch.setenv(lookuplog.VARIABLE, str(tmp_path / "lookups.log"))
+    warm = modules_imported_by(fast, "get", URL, "aws")
+    assert {"keyrings_codeartifact.failures", "keyrings_codeartifact.lookuplog"} <= warm
+    assert [p for p in cache_dir.iterdir() if p.name.endswith(failures.SUFFIX)] == []
+    assert "source=cache" in (tmp_path / "lookups.log").read_text()
     assert len(standin.token_requests()) == 1
 
 
