@@ -2,7 +2,7 @@
 the tools use (pip's own loader, tomllib, configparser), that every other byte stays,
 and that a second run, a dry run, a bad name or an unwritable file behave as promised.
 (tests/e2e/test_setup_tools.py shows the tools then really get in;
-test_setup_layouts.py runs the same through many layouts of each file.)"""
+tests/e2e/test_setup_layouts.py runs the same through many layouts of each file.)"""
 
 import ast
 import configparser
@@ -380,18 +380,6 @@ def test_pip_site_config_of_another_environment(tmp_path):
     assert seen["global.index-url"] == expected
 
 
-def test_keyring_lookups_never_import_the_editing_libraries(monkeypatch):
-    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
-    probe = (
-        "import json, sys, keyring; keyring.get_credential('https://pypi.org/simple/', None); "
-        f"keyring.get_password({URL!r}, 'aws'); "
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('tomlkit', 'configupdater'))))"
-    )
-    result = run(BIN / "python", "-c", probe)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
-
-
 # -- the cases of issue 11: valid files that hand-written line edits broke -------------
 
 
@@ -404,8 +392,6 @@ def uv_project(tmp_path, text):
 
 def uv_in_project(project):
     return toml(project / "pyproject.toml")["tool"]["uv"]
-
-
 
 
 def test_pyproject_with_tool_table_and_dotted_uv_keys(tmp_path):
