@@ -213,11 +213,16 @@ def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
     assert "updated" not in setup("poetry", "--priority", "supplemental", URL, cwd=project)
 
 
-def poetry_project(tmp_path, text='[project]\nname = "lib"\n'):
-    project = tmp_path / "lib"
+def project_folder(tmp_path, name, text):
+    """A project folder ``name`` holding a pyproject.toml of ``text``."""
+    project = tmp_path / name
     project.mkdir()
     (project / "pyproject.toml").write_text(text)
     return project
+
+
+def poetry_project(tmp_path, text='[project]\nname = "lib"\n'):
+    return project_folder(tmp_path, "lib", text)
 
 
 def test_poetry_requires_plugins_adds_this_package_once_keeping_every_line(tmp_path):
@@ -384,10 +389,7 @@ def test_pip_site_config_of_another_environment(tmp_path):
 
 
 def uv_project(tmp_path, text):
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(text)
-    return project
+    return project_folder(tmp_path, "app", text)
 
 
 def uv_in_project(project):
@@ -555,10 +557,7 @@ def test_a_bad_aws_profile_for_domain_is_one_line(isolated_env, monkeypatch):
 
 
 def pdm_project(tmp_path, text='[project]\nname = "app"\nversion = "0.1.0"\n'):
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(text)
-    return project
+    return project_folder(tmp_path, "app", text)
 
 
 def test_pdm_source_replaces_pypi_and_keeps_the_rest(tmp_path):
