@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from keyrings_codeartifact import redact
 
+pytestmark = pytest.mark.windows  # pure string functions, in-process
+
 # (a value known to be a URL or host, what may be shown of it)
 URLS = [
     ("https://aws:PW@host/pypi/r/simple/", "https://host/pypi/r/simple/"),
