@@ -36,6 +36,9 @@ _ALSO_SAYS = {
     "connection-refused": ("check your network",),
     "unknown-domain": ("check the domain, owner and region",),
 }
+# The faults whose hand-written tests ran on Windows before this table replaced them.
+_ON_WINDOWS = {"no-credentials", "invalid-credentials", "denied", "unknown-domain", "throttled", "server-error",
+               "connection-refused", "never-answers", "sso-expired"}
 _STANDIN_SAW = {
     "no-credentials": [],
     "sso-expired": [],
@@ -47,8 +50,8 @@ _STANDIN_SAW = {
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_fault_is_one_actionable_keyring_error(fault, standin_with_domain, isolated_env, monkeypatch):
-    if sys.platform == "win32" and fault.startswith("process-"):
-        pytest.skip("a POSIX script as the credential_process")
+    if sys.platform == "win32" and fault not in _ON_WINDOWS:
+        pytest.skip("not run on Windows yet (POSIX scripts and paths in the set-up or the message)")
     set_up, error_class, advice = FAULTS[fault]
     set_up(standin_with_domain, isolated_env, monkeypatch)
     message = failure(getattr(errors, error_class))
