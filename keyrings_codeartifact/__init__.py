@@ -23,7 +23,7 @@ except where it carries weight, and then it says why in a comment beside it:
   that need them; ``explain`` imports keyring's backends only when it runs;
 - platform modules (fcntl, msvcrt, pwd) only on their platform.
 
-tests/test_import_cost.py and tests/test_keyring_command.py hold the boundaries.
+tests/test_import_cost.py and tests/cli/test_keyring_command.py hold the boundaries.
 """
 
 __version__ = "0.1.0"

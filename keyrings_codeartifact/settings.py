@@ -14,7 +14,7 @@ of the named accounts.
 No file, or no ``codeartifact`` section in it, is the normal case: defaults apply.
 The file is read with configparser as keyring reads it, which keyring does before
 any backend runs: a file configparser rejects, or takes long over, has failed or
-taken that time in keyring already (tests/test_settings.py shows what keyring does
+taken that time in keyring already (tests/lookup/test_settings.py shows what keyring does
 with one). Our own part, the section headers, is read in linear time, and an error
 echoes the file's text only through ``redact``: one line, cut short, no userinfo.
 """

@@ -164,6 +164,13 @@ def standin(
     standin_server.reset()
 
 
+@pytest.fixture
+def standin_with_domain(standin: CodeArtifactStandIn) -> Iterator[CodeArtifactStandIn]:
+    """The stand-in, for tests that set up faults.FAULTS: its unknown-domain removes the domain."""
+    yield standin
+    standin.add_domain(DOMAIN, OWNER)
+
+
 @pytest.fixture(scope="session")
 def credential_sources_server(standin_server: CodeArtifactStandIn) -> Iterator[CredentialSources]:
     with CredentialSources(standin_server) as server:

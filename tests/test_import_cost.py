@@ -24,8 +24,13 @@ def modules_after(*services: str) -> list:
     return json.loads(result.stdout)
 
 
+def aws_only(modules: list) -> list:
+    """The modules of the AWS SDK and our aws module."""
+    return [m for m in modules if m.split(".")[0] in ("boto3", "botocore") or m == "keyrings_codeartifact.aws"]
+
+
 def aws_modules_after(*services: str) -> list:
-    return [m for m in modules_after(*services) if m.split(".")[0] in ("boto3", "botocore") or m == "keyrings_codeartifact.aws"]
+    return aws_only(modules_after(*services))
 
 
 def setup_only(modules: list) -> list:
@@ -38,9 +43,11 @@ def test_plugin_loading_priority_and_other_services_import_no_aws_sdk():
     assert aws_modules_after(*services) == []
 
 
-def test_a_token_from_the_environment_imports_no_aws_sdk(monkeypatch):
+def test_a_token_from_the_environment_imports_no_aws_sdk_nor_setups_package(monkeypatch):
     monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
-    assert aws_modules_after(URL) == []
+    modules = modules_after(URL, "https://pypi.org/simple/")
+    assert "keyrings_codeartifact.backend" in modules  # the plugin did answer
+    assert aws_only(modules) == [] and setup_only(modules) == []
 
 
 def test_the_probe_does_see_botocore_when_a_token_is_fetched(standin):

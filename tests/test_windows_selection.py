@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-MODULES = sorted(TESTS.glob("test_*.py"))
+MODULES = sorted(path for path in TESTS.rglob("test_*.py") if "e2e" not in path.relative_to(TESTS).parts)
+
+
+def module_name(path: Path) -> str:
+    """The name pytest imports the module under: its stem, or package.stem inside a package (tests/standin)."""
+    return f"{path.parent.name}.{path.stem}" if (path.parent / "__init__.py").exists() else path.stem
 
 
 @pytest.fixture
@@ -26,13 +31,17 @@ def carries_windows_marker(module) -> bool:
     return any(mark.name == "windows" for mark in marks)
 
 
-@pytest.mark.parametrize("path", MODULES, ids=[path.name for path in MODULES])
-def test_the_text_rule_agrees_with_the_marker_pytest_applies(conftest, path):
-    assert conftest.marked_for_windows(path) == carries_windows_marker(importlib.import_module(path.stem))
+@pytest.mark.parametrize("path", MODULES, ids=[str(path.relative_to(TESTS)) for path in MODULES])
+def test_the_text_rule_agrees_with_the_marker_pytest_applies(conftest, path, monkeypatch):
+    if not (path.parent / "__init__.py").exists():
+        monkeypatch.syspath_prepend(str(path.parent))  # as pytest's prepend import mode does
+    assert conftest.marked_for_windows(path) == carries_windows_marker(importlib.import_module(module_name(path)))
 
 
 def test_on_windows_only_marked_modules_are_collected_and_never_e2e(conftest, monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
+    folders = {path.parent for path in MODULES}
+    assert all(conftest.pytest_ignore_collect(folder) is None for folder in folders)  # every folder but e2e is entered
     collected = {path.name for path in MODULES if not conftest.pytest_ignore_collect(path)}
     assert collected == {path.name for path in MODULES if conftest.marked_for_windows(path)}
     assert {"test_endpoint.py", "test_settings.py"} <= collected
@@ -43,7 +52,7 @@ def test_on_windows_only_marked_modules_are_collected_and_never_e2e(conftest, mo
 
 def test_elsewhere_every_module_is_collected(conftest, monkeypatch):
     monkeypatch.setattr(sys, "platform", "linux")
-    assert all(conftest.pytest_ignore_collect(path) is None for path in [*MODULES, TESTS / "e2e"])
+    assert all(conftest.pytest_ignore_collect(path) is None for path in [*MODULES, TESTS / "e2e", TESTS / "lookup"])
 
 
 @pytest.mark.parametrize(("line", "marked"), [

@@ -106,7 +106,7 @@ class Fetcher:
     """Another process in the middle of fetch_through for CACHE_KEY."""
 
     def __init__(self, folder: Path):
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen(
             [sys.executable, "-c", FETCHER, str(folder), json.dumps(CACHE_KEY)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,

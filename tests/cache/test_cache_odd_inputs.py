@@ -1,5 +1,5 @@
-"""What a review of the cache found, each reproduced: relative home folders, a
-Windows folder outside the profile, entries that crashed the parser, remedies a
+"""The cache given odd folders, entries and file systems: relative home folders, a
+Windows folder outside the profile, entries that would crash a parser, remedies a
 shell would split, names the cache did not expect, locks a file system refuses,
 and paths that carry control characters."""
 
@@ -123,7 +123,7 @@ def test_warnings_show_a_path_with_colon_slash_and_at_whole(standin, tmp_path, m
 
 
 def test_a_link_that_appears_while_the_folder_is_made_is_not_followed(tmp_path, monkeypatch):
-    # The race the swap test (test_cache_safety.py) met once in CI: the folder is
+    # The race the swap test (cache/test_cache_safety.py) met once in CI: the folder is
     # missing when first opened, and a link to a folder of ours appears before it is made.
     decoy = tmp_path / "root-only"
     decoy.mkdir(mode=0o700)

@@ -10,12 +10,6 @@ from faults import FAULTS
 from helpers import CLI, KEYRING, URL, cache_entries, run
 
 
-@pytest.fixture
-def standin_with_domain(standin):
-    yield standin
-    standin.add_domain("my-team", "111122223333")  # unknown-domain removes it
-
-
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_gives_one_actionable_line_and_caches_nothing(fault, standin_with_domain, isolated_env, cache_dir, monkeypatch):
     set_up, error_class, advice = FAULTS[fault]

@@ -2,7 +2,7 @@
 the tools use (pip's own loader, tomllib, configparser), that every other byte stays,
 and that a second run, a dry run, a bad name or an unwritable file behave as promised.
 (tests/e2e/test_setup_tools.py shows the tools then really get in;
-test_setup_layouts.py runs the same through many layouts of each file.)"""
+tests/e2e/test_setup_layouts.py runs the same through many layouts of each file.)"""
 
 import ast
 import configparser
@@ -213,11 +213,16 @@ def test_poetry_source_and_publish_repository(tmp_path, isolated_env):
     assert "updated" not in setup("poetry", "--priority", "supplemental", URL, cwd=project)
 
 
-def poetry_project(tmp_path, text='[project]\nname = "lib"\n'):
-    project = tmp_path / "lib"
+def project_folder(tmp_path, name, text):
+    """A project folder ``name`` holding a pyproject.toml of ``text``."""
+    project = tmp_path / name
     project.mkdir()
     (project / "pyproject.toml").write_text(text)
     return project
+
+
+def poetry_project(tmp_path, text='[project]\nname = "lib"\n'):
+    return project_folder(tmp_path, "lib", text)
 
 
 def test_poetry_requires_plugins_adds_this_package_once_keeping_every_line(tmp_path):
@@ -380,32 +385,15 @@ def test_pip_site_config_of_another_environment(tmp_path):
     assert seen["global.index-url"] == expected
 
 
-def test_keyring_lookups_never_import_the_editing_libraries(monkeypatch):
-    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "from-ci")
-    probe = (
-        "import json, sys, keyring; keyring.get_credential('https://pypi.org/simple/', None); "
-        f"keyring.get_password({URL!r}, 'aws'); "
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('tomlkit', 'configupdater'))))"
-    )
-    result = run(BIN / "python", "-c", probe)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
-
-
 # -- the cases of issue 11: valid files that hand-written line edits broke -------------
 
 
 def uv_project(tmp_path, text):
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(text)
-    return project
+    return project_folder(tmp_path, "app", text)
 
 
 def uv_in_project(project):
     return toml(project / "pyproject.toml")["tool"]["uv"]
-
-
 
 
 def test_pyproject_with_tool_table_and_dotted_uv_keys(tmp_path):
@@ -569,10 +557,7 @@ def test_a_bad_aws_profile_for_domain_is_one_line(isolated_env, monkeypatch):
 
 
 def pdm_project(tmp_path, text='[project]\nname = "app"\nversion = "0.1.0"\n'):
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(text)
-    return project
+    return project_folder(tmp_path, "app", text)
 
 
 def test_pdm_source_replaces_pypi_and_keeps_the_rest(tmp_path):
