@@ -60,7 +60,7 @@ def write(path: str, text: str) -> None:
             descriptor = os.open(path, _FLAGS, 0o600)
         os.write(descriptor, data)
     except OSError as error:
-        log.debug("the lookup log %s cannot be written: %s", redact.name(path), error.strerror)
+        log.debug("the lookup log %s cannot be written: %s", redact.text(path), error.strerror)
     finally:
         if descriptor >= 0:
             os.close(descriptor)

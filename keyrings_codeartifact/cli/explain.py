@@ -142,7 +142,7 @@ def _source_of(option: str, sources: dict[str, str]) -> str:
     if option == "cache_dir" and os.environ.get(CACHE_DIR_VARIABLE):
         return f"environment {CACHE_DIR_VARIABLE} (wins over the file)"
     if option == "log_file" and os.environ.get(LOG_VARIABLE):
-        return f"environment {LOG_VARIABLE}={redact.name(os.environ[LOG_VARIABLE])} (wins over the file)"
+        return f"environment {LOG_VARIABLE}={redact.text(os.environ[LOG_VARIABLE])} (wins over the file)"
     if option in sources:
         return f"config file {sources[option]}"
     variable = _ENVIRONMENT_SOURCES.get(option)

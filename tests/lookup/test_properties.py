@@ -4,7 +4,7 @@ an endpoint names; for any near miss, no AWS call at all."""
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import BIN, closed_port, run, write_keyring_config
@@ -264,6 +264,9 @@ CONFIG_TEXT = st.text(URLISH.filter(lambda c: c not in "\r\n"), max_size=12)  # 
 @given(option=st.sampled_from(_config_options()), before=CONFIG_TEXT, scheme=URL_SCHEME, user=CONFIG_TEXT,
        secret=CONFIG_TEXT.map(lambda text: f"{HEAD}{text}{TAIL}"), after=CONFIG_TEXT,
        where=st.sampled_from(["[codeartifact]", '[codeartifact domain="my-team"]']))
+# Found by Hypothesis: a log_file that cannot be written was named whole in a debug line.
+@example(option="log_file", before="", scheme="//", user="", secret=f"{HEAD}{TAIL}", after="/",
+         where="[codeartifact]")
 def test_no_config_value_password_in_any_output(standin, offline, caplog, capsys, option, before, scheme, user, secret, after, where):
     if option == "aws_secret_access_key":
         value = secret  # all of it is secret

@@ -95,13 +95,21 @@ def test_userinfo_is_removed_before_cutting():
     assert "S3CRET" not in redact.url(value) and "S3CRET" not in redact.text(value)
 
 
-def test_redaction_is_fast_on_a_megabyte_of_anything():
-    import time
+_MEGABYTES = """
+from keyrings_codeartifact import redact
+for text in ("a" * 1_000_000, "a:" * 500_000, "/" * 1_000_000, "@" * 1_000_000, " " * 1_000_000):
+    redact.text(text), redact.url(text), redact.origin(text)
+"""
 
-    started = time.perf_counter()
-    for text in ("a" * 1_000_000, "a:" * 500_000, "/" * 1_000_000, "@" * 1_000_000, " " * 1_000_000):
-        redact.text(text), redact.url(text), redact.origin(text)
-    assert time.perf_counter() - started < 5  # a guard against quadratic patterns, not a benchmark
+
+def test_redaction_of_a_megabyte_of_anything_never_hangs():
+    # A guard against quadratic patterns (hours on a megabyte), not a benchmark: no
+    # timed assertion, a subprocess that must finish within a generous timeout.
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", _MEGABYTES], capture_output=True, text=True, timeout=180)
+    assert finished.returncode == 0, finished.stderr
 
 
 # Any text, with the characters that mean something in a URL drawn often.
