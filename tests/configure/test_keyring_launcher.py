@@ -295,6 +295,8 @@ def pip_env(tmp_path, tools) -> Path:
     subprocess.run([str(BARE_PYTHON if BARE_PYTHON.exists() else sys.executable), "-m", "venv", "--without-pip",
                     str(venv)], check=True)
     [site] = venv.glob("lib/python*/site-packages")
+    if sys.version_info < (3, 10):
+        pytest.skip("pip 26.1 needs Python 3.10+: no tools/pip-26.1 on 3.9")
     [pip_site] = (tools / "pip-26.1").glob("lib/python*/site-packages")
     (site / "pip-26.1.pth").write_text(f"{pip_site}\n")
     (venv / "bin" / "keyring").symlink_to(KEYRING)
