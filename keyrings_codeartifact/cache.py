@@ -11,7 +11,8 @@ version), or whose lifetime or offset no AWS token can have, is a miss, and is
 replaced by the next token fetched.
 
 Processes that miss at the same time wait for the one that asks AWS (a lock per
-entry), each about as long as a healthy fetch takes (``token_source.wait_limit``), and
+entry), each about as long as a healthy fetch takes (``token_source.wait_limit``) unless
+the holder is seen to run (Linux: then up to the fetch budget), and
 not at all once that one is seen stopped (Ctrl-Z) or gone (``lockholder``); one
 that stops waiting fetches itself and still writes its token back. When the
 asking process fails, it leaves a marker for a few seconds, and those that were
@@ -163,7 +164,9 @@ class NullCache:
     def read(self, key: Key) -> Optional[Token]:
         return None
 
-    def fetch_through(self, key: Key, fetch: Callable[[], Token], wanted: Wanted, budget: float) -> Token:
+    def fetch_through(
+        self, key: Key, fetch: Callable[[], Token], wanted: Wanted, budget: float, patience: Optional[float] = None
+    ) -> Token:
         return fetch()
 
     def failed_since(self, key: Key, since: float) -> bool:
@@ -215,13 +218,16 @@ class DiskCache:
         fetch: Callable[[], Token],
         wanted: Wanted,
         budget: float,
+        patience: Optional[float] = None,
     ) -> Token:
-        """Under ``key``'s lock (waiting for it at most ``budget`` seconds, and not at
-        all once its holder is seen stopped or gone), the entry if ``wanted``, else a
-        token from ``fetch``, written back. If the process that held the lock meanwhile
-        failed, raise its error instead of fetching."""
+        """Under ``key``'s lock, the entry if ``wanted``, else a token from ``fetch``,
+        written back. The lock is waited for at most ``budget`` seconds while its holder
+        is seen to run (Linux), at most ``patience`` (a healthy fetch) while it cannot be
+        seen, and not at all once it is seen stopped or gone. If the process that held
+        the lock meanwhile failed, raise its error instead of fetching."""
         name = entry_name(key)
-        started = time.time()
+        started, waiting = time.time(), time.monotonic()
+        patience = budget if patience is None else min(patience, budget)
         holder, why = lockholder.Watch(), [f"not had within {budget:.0f} s"]
 
         def go_on(note: bytes) -> bool:
@@ -229,7 +235,11 @@ class DiskCache:
             stuck = holder.stuck(note)
             if stuck:
                 why[0] = f"held by a process that is {stuck}"
-            return stuck is None
+                return False
+            if time.monotonic() - waiting >= patience and not holder.running(note):
+                why[0] = f"held by a process not seen to run, for {patience:.0f} s"
+                return False
+            return True
 
         lock = self._folder.lock(name + _LOCK, budget, go_on, lockholder.record())
         try:

@@ -69,6 +69,18 @@ def verdict(note: bytes, machine: str) -> Optional[str]:
     return None
 
 
+def seen_running(note: bytes, machine: str) -> bool:
+    """Whether the holder that wrote ``note`` is seen to run from ``machine``, this one:
+    Linux only, where a stopped or gone holder can be told apart (elsewhere: False)."""
+    holder = _parse(note)
+    if holder is None or holder.machine != machine or not sys.platform.startswith("linux"):
+        return False
+    process = _linux_process(holder.pid)
+    if process is None or process[0] in "ZXTt":
+        return False
+    return holder.started is None or process[1] == holder.started
+
+
 class Watch:
     """A waiter's view of the holder: a verdict counts once it held CONFIRM_SECONDS
     on the same note, so that a note left by the previous holder (a new holder has
@@ -88,6 +100,10 @@ class Watch:
         if self._suspect is None or self._suspect[0] != note:
             self._suspect = (note, now)
         return found if now - self._suspect[1] >= CONFIRM_SECONDS else None
+
+    def running(self, note: bytes) -> bool:
+        """Whether the holder of ``note`` is seen to run (so worth waiting for longer)."""
+        return self._machine is not None and seen_running(note, self._machine)
 
 
 def _parse(note: bytes) -> Optional[Holder]:

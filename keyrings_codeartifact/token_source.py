@@ -90,7 +90,8 @@ def fetch_budget(settings: "Settings") -> float:
 
 def wait_limit(settings: "Settings") -> float:
     """How long, in seconds, a lookup waits for another process's fetch of the same
-    token before asking AWS itself: what a healthy fetch takes on a slow machine
+    token before asking AWS itself, when that process cannot be seen to run (not on
+    Linux, another machine, no note): what a healthy fetch takes on a slow machine
     (start-up, then each call answered within half a ``timeout``), never more than
     ``fetch_budget``. 10 s with the defaults."""
     calls = 2 if settings.role_arn else 1
@@ -205,7 +206,8 @@ class TokenSource:
                 key,
                 fetch,
                 wanted=lambda found: isinstance(refresh_state(found, self._clock(), settings), Fresh),
-                budget=wait_limit(settings),
+                budget=fetch_budget(settings),
+                patience=wait_limit(settings),
             )
             return token, "AWS" if fetched else "cache"
         except CodeArtifactError as error:
