@@ -20,13 +20,16 @@ their set-up; when a ``keyring`` that does not reach this backend is found inste
 it is left alone and a note says so and what would fix it (``keyring_problem``).
 """
 
+import contextlib
 import ntpath
 import os
 import posixpath
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -164,7 +167,7 @@ def plan_remove(folder: Path) -> Step:
     if not is_ours(path):
         return Step(f"{path} was not written by codeartifact-keyring; left alone")
     backup = path.with_name(path.name + BACKUP_SUFFIX)
-    restored = f"; {backup} put back in its place" if os.path.lexists(backup) else ""
+    restored = f"; {backup} put back in its place" if restorable(backup) else ""
     return Step(f"{path}: removed{restored}", ("remove", path))
 
 
@@ -176,15 +179,41 @@ def carry_out(step: Step, python: str) -> None:
     backup = path.with_name(path.name + BACKUP_SUFFIX)
     if action == "remove":
         path.unlink()
-        if os.path.lexists(backup):
+        if restorable(backup):
             os.replace(backup, path)
         return
     if action == "replace":
         os.replace(path, backup)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(render(python).encode())
-    temporary.chmod(0o755)
-    os.replace(temporary, path)
+    _write_executable(path, render(python))
+
+
+def _write_executable(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a new temporary file of our own (mkstemp: never
+    through a link another user planted, never into their file), executable, then
+    renamed into place."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(text.encode())
+            if sys.platform != "win32":
+                os.fchmod(file.fileno(), 0o755)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def restorable(backup: Path) -> bool:
+    """Whether the keyring command kept at ``backup`` may be put back: a regular file
+    (not a link) of this user, not one another user planted in a shared folder."""
+    try:
+        info = os.lstat(backup)
+    except OSError:
+        return False
+    if sys.platform == "win32":
+        return stat.S_ISREG(info.st_mode)
+    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
 
 
 def run(folder: Optional[Path], dry_run: bool, remove: bool, force: bool) -> int:

@@ -73,6 +73,35 @@ def test_a_keyring_it_did_not_write_is_left_alone_unless_forced_and_remove_puts_
     assert launcher.read_text() == FOREIGN and not backup.exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="links and another user's files: POSIX")
+def test_a_link_planted_at_a_temporary_name_is_never_written_through(folder, capsys, tmp_path):
+    # In a folder others may write (a shared bin/), the temporary file the launcher goes
+    # through was a guessable name written through links: another user's link there made
+    # setup overwrite (and make executable) the file it pointed to. Plant links at every
+    # name the old code could use, and at names like the new ones.
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    victim.chmod(0o600)
+    for name in [f".keyring.{os.getpid()}.tmp"] + [f".keyring.{n}.tmp" for n in range(50)]:
+        (folder / name).symlink_to(victim)
+    code, _, _ = setup(folder, capsys)
+    assert code == 0
+    assert victim.read_text() == "mine\n" and victim.stat().st_mode & 0o777 == 0o600
+    launcher = folder / "keyring"
+    assert not launcher.is_symlink() and MARKER in launcher.read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links: POSIX")
+def test_remove_puts_back_only_a_regular_file_it_kept_not_a_planted_link(folder, capsys, tmp_path):
+    setup(folder, capsys)
+    planted = tmp_path / "planted"
+    planted.write_text("#!/bin/sh\necho planted\n")
+    (folder / ("keyring" + BACKUP_SUFFIX)).symlink_to(planted)
+    code, out, _ = setup(folder, capsys, remove=True)
+    assert (code, out) == (0, f"{folder / 'keyring'}: removed\n")
+    assert not (folder / "keyring").exists()
+
+
 def test_remove_removes_only_ours_and_twice_is_fine(folder, capsys):
     setup(folder, capsys)
     assert setup(folder, capsys, remove=True) == (0, f"{folder / 'keyring'}: removed\n", "")
