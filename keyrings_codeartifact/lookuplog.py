@@ -18,8 +18,11 @@ A log that cannot be written is skipped (a debug message): it never fails a look
 """
 
 import datetime
+import errno
 import logging
 import os
+import stat
+import sys
 from typing import TYPE_CHECKING, Optional
 
 from . import redact
@@ -32,7 +35,9 @@ log = logging.getLogger(__name__)
 
 VARIABLE = LOG_VARIABLE
 LIMIT = 1024 * 1024  # bytes of a log file before it is rotated to PATH.1
-_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: a FIFO planted at the path must not hang every lookup (a regular file ignores it).
+_FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+          | getattr(os, "O_NONBLOCK", 0))
 
 
 path_for = log_path  # the log file: CODEARTIFACT_KEYRING_LOG, else log_file (None: no log)
@@ -52,18 +57,31 @@ def write(path: str, text: str) -> None:
     data = (text + "\n").encode("utf-8", "replace")
     descriptor = -1
     try:
-        descriptor = os.open(path, _FLAGS, 0o600)
+        descriptor = _open(path)
         if os.fstat(descriptor).st_size + len(data) > LIMIT:
             _rotate(path, descriptor)
             os.close(descriptor)
             descriptor = -1
-            descriptor = os.open(path, _FLAGS, 0o600)
+            descriptor = _open(path)
         os.write(descriptor, data)
     except OSError as error:
         log.debug("the lookup log %s cannot be written: %s", redact.text(path), error.strerror)
     finally:
         if descriptor >= 0:
             os.close(descriptor)
+
+
+def _open(path: str) -> int:
+    """The log at ``path``, opened to append: made 0600 if missing; an OSError unless it
+    is a regular file of this user that no other user may write (a file or FIFO another
+    user planted in a shared folder is never written to)."""
+    descriptor = os.open(path, _FLAGS, 0o600)
+    info = os.fstat(descriptor)
+    foreign = sys.platform != "win32" and (info.st_uid != os.geteuid() or info.st_mode & 0o022)
+    if not stat.S_ISREG(info.st_mode) or foreign:
+        os.close(descriptor)
+        raise OSError(errno.EPERM, "not a regular file of this user's that only this user may write")
+    return descriptor
 
 
 def _rotate(path: str, descriptor: int) -> None:

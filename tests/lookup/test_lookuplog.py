@@ -80,6 +80,34 @@ def test_a_link_is_not_followed_and_an_unwritable_log_fails_nothing(standin, tmp
     assert lookup.Lookup().token(ENDPOINT).value in standin.issued
 
 
+def test_a_fifo_at_the_log_path_hangs_no_lookup(standin, tmp_path, monkeypatch):
+    # A FIFO planted at the path (a shared /tmp) blocked open() forever: every pip or uv
+    # lookup hung. Now the log is skipped. Run in a thread so that a hang fails the test.
+    import threading
+
+    fifo = tmp_path / "lookups.log"
+    os.mkfifo(fifo)
+    monkeypatch.setenv(lookuplog.VARIABLE, str(fifo))
+    found: list = []
+    thread = threading.Thread(target=lambda: found.append(lookup.Lookup().token(ENDPOINT).value), daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and found[0] in standin.issued
+
+
+def test_a_log_file_others_may_write_is_not_written(standin, tmp_path, monkeypatch):
+    # A file another user pre-created (0666) in a shared folder must not get our lines.
+    planted = tmp_path / "lookups.log"
+    planted.write_text("")
+    planted.chmod(0o666)
+    monkeypatch.setenv(lookuplog.VARIABLE, str(planted))
+    assert lookup.Lookup().token(ENDPOINT).value in standin.issued
+    assert planted.read_text() == ""
+    planted.chmod(0o644)  # one's own file, readable by others: the user's choice, written
+    assert lookup.Lookup().token(ENDPOINT).value in standin.issued
+    assert [source for source, _ in logged(planted)] == ["cache"]  # a new lookup: from the disk cache
+
+
 def test_past_the_limit_the_log_moves_to_dot_1(standin, tmp_path, monkeypatch):
     log = tmp_path / "lookups.log"
     log.write_bytes(b"x" * (lookuplog.LIMIT - 10) + b"\n")
