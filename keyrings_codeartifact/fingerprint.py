@@ -29,7 +29,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -50,6 +50,7 @@ _BOTO_FILES = ("/etc/boto.cfg", "~/.boto")
 _TAGS_CLAIM = "https://aws.amazon.com/tags"
 _CHUNK = 1 << 20
 _TOKEN_LIMIT = 65536  # bytes of a token file read for its claims
+_CONFIG_LIMIT = 16 << 20  # bytes of a config file scanned for web_identity_token_file lines
 
 
 def identity_key(settings: "Settings", environ: Mapping[str, str] = os.environ) -> str:
@@ -125,19 +126,28 @@ def _expanded(path: str) -> str:
     return os.path.abspath(os.path.expanduser(os.path.expandvars(path)))
 
 
-def _file(path: str) -> tuple[str, bool]:
-    """A digest of the file's bytes (or why there are none), and whether it names a
-    web identity token file. A FIFO or device is never read: it could block."""
+def _open_regular(path: str) -> Union[int, str]:
+    """A descriptor of the regular file at ``path``, or why there is none. Opened
+    without blocking: a FIFO or device is never read (it could block a lookup)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except (FileNotFoundError, NotADirectoryError):
-        return "missing", False
+        return "missing"
     except OSError as error:
-        return f"unopenable {error.errno}", False
+        return f"unopenable {error.errno}"
     mode = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(mode):
         os.close(descriptor)
-        return f"not a file {stat.S_IFMT(mode)}", False
+        return f"not a file {stat.S_IFMT(mode)}"
+    return descriptor
+
+
+def _file(path: str) -> tuple[str, bool]:
+    """A digest of the file's bytes (or why there are none), and whether it names a
+    web identity token file."""
+    descriptor = _open_regular(path)
+    if isinstance(descriptor, str):
+        return descriptor, False
     with open(descriptor, "rb") as file:
         digest = hashlib.sha256()
         mentions, tail = False, b""
@@ -156,9 +166,12 @@ def _token_file_options(path: str) -> list[str]:
     """The values of every ``web_identity_token_file`` line in the file at ``path``,
     as absolute paths (botocore opens them as given). Read only when the file
     mentions the option: a rare setup, and a plain scan of lines, no parsing."""
+    descriptor = _open_regular(path)
+    if isinstance(descriptor, str):
+        return []
     try:
-        with open(path, "rb") as file:
-            lines = file.read().splitlines()
+        with open(descriptor, "rb") as file:
+            lines = file.read(_CONFIG_LIMIT).splitlines()
     except OSError:
         return []
     found = []
@@ -174,8 +187,11 @@ def _token_file_options(path: str) -> list[str]:
 def _token_subject(path: str) -> str:
     """Who a token file names: a JWT's issuer, subject and AWS session tags (which stay
     the same when the token is rotated), else a digest of the whole token."""
+    descriptor = _open_regular(path)
+    if isinstance(descriptor, str):
+        return descriptor
     try:
-        with open(path, "rb") as file:
+        with open(descriptor, "rb") as file:
             token = file.read(_TOKEN_LIMIT).strip()
     except OSError as error:
         return f"unreadable {error.errno}"

@@ -189,3 +189,24 @@ def test_a_fifo_is_never_read(setup):
     missing = setup.key()
     os.mkfifo(setup.config)  # opening it to read would block without a writer
     assert setup.key() != missing
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX FIFOs")
+@pytest.mark.parametrize("where", ["environment", "config"])
+def test_a_fifo_as_a_web_identity_token_file_is_never_read(setup, where):
+    # A token file named by AWS_WEB_IDENTITY_TOKEN_FILE, or by web_identity_token_file in
+    # the config, was opened with a plain open(): a FIFO there hung every lookup. Run in
+    # a thread so that a hang fails the test instead of the suite.
+    import threading
+
+    fifo = setup.home / "token-fifo"
+    os.mkfifo(fifo)
+    if where == "environment":
+        setup.environ["AWS_WEB_IDENTITY_TOKEN_FILE"] = str(fifo)
+    else:
+        setup.config.write_text(f"[default]\nweb_identity_token_file = {fifo}\nrole_arn = {ROLE}\n")
+    keys: list = []
+    thread = threading.Thread(target=lambda: keys.append(setup.key()), daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and keys
