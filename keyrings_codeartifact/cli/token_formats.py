@@ -12,6 +12,8 @@ aws password TOKEN`` line, for curl, Poetry's and pip's netrc support, and the l
 
 import os
 import re
+import stat
+import sys
 from typing import TYPE_CHECKING, Optional
 
 from .. import redact
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("env", "uv-env", "twine-env", "netrc")
 _MASK = "::add-mask::"
-_FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FLAGS = (os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+          | getattr(os, "O_NONBLOCK", 0))  # a FIFO at the path must not hang the command
 
 
 def render(form: str, token: str, endpoint: "Endpoint", name: Optional[str]) -> str:
@@ -76,14 +79,23 @@ def deliver(text: str, token: str, output: Optional[str], github_env: bool) -> N
 
 
 def _write(path: str, text: str, append: bool) -> None:
-    """Write ``text`` to the file at ``path`` (not through a link), 0600 if made here;
-    a file replaced is made 0600 too. UsageError if it cannot be written."""
-    flags = _FLAGS | (os.O_APPEND if append else os.O_TRUNC)
+    """Write ``text`` to the regular file at ``path`` (not through a link), 0600 if made
+    here. A file replaced (not ``append``) must be this user's own, with no other name,
+    and is emptied and made 0600 only then: a file another user planted (which root's
+    chmod would not make private) never gets the token. UsageError if it cannot be written."""
     try:
-        descriptor = os.open(path, flags, 0o600)
+        descriptor = os.open(path, _FLAGS | (os.O_APPEND if append else 0), 0o600)
         try:
-            if not append and hasattr(os, "fchmod"):
-                os.fchmod(descriptor, 0o600)
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                raise UsageError(f"cannot write {redact.name(path)}: not a regular file")
+            if not append:
+                if sys.platform != "win32":
+                    if info.st_uid != os.geteuid() or info.st_nlink != 1:
+                        raise UsageError(f"cannot write {redact.name(path)}: another user's file, or one with "
+                                         "other names; remove it, or choose another --output")
+                    os.fchmod(descriptor, 0o600)
+                os.ftruncate(descriptor, 0)
             os.write(descriptor, text.encode())
         finally:
             os.close(descriptor)

@@ -57,6 +57,32 @@ def test_output_never_goes_through_a_link(standin, tmp_path):
     assert target.read_text() == "untouched\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to make another user's file")
+def test_output_never_fills_another_users_file(standin, tmp_path):
+    # Run as root (many CI containers), a 0666 file another user planted at the path was
+    # emptied, chmod-ed 0600 (still theirs) and given the token.
+    planted = tmp_path / "uv.env"
+    planted.write_text("theirs\n")
+    os.chown(planted, 65534, 65534)
+    planted.chmod(0o666)
+    line = assert_one_line_error(run(CLI, "token", URL, "--format", "uv-env", "--output", planted), 2)
+    assert "another user's file" in line
+    assert planted.read_text() == "theirs\n" and standin.issued  # a token was had, and not written
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs and hard links")
+def test_output_refuses_a_fifo_and_a_file_with_other_names(standin, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    line = assert_one_line_error(run(CLI, "token", URL, "--format", "env", "--output", fifo, timeout=60), 2)
+    assert line.startswith(f"codeartifact-keyring: cannot write {fifo}: ")
+    linked = tmp_path / "linked"
+    linked.write_text("untouched\n")
+    os.link(linked, tmp_path / "other-name")
+    line = assert_one_line_error(run(CLI, "token", URL, "--format", "env", "--output", linked), 2)
+    assert "other names" in line and linked.read_text() == "untouched\n"
+
+
 def test_github_env_masks_first_and_appends(standin, tmp_path, monkeypatch):
     github_env = tmp_path / "github_env"
     github_env.write_text("EARLIER=kept\n")
