@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from . import errors, fingerprint, lockholder, redact, userfolders
 from .safefolder import Folder, Unsafe
-from .token_record import Token
+from .token_record import Token, well_formed
 from .userfolders import CACHE_DIR_VARIABLE
 
 log = logging.getLogger(__name__)
@@ -414,7 +414,7 @@ def _token(data: Entry, key: Key, now: float) -> Optional[Token]:
     issued, seen at ``now`` (this machine's time; ``Token.plausible``)."""
     value = data.get("token")
     issued_at, expires_at, offset = (_finite(data.get(name)) for name in ("issued_at", "expires_at", "offset"))
-    if data.get("key") != key or not isinstance(value, str) or not value:
+    if data.get("key") != key or not isinstance(value, str) or not well_formed(value):
         return None
     if issued_at is None or expires_at is None or offset is None:
         return None

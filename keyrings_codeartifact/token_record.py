@@ -60,6 +60,13 @@ class Token(NamedTuple):
         )
 
 
+def well_formed(value: str) -> bool:
+    """Whether ``value`` can be a token: printable ASCII, no whitespace. A token goes into
+    headers, netrc lines and ``$GITHUB_ENV``, where a line break would start a line of
+    its own (another variable, an unmasked secret)."""
+    return bool(value) and value.isascii() and value.isprintable() and " " not in value
+
+
 def is_fresh(token: Optional[Token], now: float, margin: float) -> bool:
     """Whether ``token`` may be handed out at ``now`` without refreshing (None: no)."""
     return token is not None and token.usable(now, margin)

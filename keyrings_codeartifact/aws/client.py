@@ -27,7 +27,7 @@ from botocore.loaders import Loader
 from .. import __version__
 from ..errors import ServiceError, endpoint_error
 from ..settings import MAX_ATTEMPTS
-from ..token_record import Token, measured_offset, trusted
+from ..token_record import Token, measured_offset, trusted, well_formed
 from .translation import translatable, translate
 
 if TYPE_CHECKING:  # the generated clients' types (mypy-boto3-*): nothing of them at run time
@@ -87,6 +87,9 @@ def fetch_token_and_offset(endpoint: "Endpoint", settings: "Settings") -> tuple[
             endpoint,
             "AWS sent a token that has already expired; check this machine's clock",
         )
+    if not isinstance(response["authorizationToken"], str) or not well_formed(response["authorizationToken"]):
+        raise endpoint_error(ServiceError, endpoint, "AWS sent a token with whitespace or control characters, "
+                             "which no token has; check endpoint_url and any proxy in between")
     log.debug("got a token for %s, valid for %.0fs, AWS's clock %+.0f s from this machine's",
               endpoint.describe(), expires_at - issued_at, offset)
     return Token(response["authorizationToken"], issued_at, expires_at, offset), measured

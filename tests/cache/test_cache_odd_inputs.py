@@ -65,6 +65,13 @@ def test_an_entry_with_a_huge_integer_is_a_miss(standin, cache_dir, forged):
     assert listing.returncode == 0 and "Traceback" not in listing.stderr
 
 
+@pytest.mark.parametrize("value", ["tok\nBASH_ENV=/tmp/evil", "tok en", "tok\x00"])
+def test_an_entry_whose_token_has_a_line_break_or_control_character_is_a_miss(standin, cache_dir, value):
+    first = lookup()
+    edit_entry(only_entry(cache_dir), token=value)
+    assert lookup() not in ("", None, first, value)  # replaced by a fresh token
+
+
 def test_deeply_nested_json_is_a_miss_and_cache_clear_removes_it(standin, cache_dir):
     lookup()
     entry = only_entry(cache_dir)

@@ -83,6 +83,21 @@ def test_output_refuses_a_fifo_and_a_file_with_other_names(standin, tmp_path):
     assert "other names" in line and linked.read_text() == "untouched\n"
 
 
+@pytest.mark.parametrize("suffix", ["\nBASH_ENV=/tmp/evil", "\r", " x", "\x1b[2J"])
+def test_a_token_with_a_line_break_or_control_character_is_never_written(standin, tmp_path, monkeypatch, suffix):
+    # A hostile endpoint_url (or a proxy in between) answering a token with a line break
+    # would add a line of its own to $GITHUB_ENV (BASH_ENV= runs code in later steps) and
+    # defeat ::add-mask::, which masks one line.
+    standin.token_suffix = suffix
+    github_env = tmp_path / "github_env"
+    github_env.write_text("")
+    monkeypatch.setenv("GITHUB_ENV", str(github_env))
+    result = run(CLI, "token", URL, "--format", "env", "--github-env")
+    line = assert_one_line_error(result, 1)
+    assert "whitespace or control characters" in line
+    assert github_env.read_text() == "" and "BASH_ENV" not in result.stdout
+
+
 def test_github_env_masks_first_and_appends(standin, tmp_path, monkeypatch):
     github_env = tmp_path / "github_env"
     github_env.write_text("EARLIER=kept\n")

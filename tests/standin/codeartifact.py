@@ -88,6 +88,7 @@ class CodeArtifactStandIn(Serving):
         self.denied_roles: set[str] = set()  # role ARNs that AssumeRole refuses
         self.web_identity_tokens: set[str] = set()  # what AssumeRoleWithWebIdentity accepts
         self.clock_shift = 0.0  # seconds this "AWS"'s clock is ahead of this machine's
+        self.token_suffix = ""  # appended to every token sent (a hostile endpoint's extra lines)
         self.date_header: Optional[str] = None  # the Date header sent instead of the clock's ("": none)
         self.token_arrivals = 0  # token requests received, answered or not (the log has the answered)
         self._stalled_first = False
@@ -133,6 +134,7 @@ class CodeArtifactStandIn(Serving):
         self.fault = None
         self.clock_shift = 0.0
         self.date_header = None
+        self.token_suffix = ""
         self.token_arrivals = 0
         self._stalled_first = False
         self.denied_roles.clear()
@@ -314,7 +316,7 @@ class _Handler(Handler):  # quiet: the JSON log says it all
         token, expires_at = standin.issue_token(domain, owner, scope["region"], duration, entry["identity"])
         entry.update(status=200)
         standin.log(**entry)
-        self._send(200, {"authorizationToken": token, "expiration": expires_at})
+        self._send(200, {"authorizationToken": token + standin.token_suffix, "expiration": expires_at})
 
     def _repository_endpoint(self, standin: CodeArtifactStandIn, scope: dict, entry: dict) -> None:
         query = {key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()}
