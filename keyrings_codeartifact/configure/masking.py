@@ -15,10 +15,14 @@ _KEY_LINE = re.compile(r"""^(?P<lead>\s*(?P<key>[^\s=:\[#;][^=:]*?)\s*[=:][ \t]*
 _INLINE_PAIR = re.compile(
     r"""(?P<lead>(?P<key>[\w.-]+|"[^"]*"|'[^']*')\s*=\s*)(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^,}\]\s]+)"""
 )
-_SECRET_WORDS = {"password", "passwd", "secret", "token", "apikey"}
+_SECRET_WORDS = {"password", "passwd", "secret", "token", "apikey", "auth", "credential", "credentials"}
+# A credential in a header value (.bazelrc's --remote_header=Authorization=Bearer X,
+# --bes_header=..., curl-style "Authorization: Basic X"): everything after the scheme word.
+_HEADER_CREDENTIAL = re.compile(r"""(?i)(?P<lead>(?:authorization|proxy-authorization|x-api-key)["']?\s*[=:]\s*["']?"""
+                                r"""(?:(?:bearer|basic|token|digest)\s+)?)(?P<value>[^\s"']+)""")
 _SECRET_PAIRS = {("api", "key"), ("external", "id"), ("private", "key")}
 _ABOUT_A_SECRET = {"duration", "url", "file", "path", "provider", "type", "expiry", "expires", "margin", "timeout",
-                   "name", "command", "process", "endpoint"}  # a setting about a token, not one
+                   "name", "command", "process", "endpoint", "helper", "source"}  # a setting about a token, not one
 
 
 def names_a_secret(key: str) -> bool:
@@ -38,7 +42,7 @@ def masked(lines: list[str], secrets: tuple[str, ...] = ()) -> list[str]:
     masking = _Masking()
     for line in lines:
         body = line.rstrip("\r\n")
-        text = masking.line(_USERINFO.sub(_masked_userinfo, body))
+        text = masking.line(_HEADER_CREDENTIAL.sub(r"\g<lead>" + MASK, _USERINFO.sub(_masked_userinfo, body)))
         for secret in secrets:
             text = text.replace(secret, MASK)
         shown.append(text + line[len(body):])

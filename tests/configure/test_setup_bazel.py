@@ -63,6 +63,18 @@ def test_dry_run_shows_a_diff_and_writes_nothing(bazelrc):
     assert bazelrc.read_bytes() == ORIGINAL
 
 
+def test_dry_run_shows_no_header_credential_of_the_users_bazelrc(bazelrc):
+    # A .bazelrc often carries a remote cache's or BES's Authorization header: its value
+    # was shown in the diff's context lines.
+    bazelrc.write_text("build --remote_header=Authorization=Bearer S3CRETa1\n"
+                       'common --bes_header="Authorization=Basic S3CRETa2"\n'
+                       "build --remote_header=x-api-key=S3CRETa3\n")
+    code, out, _ = setup("--region", "us-west-2", "--bazelrc", bazelrc, "--dry-run")
+    assert code == 0 and "S3CRET" not in out
+    assert " build --remote_header=Authorization=Bearer ****" in out  # the line is shown, masked
+    assert f"+common --credential_helper=*.d.codeartifact.us-west-2.amazonaws.com={HELPER}" in out
+
+
 def test_a_moved_helper_is_updated_in_place_and_another_helper_is_left_alone(bazelrc):
     old = "common --credential_helper=*.d.codeartifact.us-east-1.amazonaws.com=/old/bin/codeartifact-credential-helper\n"
     bazelrc.write_text("# mine\n" + old + "build --jobs=2\n")
