@@ -52,8 +52,6 @@ class Failure(NamedTuple):
     key: dict[str, object]
 
 
-domain_key = cache.domain_key  # a failure whose identity is not known is kept under its domain alone
-record_name = cache.failure_record_name
 
 
 def record(endpoint: "Endpoint", settings: Optional["Settings"], error: Exception) -> None:
@@ -72,7 +70,7 @@ def record(endpoint: "Endpoint", settings: Optional["Settings"], error: Exceptio
         }
         with _folder(settings, create=True) as folder:
             _prune(folder, time.time())
-            with folder.replacing(record_name(key)) as file:
+            with folder.replacing(cache.failure_record_name(key)) as file:
                 json.dump(payload, file)
     except (OSError, Unsafe, ValueError) as problem:
         log.debug("the failure was not recorded: %s", redact.text(problem))
@@ -84,7 +82,7 @@ def clear(endpoint: "Endpoint", settings: "Settings", key: dict[str, object]) ->
         return
     try:
         with _folder(settings, create=False) as folder:
-            for name in (record_name(key), record_name(domain_key(endpoint))):
+            for name in (cache.failure_record_name(key), cache.failure_record_name(cache.domain_key(endpoint))):
                 folder.remove(name)
     except (OSError, Unsafe):
         pass
@@ -125,7 +123,7 @@ def _key_and_who(endpoint: "Endpoint", settings: Optional["Settings"]) -> tuple[
             return cache_key(endpoint, settings), identity.who_asks(settings).words
         except CodeArtifactError:
             pass
-    return domain_key(endpoint), None
+    return cache.domain_key(endpoint), None  # identity not known: kept under its domain alone
 
 
 def _folder(settings: Optional["Settings"], create: bool) -> "contextlib.closing[Folder]":

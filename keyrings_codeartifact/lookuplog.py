@@ -26,21 +26,18 @@ import sys
 from typing import TYPE_CHECKING, Optional
 
 from . import redact
-from .settings import LOG_VARIABLE, log_path
 
 if TYPE_CHECKING:
     from .endpoint import Endpoint
 
 log = logging.getLogger(__name__)
 
-VARIABLE = LOG_VARIABLE
 LIMIT = 1024 * 1024  # bytes of a log file before it is rotated to PATH.1
 # O_NONBLOCK: a FIFO planted at the path must not hang every lookup (a regular file ignores it).
 _FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
           | getattr(os, "O_NONBLOCK", 0))
 
 
-path_for = log_path  # the log file: CODEARTIFACT_KEYRING_LOG, else log_file (None: no log)
 
 
 def line(endpoint: "Endpoint", source: str, milliseconds: float, outcome: str, client: Optional[str]) -> str:

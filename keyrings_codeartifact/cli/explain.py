@@ -19,8 +19,7 @@ from ..errors import CodeArtifactError, ConfigError
 from ..fingerprint import identity_key
 from ..identity import who_asks
 from ..lookup import TOKEN_VARIABLE, check_allowed, environment_token
-from ..lookuplog import VARIABLE as LOG_VARIABLE
-from ..settings import Resolution, Settings, with_sources
+from ..settings import LOG_VARIABLE, Resolution, Settings, with_sources
 from ..token_record import CLOCK_SLACK, trusted
 from ..userfolders import CACHE_DIR_VARIABLE
 from .common import FAILED, OK, UsageError, endpoint, heading, iso, row, span, state

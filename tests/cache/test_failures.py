@@ -9,7 +9,7 @@ import pytest
 
 from faults import FAULTS
 from helpers import BIN, KEYRING, URL, run, write_keyring_config
-from keyrings_codeartifact import asking_program, failures, lookup
+from keyrings_codeartifact import asking_program, cache, failures, lookup
 from keyrings_codeartifact.endpoint import parse
 
 CLI = BIN / "codeartifact-keyring"
@@ -63,7 +63,7 @@ def test_a_success_from_the_disk_cache_clears_a_record_another_identity_path_lef
     token_file = next(cache_dir.glob("*.json"))
     key = json.loads(token_file.read_text())["key"]
     failures.record(ENDPOINT, lookup.allowed_settings(ENDPOINT), RuntimeError("planted"))
-    assert [p.name for p in records(cache_dir)] == [failures.record_name(key)]
+    assert [p.name for p in records(cache_dir)] == [cache.failure_record_name(key)]
     assert run(KEYRING, "get", URL, "aws").returncode == 0
     assert records(cache_dir) == []
     assert len(standin.token_requests()) == 1
@@ -89,7 +89,7 @@ def test_an_unreadable_config_is_kept_for_the_domain_and_listed_by_explain_witho
     write_keyring_config("[codeartifact]\ntoken_duration = 5\n")
     assert run(KEYRING, "get", URL, "aws").returncode == 1
     [path] = records(cache_dir)
-    assert path.name == failures.record_name(failures.domain_key(ENDPOINT))
+    assert path.name == cache.failure_record_name(cache.domain_key(ENDPOINT))
     listed = run(CLI, "explain")
     assert listed.returncode == 0
     assert listed.stdout.startswith("Failed lookups, newest first\n")
@@ -128,7 +128,7 @@ def test_a_record_is_never_written_through_a_link_and_a_linked_record_is_not_sho
     cache_dir.mkdir(parents=True, mode=0o700)
     from keyrings_codeartifact.cache import cache_key
 
-    (cache_dir / failures.record_name(cache_key(ENDPOINT, settings))).symlink_to(target)
+    (cache_dir / cache.failure_record_name(cache_key(ENDPOINT, settings))).symlink_to(target)
     assert failures.recent(settings, ENDPOINT) == []
     failures.record(ENDPOINT, settings, RuntimeError("codeartifact-keyring: it failed"))
     assert target.read_text() == "untouched"

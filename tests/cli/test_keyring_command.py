@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CLI, KEYRING, URL, run, write_keyring_config
-from keyrings_codeartifact import failures, lookuplog
+from keyrings_codeartifact import cache, failures, settings
 from keyrings_codeartifact.endpoint import parse
 
 OTHER = "https://pypi.org/simple/"
@@ -196,8 +196,8 @@ def test_a_warm_lookup_imports_no_failure_record_keeper_nor_log_writer(standin, 
 
 def test_a_warm_lookup_clears_a_failure_record_and_writes_the_log(standin, fast, cache_dir, tmp_path, monkeypatch):
     modules_imported_by(fast, "get", URL, "aws")  # cached
-    (cache_dir / failures.record_name(failures.domain_key(parse(URL)))).write_text("{}")
-    monkeypatch.setenv(lookuplog.VARIABLE, str(tmp_path / "lookups.log"))
+    (cache_dir / cache.failure_record_name(cache.domain_key(parse(URL)))).write_text("{}")
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(tmp_path / "lookups.log"))
     warm = modules_imported_by(fast, "get", URL, "aws")
     assert {"keyrings_codeartifact.failures", "keyrings_codeartifact.lookuplog"} <= warm
     assert [p for p in cache_dir.iterdir() if p.name.endswith(failures.SUFFIX)] == []

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from helpers import BIN, URL, run, write_keyring_config
-from keyrings_codeartifact import lookup, lookuplog
+from keyrings_codeartifact import lookup, lookuplog, settings
 from keyrings_codeartifact.endpoint import parse
 from keyrings_codeartifact.errors import ConfigError
 
@@ -24,7 +24,7 @@ def logged(path) -> list:
 
 def test_sources_and_outcomes_of_in_process_lookups(standin, tmp_path, monkeypatch):
     log = tmp_path / "lookups.log"
-    monkeypatch.setenv(lookuplog.VARIABLE, str(log))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(log))
     service = lookup.Lookup()
     token = service.token(ENDPOINT).value
     service.token(ENDPOINT)
@@ -40,7 +40,7 @@ def test_sources_and_outcomes_of_in_process_lookups(standin, tmp_path, monkeypat
 
 def test_refused_and_failed_lookups_are_logged(standin, tmp_path, monkeypatch):
     log = tmp_path / "lookups.log"
-    monkeypatch.setenv(lookuplog.VARIABLE, str(log))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(log))
     standin.fault = "deny"
     assert run(BIN / "keyring", "get", URL, "aws").returncode == 1
     write_keyring_config("[codeartifact]\nowners = 444455556666\n")
@@ -56,7 +56,7 @@ def test_the_setting_turns_it_on_and_the_variable_wins(standin, tmp_path, monkey
     write_keyring_config(f"[codeartifact]\nlog_file = {configured}\n")
     lookup.Lookup().token(ENDPOINT)
     assert logged(configured) == [("AWS", "ok")]
-    monkeypatch.setenv(lookuplog.VARIABLE, str(chosen))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(chosen))
     lookup.Lookup().token(ENDPOINT)
     assert logged(chosen) == [("cache", "ok")]
     assert len(logged(configured)) == 1
@@ -73,10 +73,10 @@ def test_a_link_is_not_followed_and_an_unwritable_log_fails_nothing(standin, tmp
     target.write_text("untouched\n")
     link = tmp_path / "lookups.log"
     link.symlink_to(target)
-    monkeypatch.setenv(lookuplog.VARIABLE, str(link))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(link))
     assert lookup.Lookup().token(ENDPOINT).value in standin.issued
     assert target.read_text() == "untouched\n"
-    monkeypatch.setenv(lookuplog.VARIABLE, str(tmp_path))  # a folder
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(tmp_path))  # a folder
     assert lookup.Lookup().token(ENDPOINT).value in standin.issued
 
 
@@ -87,7 +87,7 @@ def test_a_fifo_at_the_log_path_hangs_no_lookup(standin, tmp_path, monkeypatch):
 
     fifo = tmp_path / "lookups.log"
     os.mkfifo(fifo)
-    monkeypatch.setenv(lookuplog.VARIABLE, str(fifo))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(fifo))
     found: list = []
     thread = threading.Thread(target=lambda: found.append(lookup.Lookup().token(ENDPOINT).value), daemon=True)
     thread.start()
@@ -100,7 +100,7 @@ def test_a_log_file_others_may_write_is_not_written(standin, tmp_path, monkeypat
     planted = tmp_path / "lookups.log"
     planted.write_text("")
     planted.chmod(0o666)
-    monkeypatch.setenv(lookuplog.VARIABLE, str(planted))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(planted))
     assert lookup.Lookup().token(ENDPOINT).value in standin.issued
     assert planted.read_text() == ""
     planted.chmod(0o644)  # one's own file, readable by others: the user's choice, written
@@ -112,7 +112,7 @@ def test_past_the_limit_the_log_moves_to_dot_1(standin, tmp_path, monkeypatch):
     log = tmp_path / "lookups.log"
     log.write_bytes(b"x" * (lookuplog.LIMIT - 10) + b"\n")
     os.chmod(log, 0o600)
-    monkeypatch.setenv(lookuplog.VARIABLE, str(log))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(log))
     lookup.Lookup().token(ENDPOINT)
     assert (tmp_path / "lookups.log.1").stat().st_size == lookuplog.LIMIT - 9
     assert logged(log) == [("AWS", "ok")]
@@ -124,6 +124,6 @@ def test_explain_says_where_the_log_goes(standin, tmp_path, monkeypatch):
     write_keyring_config(f"[codeartifact]\nlog_file = {tmp_path / 'configured.log'}\n")
     assert f"log_file:              {tmp_path / 'configured.log'}  <- config file [codeartifact]" in run(
         CLI, "explain", URL).stdout
-    monkeypatch.setenv(lookuplog.VARIABLE, str(tmp_path / "chosen.log"))
+    monkeypatch.setenv(settings.LOG_VARIABLE, str(tmp_path / "chosen.log"))
     assert f"<- environment CODEARTIFACT_KEYRING_LOG={tmp_path / 'chosen.log'} (wins over the file)" in run(
         CLI, "explain", URL).stdout
