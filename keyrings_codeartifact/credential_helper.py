@@ -18,8 +18,14 @@ and exit 2; a failed lookup is its one-line message and exit 1. It never prompts
 never writes a token anywhere but stdout.
 """
 
+import base64
+import json
 import sys
+import time
 from typing import Optional
+
+from .endpoint import parse
+from .errors import CodeArtifactError
 
 __all__ = ["main", "response"]
 
@@ -40,15 +46,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     except BadRequest as error:
         print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 2
-    from .errors import CodeArtifactError
-
     try:
         answer = response(uri)
     except CodeArtifactError as error:
         print(error, file=sys.stderr)
         return 1
-    import json
-
     sys.stdout.write(json.dumps(answer) + "\n")
     return 0
 
@@ -60,8 +62,6 @@ def read_request(argv: list[str]) -> str:
         raise BadRequest(f"`get` is the only command, with no arguments (given: {given[:80]}); {USAGE}")
     if sys.stdin is None or sys.stdin.isatty():
         raise BadRequest(f"no request on stdin; {USAGE}")
-    import json
-
     raw = sys.stdin.buffer.read(MAX_REQUEST + 1)
     if len(raw) > MAX_REQUEST:
         raise BadRequest(f"the request on stdin is longer than {MAX_REQUEST} bytes; {USAGE}")
@@ -80,12 +80,10 @@ def read_request(argv: list[str]) -> str:
 def response(uri: str) -> dict[str, object]:
     """The ``get`` response for ``uri``: the token's headers and expiry, or ``{}`` when no
     token is ours to give. CodeArtifactError (its message one line) if the lookup fails."""
-    from .endpoint import parse
-
     endpoint = parse(uri)
     if endpoint is None:
         return {}
-    from . import lookup
+    from . import lookup  # here: the settings and the token source, for our own hosts only
 
     try:
         found = lookup.Lookup().token(endpoint)
@@ -99,9 +97,7 @@ def response(uri: str) -> dict[str, object]:
 
 def basic(token: str) -> str:
     """The ``Authorization`` value of user ``aws`` with password ``token``."""
-    import base64
-
-    from .services import USERNAME
+    from .services import USERNAME  # here: it imports logging, which a "{}" answer does without
 
     return "Basic " + base64.b64encode(f"{USERNAME}:{token}".encode()).decode("ascii")
 
@@ -109,6 +105,4 @@ def basic(token: str) -> str:
 def rfc3339(moment: float) -> str:
     """``moment`` (epoch seconds) as an RFC 3339 UTC time in whole seconds, rounded
     down: never later than the moment itself."""
-    import time
-
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(moment // 1)))

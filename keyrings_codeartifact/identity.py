@@ -102,7 +102,7 @@ def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) 
     files = _AwsFiles(environ)
     if files.unreadable:  # botocore fails before it looks for credentials
         return _Facts("unreadable").add("file", ", ".join(files.unreadable))
-    named = explicit_profile or _first_set(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+    named = explicit_profile or first_set(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
     if named is not None and files.profile(named) is None:  # botocore: ProfileNotFound
         return _Facts("profile").add("name", named).add("missing from", files.where())
     if not explicit_profile and environ.get("AWS_ACCESS_KEY_ID"):
@@ -121,20 +121,14 @@ def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_envi
     assumes_role = config is not None and "role_arn" in config and "web_identity_token_file" not in config
     if not assumes_role and web_identity and web_identity.pop("from environment", None):
         return _named(_Facts("web-identity"), web_identity)
-    if config is None:
-        return _missing(name, files)
+    if config is None:  # botocore goes on down the chain for a missing default profile
+        return None if name == "default" else _Facts("profile").add("name", name).add("missing from", files.where())
     if not (assumes_role or web_identity or _provides(config, files.credentials_section(name))):
         return None
     facts = _Facts("profile").add("name", name).add("in", files.where())
     shown = {**config, **(web_identity if web_identity and not assumes_role else {})}
     _named(facts, {option: shown.get(option) for option in _SHOWN})
     return facts.add("credential process", _program(config.get("credential_process")))
-
-
-def _missing(name: str, files: "_AwsFiles") -> Optional[_Facts]:
-    """A profile the AWS files do not have: named; none at all if it is the default
-    (botocore then goes on down the chain)."""
-    return None if name == "default" else _Facts("profile").add("name", name).add("missing from", files.where())
 
 
 def _named(facts: _Facts, options: Mapping[str, Optional[str]]) -> _Facts:
@@ -146,14 +140,8 @@ def _named(facts: _Facts, options: Mapping[str, Optional[str]]) -> _Facts:
 
 def _provides(config: dict[str, str], credentials_section: dict[str, str]) -> bool:
     """Whether SSO, keys, a login session or a credential process apply to this profile."""
-    return (
-        "sso_account_id" in config
-        or "sso_role_name" in config
-        or "aws_access_key_id" in credentials_section
-        or "login_session" in config
-        or "credential_process" in config
-        or "aws_access_key_id" in config
-    )
+    keys = ("sso_account_id", "sso_role_name", "login_session", "credential_process", "aws_access_key_id")
+    return "aws_access_key_id" in credentials_section or any(key in config for key in keys)
 
 
 def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optional[dict[str, str]]:
@@ -186,7 +174,9 @@ def _after_profiles(environ: Mapping[str, str]) -> _Facts:
         return container
     if environ.get("AWS_EC2_METADATA_DISABLED", "false").lower() == "true":
         return _Facts("none")
-    return _imds(environ)
+    # the instance's role, as far as it can be told without asking: this host, this endpoint
+    return _Facts("imds").add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")).add(
+        "host", socket.gethostname())
 
 
 def _legacy(environ: Mapping[str, str]) -> Optional[_Facts]:
@@ -233,16 +223,7 @@ def _container(environ: Mapping[str, str]) -> Optional[_Facts]:
     return facts
 
 
-def _imds(environ: Mapping[str, str]) -> _Facts:
-    """The instance's role, as far as it can be told without asking: this host, this endpoint."""
-    return (
-        _Facts("imds")
-        .add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
-        .add("host", socket.gethostname())
-    )
-
-
-def _first_set(environ: Mapping[str, str], *names: str) -> Optional[str]:
+def first_set(environ: Mapping[str, str], *names: str) -> Optional[str]:
     """The value of the first variable that is set, even to nothing (botocore's rule)."""
     for name in names:
         if name in environ:
@@ -290,14 +271,6 @@ class _AwsFiles:
 
     def credentials_section(self, name: str) -> dict[str, str]:
         return self._credentials.get(name, {})
-
-    def sso_session(self, name: str) -> Optional[dict[str, str]]:
-        found = None
-        for section, options in self._config.items():
-            parts = _split(section)
-            if len(parts) == 2 and parts[0] == "sso-session" and parts[1] == name:
-                found = options  # the last one wins, as in botocore's profile map
-        return found
 
 
 def _profile_name(section: str) -> Optional[str]:

@@ -60,25 +60,11 @@ def verdict(note: bytes, machine: str) -> Optional[str]:
         return None
     try:
         os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return "gone"
-    except PermissionError:  # another user's process: the pid was reused (lock files are ours)
+    except (ProcessLookupError, PermissionError):  # PermissionError: another user's, a reused pid (locks are ours)
         return "gone"
     except OSError:
-        return None
+        pass
     return None
-
-
-def seen_running(note: bytes, machine: str) -> bool:
-    """Whether the holder that wrote ``note`` is seen to run from ``machine``, this one:
-    Linux only, where a stopped or gone holder can be told apart (elsewhere: False)."""
-    holder = _parse(note)
-    if holder is None or holder.machine != machine or not sys.platform.startswith("linux"):
-        return False
-    process = _linux_process(holder.pid)
-    if process is None or process[0] in "ZXTt":
-        return False
-    return holder.started is None or process[1] == holder.started
 
 
 class Watch:
@@ -102,8 +88,11 @@ class Watch:
         return found if now - self._suspect[1] >= CONFIRM_SECONDS else None
 
     def running(self, note: bytes) -> bool:
-        """Whether the holder of ``note`` is seen to run (so worth waiting for longer)."""
-        return self._machine is not None and seen_running(note, self._machine)
+        """Whether the holder of ``note`` is seen to run (so worth waiting for longer): on
+        Linux only, where a stopped or gone holder can be told apart."""
+        holder = _parse(note)
+        return (sys.platform.startswith("linux") and self._machine is not None and holder is not None
+                and holder.machine == self._machine and verdict(note, self._machine) is None)
 
 
 def _parse(note: bytes) -> Optional[Holder]:

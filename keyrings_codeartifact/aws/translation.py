@@ -35,7 +35,7 @@ from ..errors import (
     Unreachable,
     endpoint_error,
 )
-from ..identity import who_asks
+from ..identity import first_set, who_asks
 
 if TYPE_CHECKING:
     from ..endpoint import Endpoint
@@ -53,18 +53,6 @@ def translatable(error: Exception) -> bool:
 
 def _still_expired_error(error: Exception) -> bool:
     return isinstance(error, RuntimeError) and "refreshed credentials are still expired" in str(error)
-
-
-def _still_expired(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
-    """botocore's RuntimeError when a credential_process or the container endpoint
-    hands out credentials that have already expired."""
-    source = who_asks(settings).words
-    return endpoint_error(
-        CredentialsError,
-        endpoint,
-        f"the AWS credentials are still expired after a refresh ({source}); "
-        "make that source hand out current credentials, or check this machine's clock",
-    )
 
 
 _PERMISSIONS = "codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken"
@@ -137,10 +125,13 @@ def translate(error: Exception, endpoint: "Endpoint", settings: "Settings") -> C
     a ConfigError naming where that URL was set."""
     if isinstance(error, boto.ClientError):
         return _translate_client_error(error, endpoint, settings)
-    if _still_expired_error(error):
-        return _still_expired(endpoint, settings)
+    if _still_expired_error(error):  # a credential_process or the container endpoint gave expired ones
+        return endpoint_error(CredentialsError, endpoint, "the AWS credentials are still expired after a refresh "
+                              f"({who_asks(settings).words}); make that source hand out current credentials, "
+                              "or check this machine's clock")
     details = getattr(error, "kwargs", {})
-    profile = details.get("profile") or settings.profile_name or _environment_profile()
+    chosen = first_set(os.environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")  # botocore's, when none is given
+    profile = details.get("profile") or settings.profile_name or ("default" if chosen is None else chosen)
     known = _config_problem(error, profile) or _source_problem(error, profile)
     if known:
         return endpoint_error(known[0], endpoint, known[1])
@@ -154,7 +145,7 @@ def _sdk_failure(
 ) -> CodeArtifactError:
     """botocore's failures that are not answers from AWS: the wire, the proxy, the profile."""
     kind = _failure_kind(error)
-    configured_proxy = _configured_proxy()
+    configured_proxy = urllib.request.getproxies().get("https", "")  # botocore's, from the environment
     proxy = redact.origin(details.get("proxy_url") or configured_proxy or "none")
     host = redact.origin(details.get("endpoint_url") or _api_url(endpoint, settings))
     if kind == _UNREADABLE and isinstance(error, boto.HTTPClientError):
@@ -167,14 +158,6 @@ def _sdk_failure(
             return endpoint_error(cls, endpoint, advice.format(**facts))
     problem = f"AWS SDK error {type(error).__name__}: {redact.text(error)}"
     return endpoint_error(ServiceError, endpoint, problem)
-
-
-def _environment_profile() -> str:
-    """The profile botocore takes when none is given: AWS_DEFAULT_PROFILE, AWS_PROFILE, default."""
-    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
-        if variable in os.environ:
-            return os.environ[variable]
-    return "default"
 
 
 _Problem = tuple[type[CodeArtifactError], str]  # our error class, and what to say
@@ -381,11 +364,6 @@ def _unreadable_endpoint(endpoint: "Endpoint", settings: "Settings") -> CodeArti
     else:
         problem = "an AWS endpoint URL cannot be read (AWS_ENDPOINT_URL_STS, or the AWS config file's)"
     return endpoint_error(ConfigError, endpoint, f"{problem}; write it as https://HOST[:PORT]; {_ENCODE}")
-
-
-def _configured_proxy() -> str:
-    """The HTTPS proxy botocore reads from the environment, if any."""
-    return urllib.request.getproxies().get("https", "")
 
 
 def _translate_client_error(error: boto.ClientError, endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .. import redact
@@ -54,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     if args.url is None:
         if args.check:
             raise UsageError("--check needs a URL: explain URL --check")
-        return _all_failures()
+        if not _failures(None):
+            print("No failed lookups recorded (a success clears its endpoint's record).")
+        return OK
     where = endpoint(args.url)
     shown = _failures(where)
     _endpoint(where, first=not shown)
@@ -69,40 +72,24 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def _failures(where: Endpoint) -> bool:
-    """The recorded failures of lookups for ``where``'s domain, newest first; whether there were any."""
+def _failures(where: Optional[Endpoint]) -> bool:
+    """The recorded failures of lookups for ``where``'s domain (None: of every endpoint),
+    newest first; whether there were any."""
     from .. import failures
 
-    found = failures.recent(_quiet_settings(where), where)
+    try:
+        settings: Optional[Settings] = with_sources(where).settings
+    except ConfigError:  # keyringrc.cfg cannot be read: shown later
+        settings = None
+    found = failures.recent(settings, where)
     if found:
-        heading("Last failures (of lookups by any program; a later success clears them)", first=True)
-        now = time.time()
-        for failure in found:
-            row("lookup failed", failures.describe(failure, now))
-    return bool(found)
-
-
-def _all_failures() -> int:
-    """The recorded failures of every endpoint, newest first."""
-    from .. import failures
-
-    found = failures.recent(_quiet_settings(None))
-    if not found:
-        print("No failed lookups recorded (a success clears its endpoint's record).")
-        return OK
-    heading("Failed lookups, newest first", first=True)
+        heading("Last failures (of lookups by any program; a later success clears them)" if where
+                else "Failed lookups, newest first", first=True)
     now = time.time()
     for failure in found:
-        row(f"{failure.host}/{failure.repository or '-'}", failures.describe(failure, now))
-    return OK
-
-
-def _quiet_settings(where: Optional[Endpoint]) -> Optional[Settings]:
-    """The settings for ``where``, or None if keyringrc.cfg cannot be read (shown later)."""
-    try:
-        return with_sources(where).settings
-    except ConfigError:
-        return None
+        label = "lookup failed" if where else f"{failure.host}/{failure.repository or '-'}"
+        row(label, failures.describe(failure, now))
+    return bool(found)
 
 
 def _endpoint(where: Endpoint, first: bool = True) -> None:
@@ -190,8 +177,6 @@ def _keyring() -> None:
 
 def _poetry_keyring() -> None:
     """Whether poetry, run here, asks keyring at all (its keyring.enabled)."""
-    from pathlib import Path
-
     from ..configure.poetry_keyring import turned_off
 
     found = turned_off(Path.cwd())
