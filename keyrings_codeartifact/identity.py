@@ -1,22 +1,15 @@
 """Who asks AWS, in words for people: the credentials botocore would pick, named
-without calling anyone (``explain``, and errors that name the source).
-
-The cache key does not come from here: it digests the inputs instead
-(``fingerprint``), so that a case this model misses costs a call, never a token
-of another principal.
+without calling anyone (``explain``, and errors that name the source). The cache key
+does not come from here but from a digest of the inputs (``fingerprint``), so that a
+case this model misses costs a call, never a token of another principal.
 
 The order is botocore's (``credentials.create_credential_resolver``): keys in
-keyringrc.cfg; environment keys (unless keyringrc.cfg names a profile); then the
-profile (``profile_name``, else ``AWS_DEFAULT_PROFILE``, else ``AWS_PROFILE``,
-else ``default``) if one of its providers applies: a role to assume, web identity
-(its environment variables win over the profile's), SSO, keys, a login session,
-``credential_process``; then the boto2-era files, container credentials, and the
-instance metadata service (IMDS). A variable that is set but empty counts as set,
-as botocore counts it.
-
-Pure: reads the AWS files and the environment, imports nothing heavy, never
-touches the network. Secrets (a container authorization token, a command line's
-arguments) never enter the words.
+keyringrc.cfg, environment keys (unless keyringrc.cfg names a profile), the profile
+(``profile_name``, ``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``) if one of its
+providers applies, the boto2-era files, container credentials, IMDS. A variable set but
+empty counts as set, as botocore counts it. Pure: reads the AWS files and the
+environment, never the network; secrets (a container authorization token, a command
+line's arguments) never enter the words.
 """
 
 import configparser
@@ -30,17 +23,8 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 # Profile settings shown in the words, in this order.
-_SHOWN = (
-    "role_arn",
-    "source_profile",
-    "credential_source",
-    "web_identity_token_file",
-    "sso_session",
-    "sso_account_id",
-    "sso_role_name",
-    "login_session",
-    "aws_access_key_id",
-)
+_SHOWN = ("role_arn", "source_profile", "credential_source", "web_identity_token_file", "sso_session",
+          "sso_account_id", "sso_role_name", "login_session", "aws_access_key_id")
 # What each kind of source looks like to people.
 _KIND_WORDS = {
     "keys": "access key in keyringrc.cfg",
@@ -98,7 +82,6 @@ def who_asks(settings: "Settings", environ: Mapping[str, str] = os.environ) -> I
 
 
 def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) -> _Facts:
-    facts: Optional[_Facts]  # None: no profile provides credentials
     files = _AwsFiles(environ)
     if files.unreadable:  # botocore fails before it looks for credentials
         return _Facts("unreadable").add("file", ", ".join(files.unreadable))
@@ -107,11 +90,8 @@ def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) 
         return _Facts("profile").add("name", named).add("missing from", files.where())
     if not explicit_profile and environ.get("AWS_ACCESS_KEY_ID"):
         return _Facts("environment").add("id", environ["AWS_ACCESS_KEY_ID"])
-    use_environment = not explicit_profile  # botocore ignores env credentials then
-    facts = _profile(named or "default", files, environ, use_environment)
-    if facts is not None:
-        return facts
-    return _after_profiles(environ)
+    # botocore ignores environment credentials when a profile is named
+    return _profile(named or "default", files, environ, not explicit_profile) or _after_profiles(environ)
 
 
 def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool) -> Optional[_Facts]:
@@ -146,11 +126,8 @@ def _provides(config: dict[str, str], credentials_section: dict[str, str]) -> bo
 
 def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optional[dict[str, str]]:
     """Web identity settings, a set environment variable winning over the profile, or None."""
-    variables = {
-        "role_arn": "AWS_ROLE_ARN",
-        "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "role_session_name": "AWS_ROLE_SESSION_NAME",
-    }
+    variables = {"role_arn": "AWS_ROLE_ARN", "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "role_session_name": "AWS_ROLE_SESSION_NAME"}
     found = {}
     for option, variable in variables.items():
         value = environ[variable] if variable in environ else config.get(option)
@@ -165,16 +142,13 @@ def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optiona
 
 
 def _after_profiles(environ: Mapping[str, str]) -> _Facts:
-    """What botocore tries when no profile provides credentials."""
-    legacy = _legacy(environ)
-    if legacy is not None:
-        return legacy
-    container = _container(environ)
-    if container is not None:
-        return container
+    """What botocore tries when no profile provides credentials: the boto2-era files, container
+    credentials, then IMDS (the instance's role, as far as it can be told without asking)."""
+    found = _legacy(environ) or _container(environ)
+    if found is not None:
+        return found
     if environ.get("AWS_EC2_METADATA_DISABLED", "false").lower() == "true":
         return _Facts("none")
-    # the instance's role, as far as it can be told without asking: this host, this endpoint
     return _Facts("imds").add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")).add(
         "host", socket.gethostname())
 

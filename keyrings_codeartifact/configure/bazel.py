@@ -90,11 +90,6 @@ class Given(NamedTuple):
     literal: str  # SCOPE=HELPER as the option's value
 
 
-def option(scope: str, helper: str) -> str:
-    """The .bazelrc line that gives ``scope`` to ``helper`` (a word ``check_helper`` passed)."""
-    return f"common {FLAGS[0]}={scope}={helper}\n"
-
-
 def given(lines: list[str]) -> list[Given]:
     """The scoped ``--credential_helper`` options of a .bazelrc's lines (a line ending in a
     backslash goes on), read as a shell reads words; lines that do not split are skipped."""
@@ -141,7 +136,7 @@ def bazelrc_change(path: Path, regions: list[str], helper: str) -> "Change":
         notes.append(f"{option_given.scope} now goes to {helper}")
     missing = [scope for scope in wanted if scope not in done]
     if missing:
-        lines = _appended(lines, [HEADER + "\n"] + [option(scope, helper) for scope in missing])
+        lines = _appended(lines, [HEADER + "\n"] + [f"common {FLAGS[0]}={scope}={helper}\n" for scope in missing])
     return files.Change(path, original.raw, files.render(original, "".join(lines)), original.exists, tuple(notes))
 
 

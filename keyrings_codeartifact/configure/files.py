@@ -128,7 +128,7 @@ class Change(NamedTuple):
 
     def diff(self) -> str:
         """The change as a unified diff, every secret in it (context lines too) ``****``."""
-        before, after = (_text_lines(data) for data in (self.before, self.after))
+        before, after = (raw.decode("utf-8", "replace").splitlines(keepends=True) for raw in (self.before, self.after))
         lines = _unified_diff(
             (before, masked(before, self.secrets)), (after, masked(after, self.secrets)),
             str(self.path) if self.existed else "/dev/null", str(self.path),
@@ -155,10 +155,6 @@ class Change(NamedTuple):
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-
-
-def _text_lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", "replace").splitlines(keepends=True)
 
 
 def _unified_diff(

@@ -48,7 +48,7 @@ def _plugin_requirement(data: dict[str, Any]) -> list[TomlEdit]:
     """This package in [tool.poetry.requires-plugins], unless it is there already
     (under any spelling of its name, with whatever constraint the project chose)."""
     plugins = dig(data, ["tool", "poetry", "requires-plugins"])
-    if isinstance(plugins, dict) and any(_canonical(name) == DISTRIBUTION for name in plugins):
+    if isinstance(plugins, dict) and any(re.sub(r"[-_.]+", "-", name).lower() == DISTRIBUTION for name in plugins):
         return []
     return [TomlEdit(["tool", "poetry", "requires-plugins"], {DISTRIBUTION: plugin_constraint()})]
 
@@ -61,10 +61,6 @@ def plugin_constraint() -> str:
     except metadata.PackageNotFoundError:
         found = None
     return f">={found[1]}.{found[2]}" if found else ">=0.1"
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _plain_source(data: dict[str, Any], repository: Repository) -> bool:
