@@ -4,18 +4,15 @@ speaks the credential-helper protocol (the EngFlow credential-helper spec, which
 
 Invoked as ``codeartifact-credential-helper get`` with ``{"uri": "https://..."}`` as JSON
 on stdin, it prints ``{"headers": {"Authorization": ["Basic ..."]}, "expires": "..."}``
-for a CodeArtifact repository endpoint (``endpoint.parse``), with the token of the one
-lookup rule (``lookup.Lookup``: settings, ``owners``, the cache, the refresh windows).
-``expires`` (RFC 3339, UTC, whole seconds, rounded down) is the moment, by this
-machine's clock, from which a lookup would no longer serve the token: its expiry, less
-the mandatory refresh margin, corrected for AWS's clock. A token from
-``CODEARTIFACT_AUTH_TOKEN`` has no known expiry, so ``expires`` is left out.
+for a CodeArtifact repository endpoint, with the token of the one lookup rule
+(``lookup.Lookup``). ``expires`` is the moment, by this machine's clock, from which a
+lookup would no longer serve the token (its expiry, less the mandatory refresh margin,
+corrected for AWS's clock); none for a ``CODEARTIFACT_AUTH_TOKEN`` token.
 
-For any other URI, and for an endpoint that ``owners`` refuses, it prints ``{}`` (no
-credentials), without importing botocore or keyring. Bad input (arguments other than
-``get``, stdin that is not a JSON object with a string ``uri``) is one line on stderr
-and exit 2; a failed lookup is its one-line message and exit 1. It never prompts, and
-never writes a token anywhere but stdout.
+For any other URI, and for an endpoint that ``owners`` refuses, it prints ``{}``, without
+importing botocore or keyring. Bad input is one line on stderr and exit 2; a failed
+lookup is its one-line message and exit 1. It never prompts, and writes a token only
+to stdout.
 """
 
 import base64

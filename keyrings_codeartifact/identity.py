@@ -103,7 +103,7 @@ def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_envi
         return _named(_Facts("web-identity"), web_identity)
     if config is None:  # botocore goes on down the chain for a missing default profile
         return None if name == "default" else _Facts("profile").add("name", name).add("missing from", files.where())
-    if not (assumes_role or web_identity or _provides(config, files.credentials_section(name))):
+    if not (assumes_role or web_identity or _provides(config, files.credentials.get(name, {}))):
         return None
     facts = _Facts("profile").add("name", name).add("in", files.where())
     shown = {**config, **(web_identity if web_identity and not assumes_role else {})}
@@ -228,7 +228,7 @@ class _AwsFiles:
         self.config_path = _path(environ, "AWS_CONFIG_FILE")
         self.credentials_path = _path(environ, "AWS_SHARED_CREDENTIALS_FILE")
         self._config = _sections(self.config_path, self.unreadable)
-        self._credentials = _sections(self.credentials_path, self.unreadable)
+        self.credentials = _sections(self.credentials_path, self.unreadable)
 
     def where(self) -> str:
         return f"{self.config_path or '(no config file)'} and {self.credentials_path or '(no credentials file)'}"
@@ -239,12 +239,9 @@ class _AwsFiles:
         for section, options in self._config.items():
             if _profile_name(section) == name:
                 found = dict(options)  # a later section replaces an earlier one
-        if name in self._credentials:
-            found = {**(found or {}), **self._credentials[name]}
+        if name in self.credentials:
+            found = {**(found or {}), **self.credentials[name]}
         return found
-
-    def credentials_section(self, name: str) -> dict[str, str]:
-        return self._credentials.get(name, {})
 
 
 def _profile_name(section: str) -> Optional[str]:

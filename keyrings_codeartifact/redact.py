@@ -47,11 +47,7 @@ def origin(value: object, limit: int = LIMIT) -> str:
     text_ = str(value)
     start = max(_leading_authority(text_), 0)
     bare = _cut_userinfo(text_, start)
-    end = len(bare)
-    for separator in "/?#":
-        found = bare.find(separator, start)
-        if found >= 0:
-            end = min(end, found)
+    end = min((at for at in (bare.find(separator, start) for separator in "/?#") if at >= 0), default=len(bare))
     return _fit(bare[:end], limit)
 
 

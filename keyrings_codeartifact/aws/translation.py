@@ -147,7 +147,10 @@ def _sdk_failure(
     kind = _failure_kind(error)
     configured_proxy = urllib.request.getproxies().get("https", "")  # botocore's, from the environment
     proxy = redact.origin(details.get("proxy_url") or configured_proxy or "none")
-    host = redact.origin(details.get("endpoint_url") or _api_url(endpoint, settings))
+    override = _endpoint_override(settings)
+    suffix = "amazonaws.com.cn" if endpoint.partition == "aws-cn" else "amazonaws.com"
+    api = override[1] if override else f"https://codeartifact.{endpoint.region}.{suffix}"  # botocore's choice
+    host = redact.origin(details.get("endpoint_url") or api)
     if kind == _UNREADABLE and isinstance(error, boto.HTTPClientError):
         where = f"the proxy {proxy} (HTTPS_PROXY)" if configured_proxy else f"the endpoint {host}"
         return endpoint_error(Unreachable, endpoint, f"{where} cannot be read; {_ENCODE}")
@@ -259,19 +262,14 @@ def _legacy_problem(error: Exception) -> str:
     return f"{where} cannot be read ({_reason(error)}); fix it, or unset AWS_CREDENTIAL_FILE"
 
 
-_PROCESS_ADVICE = (
-    "check credential_process in the AWS config, and run it by hand: it must exit 0 and "
-    'print JSON with "Version": 1, AccessKeyId and SecretAccessKey'
-)
-
-
 def _process_problem(error: Exception, source: object, frame: FrameType) -> str:
     """A credential_process that failed: whose, which program (never its arguments),
     and what went wrong (never its output or stderr, which may hold secrets)."""
-    seen = frame.f_locals
     profile = redact.text(getattr(source, "_profile_name", None) or "?")
-    head = f"the credential_process of AWS profile '{profile}' ({_program(seen.get('credential_process'))}) failed: "
-    return f"{head}{_process_failure(error, frame)}; {_PROCESS_ADVICE}"
+    program = _program(frame.f_locals.get("credential_process"))
+    return (f"the credential_process of AWS profile '{profile}' ({program}) failed: {_process_failure(error, frame)}; "
+            "check credential_process in the AWS config, and run it by hand: it must exit 0 and "
+            'print JSON with "Version": 1, AccessKeyId and SecretAccessKey')
 
 
 def _process_failure(error: Exception, frame: FrameType) -> str:
@@ -335,15 +333,6 @@ def _chain(error: BaseException) -> list[BaseException]:
         if isinstance(kwargs, dict):
             pending.append(kwargs.get("error"))
     return found
-
-
-def _api_url(endpoint: "Endpoint", settings: "Settings") -> str:
-    """The CodeArtifact API endpoint the call went to (botocore's choice, as far as it is known)."""
-    override = _endpoint_override(settings)
-    if override:
-        return override[1]
-    suffix = "amazonaws.com.cn" if endpoint.partition == "aws-cn" else "amazonaws.com"
-    return f"https://codeartifact.{endpoint.region}.{suffix}"
 
 
 def _endpoint_override(settings: "Settings") -> Optional[tuple[str, str]]:

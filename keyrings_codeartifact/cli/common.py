@@ -37,11 +37,8 @@ def endpoint(url: str) -> Endpoint:
     """The repository endpoint ``url`` names; UsageError, with a hint, if it names none."""
     found = parse(url)
     if found is None:
-        hint = (
-            "plain http:// never gets a token; use https://"
-            if url.lower().startswith("http://")
-            else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/..."
-        )
+        hint = ("plain http:// never gets a token; use https://" if url.lower().startswith("http://")
+                else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/...")
         raise UsageError(f"not a CodeArtifact repository endpoint: {redact.url(url)}; {hint}")
     return found
 

@@ -30,11 +30,8 @@ if TYPE_CHECKING:
 
 _FORMS = {"standard": "standard", "dualstack": "dual-stack", "vpc": "VPC endpoint"}
 _SECRET_SETTINGS = ("aws_secret_access_key", "external_id")  # shown as "(set)", never their values
-_ENVIRONMENT_SOURCES = {  # settings botocore also reads from a variable when they are not set
-    "profile_name": "AWS_PROFILE",
-    "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
-    "verify": "AWS_CA_BUNDLE",
-}
+_ENVIRONMENT_SOURCES = {"profile_name": "AWS_PROFILE", "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
+                        "verify": "AWS_CA_BUNDLE"}  # settings botocore also reads from a variable when not set
 
 
 def add_to(commands: "Commands") -> None:
@@ -165,11 +162,8 @@ def _keyring() -> None:
         row("reaches this backend", "yes")
     else:
         forced = os.environ.get("PYTHON_KEYRING_BACKEND")
-        why = (
-            f"PYTHON_KEYRING_BACKEND={forced} selects another backend"
-            if forced
-            else "keyringrc.cfg [backend] default-keyring, or keyring.backends.fail, selects another backend"
-        )
+        why = (f"PYTHON_KEYRING_BACKEND={forced}" if forced
+               else "keyringrc.cfg [backend] default-keyring, or keyring.backends.fail,") + " selects another backend"
         row("reaches this backend", f"NO: {why}")
     on_path = shutil.which("keyring")
     row("keyring on PATH", f"{on_path or 'none'} (what pip's subprocess provider and uv run)")

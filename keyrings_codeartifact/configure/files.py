@@ -184,10 +184,7 @@ def _hunk_range(start: int, stop: int) -> str:
 
 def same_data(found: object, expected: object) -> bool:
     """Equal as data (NaN equal to NaN, dates by value)."""
-    def canonical(value: object) -> str:
-        return json.dumps(value, sort_keys=True, default=repr)
-
-    return canonical(found) == canonical(expected)
+    return json.dumps(found, sort_keys=True, default=repr) == json.dumps(expected, sort_keys=True, default=repr)
 
 
 def dig(data: Any, keys: list[str]) -> Any:
