@@ -80,26 +80,15 @@ def response(uri: str) -> dict[str, object]:
     endpoint = parse(uri)
     if endpoint is None:
         return {}
-    from . import lookup  # here: the settings and the token source, for our own hosts only
+    from . import lookup  # here, with what it imports (logging too): for our own hosts only
+    from .services import USERNAME
 
     try:
         found = lookup.Lookup().token(endpoint)
     except lookup.OwnerRefused:
         return {}
-    answer: dict[str, object] = {"headers": {"Authorization": [basic(found.value)]}}
-    if found.served_until is not None:
-        answer["expires"] = rfc3339(found.served_until)
+    basic = base64.b64encode(f"{USERNAME}:{found.value}".encode()).decode("ascii")  # user aws, the token
+    answer: dict[str, object] = {"headers": {"Authorization": [f"Basic {basic}"]}}
+    if found.served_until is not None:  # RFC 3339, UTC, whole seconds rounded down: never later than that
+        answer["expires"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(found.served_until // 1)))
     return answer
-
-
-def basic(token: str) -> str:
-    """The ``Authorization`` value of user ``aws`` with password ``token``."""
-    from .services import USERNAME  # here: it imports logging, which a "{}" answer does without
-
-    return "Basic " + base64.b64encode(f"{USERNAME}:{token}".encode()).decode("ascii")
-
-
-def rfc3339(moment: float) -> str:
-    """``moment`` (epoch seconds) as an RFC 3339 UTC time in whole seconds, rounded
-    down: never later than the moment itself."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(moment // 1)))

@@ -170,24 +170,18 @@ def _config_problem(error: Exception, profile: str) -> Optional[_Problem]:
     """An AWS config or credentials file that botocore rejects, named, with the fix."""
     details = getattr(error, "kwargs", {})
     if isinstance(error, boto.ConfigParseError):
-        return ConfigError, (
-            f"the AWS file {redact.name(details.get('path'))} cannot be parsed; it must be UTF-8 text "
-            "with each `name = value` line under a [section] header: fix or remove it"
-        )
+        return ConfigError, (f"the AWS file {redact.name(details.get('path'))} cannot be parsed; it must be UTF-8 text "
+                             "with each `name = value` line under a [section] header: fix or remove it")
     if isinstance(error, boto.InfiniteLoopConfigError):
         names = ", ".join(redact.text(name, 80) for name in details.get("visited_profiles") or ())
-        return ConfigError, (
-            f"the AWS profiles {names} name each other as source_profile, in a loop; "
-            "give one of them keys, or credential_source instead"
-        )
+        return ConfigError, (f"the AWS profiles {names} name each other as source_profile, in a loop; "
+                             "give one of them keys, or credential_source instead")
     if isinstance(error, boto.InvalidConfigError):
         said = redact.text(details.get("error_msg", "")).rstrip(".")
         return ConfigError, f"the AWS config is not valid: {said}; fix the profile in the AWS config file"
     if isinstance(error, boto.PartialCredentialsError) and details.get("provider") == "assume-role":
-        return ConfigError, (
-            f"the AWS profile '{redact.text(profile)}' assumes a role but names no source_profile or "
-            "credential_source; add one to it"
-        )
+        return ConfigError, (f"the AWS profile '{redact.text(profile)}' assumes a role but names no source_profile or "
+                             "credential_source; add one to it")
     return None
 
 
@@ -219,17 +213,13 @@ def _source_problem(error: Exception, profile: str) -> Optional[_Problem]:
     reason = _reason(error)
     if isinstance(source, FileWebIdentityTokenLoader) and isinstance(error, OSError):
         path = redact.name(getattr(source, "_web_identity_token_path", "?"))
-        return ConfigError, (
-            f"the web identity token file {path} cannot be read ({reason}); check "
-            "AWS_WEB_IDENTITY_TOKEN_FILE, or web_identity_token_file in the AWS profile"
-        )
+        return ConfigError, (f"the web identity token file {path} cannot be read ({reason}); check "
+                             "AWS_WEB_IDENTITY_TOKEN_FILE, or web_identity_token_file in the AWS profile")
     if isinstance(source, ContainerProvider) and isinstance(error, (OSError, ValueError)):
         variable = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
         if isinstance(error, OSError):
-            return ConfigError, (
-                f"the container authorization token file {redact.name(os.environ.get(variable, '?'))} "
-                f"({variable}) cannot be read ({reason}); check {variable}"
-            )
+            return ConfigError, (f"the container authorization token file {redact.name(os.environ.get(variable, '?'))} "
+                                 f"({variable}) cannot be read ({reason}); check {variable}")
         return ConfigError, "the container authorization token holds a line break; remove it"
     if isinstance(error, boto.BotoCoreError):
         return None  # botocore's own words, translated below

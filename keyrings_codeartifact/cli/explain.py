@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
     _settings(where, resolution)
     _identity(resolution.settings)
     _keyring()
-    _poetry_keyring()
     _cache(where, resolution.settings)
     if args.check:
         return _check(where, resolution.settings)
@@ -144,12 +143,14 @@ def _identity(settings: Settings) -> None:
 
 
 def _keyring() -> None:
-    """Which backend keyring picks in this Python, and whether this one is in its chain."""
+    """Which backend keyring picks in this Python, whether this one is in its chain, and
+    whether poetry asks keyring at all."""
     import keyring  # here, with keyring's backends: only explain needs them (~120 ms)
     from keyring.backend import KeyringBackend
     from keyring.backends.chainer import ChainerBackend
 
     from ..backend import CodeArtifactBackend
+    from ..configure.poetry_keyring import turned_off
 
     heading("Keyring")
     active = keyring.get_keyring()
@@ -167,14 +168,8 @@ def _keyring() -> None:
         row("reaches this backend", f"NO: {why}")
     on_path = shutil.which("keyring")
     row("keyring on PATH", f"{on_path or 'none'} (what pip's subprocess provider and uv run)")
-
-
-def _poetry_keyring() -> None:
-    """Whether poetry, run here, asks keyring at all (its keyring.enabled)."""
-    from ..configure.poetry_keyring import turned_off
-
-    found = turned_off(Path.cwd())
-    row("poetry asks keyring", f"NO: {found}" if found else "yes (keyring.enabled is not off)")
+    poetry_off = turned_off(Path.cwd())  # poetry's keyring.enabled, for poetry run here
+    row("poetry asks keyring", f"NO: {poetry_off}" if poetry_off else "yes (keyring.enabled is not off)")
 
 
 def _backend_name(backend: object) -> str:
