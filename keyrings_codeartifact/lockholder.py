@@ -1,18 +1,14 @@
 """Who holds a cache lock, and whether waiting for them is still worth it.
 
-The process that takes an entry's lock notes in the lock file who it is: its pid,
-its machine and its process start time (``record``). A process waiting for that
-lock reads the note (``Watch``) and stops waiting early when the holder can be seen
-to be stuck: *stopped* (Ctrl-Z, a debugger: Linux ``/proc/PID/stat`` state T or t)
-or *gone* (no such process; or, on Linux, a process of another start time, i.e. a
-reused pid). It only ever stops waiting *earlier*: whatever a lock file holds, the
-waiter's own time limit still applies, and a note it cannot read or trust means
-"wait".
-
-Where the holder cannot be checked, the time limit alone applies: a holder on
-another machine (an NFS home shared by two hosts), in another pid namespace
-(a container), on Windows (no note is written), on macOS and the BSDs stopped
-processes (there ``os.kill(pid, 0)`` tells only whether one exists).
+The holder of an entry's lock notes in the lock file its pid, machine and process start
+time (``record``). A waiter reads the note (``Watch``) and stops waiting early when the
+holder is seen to be *stopped* (Ctrl-Z, a debugger: Linux ``/proc/PID/stat`` state T or
+t) or *gone* (no such process; on Linux, also another start time: a reused pid). It only
+ever stops *earlier*: its own time limit still applies, and a note it cannot read or
+trust means "wait". Where the holder cannot be checked, the time limit alone applies: on
+another machine (an NFS home shared by two hosts), in another pid namespace (a
+container), on Windows (no note is written), and for stopped processes on macOS and the
+BSDs (``os.kill(pid, 0)`` tells only whether one exists).
 """
 
 import json
