@@ -101,8 +101,8 @@ def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_envi
     assumes_role = config is not None and "role_arn" in config and "web_identity_token_file" not in config
     if not assumes_role and web_identity and web_identity.pop("from environment", None):
         return _named(_Facts("web-identity"), web_identity)
-    if config is None:  # botocore goes on down the chain for a missing default profile
-        return None if name == "default" else _Facts("profile").add("name", name).add("missing from", files.where())
+    if config is None:  # only the default can be missing here: botocore goes on down the chain
+        return None
     if not (assumes_role or web_identity or _provides(config, files.credentials.get(name, {}))):
         return None
     facts = _Facts("profile").add("name", name).add("in", files.where())
