@@ -62,7 +62,8 @@ def iso(epoch: float) -> str:
 
 
 def state(token: Token, margin: float) -> str:
-    """A cached token's state by AWS's clock: expired, or fresh / refresh due, and how long it has left."""
+    """A cached token's state by the later of AWS's clock and this one's (``Token.left``):
+    expired, or fresh / refresh due, and how long it has left."""
     now = time.time()
     left = token.left(now)
     if left <= 0:
