@@ -8,7 +8,8 @@ for a CodeArtifact repository endpoint (``endpoint.parse``), with the token of t
 lookup rule (``lookup.Lookup``: settings, ``owners``, the cache, the refresh windows).
 ``expires`` (RFC 3339, UTC, whole seconds, rounded down) is the moment, by this
 machine's clock, from which a lookup would no longer serve the token: its expiry, less
-the mandatory refresh margin, corrected for AWS's clock. A token from
+the mandatory refresh margin, moved earlier if AWS's clock runs ahead of this one (never
+later: ``token_record``). A token from
 ``CODEARTIFACT_AUTH_TOKEN`` has no known expiry, so ``expires`` is left out.
 
 For any other URI, and for an endpoint that ``owners`` refuses, it prints ``{}`` (no
