@@ -9,8 +9,9 @@ per operation. (uv and pip through the same command: test_fast_keyring.py.)
 - pipenv runs pip in the project's venv with ``--no-input``; with
   ``PIPENV_KEYRING_PROVIDER=subprocess`` (what ``setup pipenv`` tells the user to export)
   that pip runs ``keyring`` from PATH.
-- pipx runs pip (its shared one) in the app's venv, with the user's pip config: after
-  ``setup pip --pip <pipx's pip>``, pip's subprocess provider runs ``keyring`` from PATH.
+- pipx runs pip (its shared one) with ``--index-url`` and ``--pip-args``; the first run
+  makes that pip by upgrading the Python's bundled one from the same index, and a pip
+  before 26.2 asks keyring only with a username: so the URL carries ``aws@``.
 """
 
 import os
@@ -138,3 +139,20 @@ def test_pipx_install_of_a_private_application(fast_keyring_only, e2e, standin, 
     assert token_requests(standin) == ONE_TOKEN
     shared_pip = ok(run(tmp_path / "pipx-home" / "shared" / "bin" / "python", "-m", "pip", "--version")).stdout
     assert shared_pip.startswith(f"pip {pip_version} ")  # the upgrade came through the index too
+
+
+def test_pipx_first_install_needs_the_username_in_the_url(fast_keyring_only, e2e, standin, tools, tmp_path,
+                                                          monkeypatch):
+    # What the docs say: without `aws@` the Python's bundled pip (23.2 here) that makes pipx's
+    # shared pip never asks keyring (pip before 26.2 asks only with a username), so the
+    # first pipx install fails at that step, before our command is ever run.
+    wheel, _ = _pip_wheel(tools)
+    (e2e.root / "python").mkdir(parents=True, exist_ok=True)
+    (e2e.root / "python" / wheel.name).write_bytes(wheel.read_bytes())
+    monkeypatch.setenv("PIPX_HOME", str(tmp_path / "pipx-home"))
+    monkeypatch.setenv("PIPX_BIN_DIR", str(tmp_path / "pipx-bin"))
+    monkeypatch.setenv("PIPX_DEFAULT_PYTHON", str(BASE_PYTHON))
+    result = run(tools / "pipx" / "bin" / "pipx", "install", "--index-url", URL,
+                 "--pip-args=--keyring-provider=subprocess", "fast-pipx-app")
+    assert result.returncode != 0 and "No matching distribution found for pip>=26.1" in result.stderr
+    assert {r["status"] for r in e2e.requests} == {401} and token_requests(standin) == []
