@@ -202,6 +202,8 @@ def test_windows_keyrings_own_exe_is_left_alone_unless_forced_and_remove_puts_it
     assert not setup_keyring.is_ours(folder / "keyring.exe")
     code, _, err = setup(folder, capsys)
     assert code == 1 and "keyring.exe exists and was not written by codeartifact-keyring; left alone" in err
+    assert setup(folder, capsys, remove=True)[1] == (f"{folder / 'keyring.exe'} was not written by "
+                                                     "codeartifact-keyring; left alone\n")
     assert setup(folder, capsys, force=True)[0] == 0
     assert (folder / "keyring.exe").read_bytes() == windows.read_bytes()
     assert (folder / ("keyring.exe" + BACKUP_SUFFIX)).read_bytes() == theirs
