@@ -333,12 +333,12 @@ def launcher_change(folder: Path, tool: str) -> Change:
     if before != after and not os.access(folder, os.W_OK):
         raise SetupFailed(f"{folder} cannot be written to: `codeartifact-keyring setup keyring --bin DIR` "
                           "writes one to DIR, a folder on PATH")
-    note = (f"the keyring command {tool} runs from PATH: it answers CodeArtifact itself, runs {python}, and "
-            "`codeartifact-keyring setup keyring --remove` removes it")
     if windows():
         note = (f"the keyring command {tool} runs from PATH: a copy of {script_exe(folder)} that answers CodeArtifact "
                 "itself; `codeartifact-keyring setup keyring --remove` removes it")
-        return _CopyChange(path, before, after, existed, (note,), mode=0o755)
+        return _CopyChange(path, before, after, existed, (note,))
+    note = (f"the keyring command {tool} runs from PATH: it answers CodeArtifact itself, runs {python}, and "
+            "`codeartifact-keyring setup keyring --remove` removes it")
     return Change(path, before, after, existed, (note,), mode=0o755)
 
 

@@ -250,6 +250,8 @@ def test_windows_setup_uv_shows_the_copy_as_one_line_not_a_diff(folder, windows)
     assert change.after == windows.read_bytes() and change.path == folder / "keyring.exe"
     assert change.diff() == f"{folder / 'keyring.exe'}: a copy of codeartifact-keyring.exe, {len(change.after)} bytes\n"
     assert change.noted("x").diff() == change.diff()
+    assert change.notes == (f"the keyring command uv runs from PATH: a copy of {windows} that answers CodeArtifact "
+                            "itself; `codeartifact-keyring setup keyring --remove` removes it",)
 
 
 # -- does the keyring on PATH reach this backend? ---------------------------------------------
