@@ -9,6 +9,7 @@
 #                pdm      pdm with this package beside it (unearth imports keyring)
 #                pdm-cli  pdm without keyring (unearth runs the keyring CLI on PATH)
 #                pipenv, pip-tools  their own environments; they reach keyring through the CLI
+#                pipx     pipx, whose pip reaches keyring through the command on PATH
 #                flit     flit with this package beside it
 PYTHON ?= python3
 VENV := .venv
@@ -129,6 +130,8 @@ $(TOOLS)/.installed: setup.cfg pyproject.toml Makefile
 	$(TOOLS)/pip-tools/bin/python -m pip install $(PIP_QUIET) pip-tools==7.6.2
 	$(PYTHON) -m venv $(TOOLS)/flit
 	$(TOOLS)/flit/bin/python -m pip install $(PIP_QUIET) flit==4.2.0 -e .
+	$(PYTHON) -m venv $(TOOLS)/pipx
+	$(TOOLS)/pipx/bin/python -m pip install $(PIP_QUIET) pipx==1.18.4
 	touch $@
 
 clean:

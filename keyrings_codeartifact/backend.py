@@ -21,6 +21,7 @@ from jaraco.classes import properties
 from keyring import backend, credentials
 from keyring.errors import KeyringError
 
+from .endpoint import is_bare, plain_http_host
 from .errors import CodeArtifactError
 from .services import USERNAME, Services, answers_for
 
@@ -49,6 +50,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         super().__init__()  # type: ignore[no-untyped-call]  # keyring 25's KeyringBackend.__init__ is unannotated
         self._lookups: Optional[Lookup] = None  # made on first use
         self._services = Services()  # repository names read on first use
+        self._plain_http_hosts: set[str] = set()  # hosts this process was asked for over http://
 
     def get_credential(
         self, service: str, username: Optional[str]
@@ -74,6 +76,10 @@ class CodeArtifactBackend(backend.KeyringBackend):
             return None
         endpoint = self._services.endpoint(service)
         if endpoint is None:
+            self._note_plain_http(service)
+            return None
+        if endpoint.host in self._plain_http_hosts and is_bare(service):
+            log.debug("%s was asked for over http:// in this process: its bare host gets no token", endpoint.host)
             return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
         from . import lookup  # here: settings and the lookup, for a service of ours only
@@ -85,6 +91,13 @@ class CodeArtifactBackend(backend.KeyringBackend):
             return None
         except CodeArtifactError as error:
             raise as_keyring_error(error) from None
+
+    def _note_plain_http(self, service: str) -> None:
+        """Remember the host of an http:// CodeArtifact URL: pip asks for the bare host
+        next, which cannot show that it is meant for clear text."""
+        host = plain_http_host(service)
+        if host is not None:
+            self._plain_http_hosts.add(host)
 
     def _lookup(self) -> "Lookup":
         """This backend's one lookup service, made on first use."""

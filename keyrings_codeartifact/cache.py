@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from . import errors, fingerprint, lockholder, redact, userfolders
-from .safefolder import Folder, Unsafe
+from .safefolder import Folder, Unsafe, is_inside
 from .token_record import Token, well_formed
 from .userfolders import CACHE_DIR_VARIABLE
 
@@ -111,11 +111,7 @@ def _check_windows_folder(folder: Path) -> None:
     if sys.platform != "win32":
         return
     profile = Path(os.environ.get("USERPROFILE") or Path.home())
-    try:
-        inside = os.path.commonpath([os.path.normcase(folder), os.path.normcase(profile)]) == os.path.normcase(profile)
-    except ValueError:  # another drive
-        inside = False
-    if not inside:
+    if not is_inside(folder, profile):  # as resolved: "..", junctions and links
         raise Unsafe(folder, f"on Windows the cache must be inside your profile folder ({profile}), "
                              "whose permissions are yours", "set cache_dir inside %LOCALAPPDATA%")
 

@@ -7,7 +7,8 @@ on stdin, it prints ``{"headers": {"Authorization": ["Basic ..."]}, "expires": "
 for a CodeArtifact repository endpoint, with the token of the one lookup rule
 (``lookup.Lookup``). ``expires`` is the moment, by this machine's clock, from which a
 lookup would no longer serve the token (its expiry, less the mandatory refresh margin,
-corrected for AWS's clock); none for a ``CODEARTIFACT_AUTH_TOKEN`` token.
+moved earlier if AWS's clock runs ahead of this one, never later: ``token_record``); none
+for a ``CODEARTIFACT_AUTH_TOKEN`` token.
 
 For any other URI, and for an endpoint that ``owners`` refuses, it prints ``{}``, without
 importing botocore or keyring. Bad input is one line on stderr and exit 2; a failed

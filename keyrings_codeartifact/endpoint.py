@@ -4,6 +4,13 @@ Pure parsing, no I/O. A service string is either a URL or a bare ``host[:port]``
 (the fallback pip and uv ask for). Only a string whose whole hostname is a
 CodeArtifact repository endpoint, reached over HTTPS, is recognised: anything
 else, however CodeArtifact-like, gets ``None`` so that no token can go there.
+
+A bare host does not show its scheme: pip asks for the netloc as the index URL
+spells it, uv for the host plus any port that is not the scheme's default. So a
+bare host is recognised only without a port or on 443 (CodeArtifact listens on
+443 alone; ``host:80`` is ``http://host:80/``). ``host`` alone may still be the
+fallback of ``http://host/``: ``plain_http_host`` names the host of such a URL,
+so that a caller that saw it can refuse the bare host that follows.
 """
 
 import re
@@ -47,6 +54,7 @@ _VPC_PATH = rf"/[a-z]+/d/{_DOMAIN_OWNER}(?:/(?P<repository>{_REPOSITORY})(?:/.*)
 # read them in a URL, so a string holding any of them is never ours.
 _UNSAFE = r"[\x00-\x20\x7f\\]"
 _MAX_LENGTH = 4096
+HTTPS_PORT = 443  # the only port CodeArtifact listens on
 
 
 class Endpoint(NamedTuple):
@@ -101,8 +109,25 @@ def _host_and_path(service: str) -> tuple[Optional[str], str]:
             return None, ""  # bare form is host[:port] only
     if "[" in parts.netloc or "]" in parts.netloc:
         return None, ""  # an IP literal, never CodeArtifact (Python 3.9 does not check the brackets)
-    _ = parts.port  # raises ValueError for a malformed port
+    port = parts.port  # raises ValueError for a malformed port
+    if is_bare(service) and port is not None and not parts.netloc.endswith(f":{HTTPS_PORT}"):
+        return None, ""  # a bare host:PORT may be the fallback of an http:// URL (":0443" too)
     return parts.hostname or "", parts.path
+
+
+def plain_http_host(service: str) -> Optional[str]:
+    """The hostname of ``service`` if it is an ``http://`` URL that would name a
+    CodeArtifact endpoint over HTTPS (it gets no token), else None. Clients ask next
+    for its bare host, which must get no token either."""
+    if not isinstance(service, str) or service[:7].lower() != "http://":
+        return None
+    found = parse("https://" + service[7:])
+    return None if found is None else found.host
+
+
+def is_bare(service: str) -> bool:
+    """Whether ``service`` is a bare ``host[:port]`` rather than a URL."""
+    return "://" not in service
 
 
 def partition(region: str) -> str:

@@ -12,9 +12,10 @@ for those waiting.
 
 Windows: ``os.stat`` makes up mode bits and owners there, so those checks do not
 apply; the folder lives in the user's own ``%LOCALAPPDATA%``, whose ACLs are the
-user's. Files are opened by path; a folder or file that is a symbolic link (or
-another reparse point) is refused, and non-regular or oversized files too. Locks
-are ``msvcrt.locking``.
+user's, or, set by hand, inside the user's profile folder as resolved (``is_inside``:
+``..``, junctions and links followed, so no spelling leads out of it). Files are
+opened by path; a folder or file that is a symbolic link (or another reparse point)
+is refused, and non-regular or oversized files too. Locks are ``msvcrt.locking``.
 
 ``sys.platform`` is read at each call (so tests can simulate Windows), and tested
 as itself (so that a type checker knows which branch is whose: ``make test`` runs
@@ -30,7 +31,8 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable, Optional, TextIO
+from types import ModuleType
+from typing import Callable, Optional, TextIO, Union
 
 from .userfolders import CACHE_DIR_VARIABLE
 
@@ -460,6 +462,19 @@ def _name(uid: int) -> str:
 
 
 # -- Windows -----------------------------------------------------------------------------
+
+
+def is_inside(folder: Union[str, Path], parent: Union[str, Path], paths: ModuleType = os.path) -> bool:
+    """Whether ``folder`` is ``parent`` or inside it, as the file system resolves both
+    (``..``, symbolic links and, on Windows, junctions; case as the platform folds it),
+    not as their text reads; False on another drive. ``paths``: ``os.path`` (or
+    ``ntpath``/``posixpath`` to judge another platform's paths)."""
+    try:
+        resolved = [paths.normcase(paths.realpath(path)) for path in (folder, parent)]
+        return bool(paths.commonpath(resolved) == resolved[1])
+    except (OSError, ValueError):  # unresolvable; another drive, or absolute and relative mixed
+        return False
+
 
 
 def _open_windows(path: Path, create: bool) -> None:

@@ -4,11 +4,15 @@ Freshness follows botocore's refreshable credentials: inside the *advisory*
 window a token should be refreshed, but may still be served if AWS cannot give
 a new one; inside the *mandatory* window it must not be served at all.
 
-Lifetimes are judged by AWS's clock, not this machine's: AWS's ``expiration`` is
-absolute, and botocore corrects no clock skew. Each token carries the offset
-between the two clocks, learnt from the ``Date`` header of the response that
-brought it (``measured_offset``, when ``trusted``), and turns this machine's time
-into AWS's with it.
+Lifetimes are judged by the later of AWS's clock and this machine's, so that a
+token is never served past its end by either: AWS's ``expiration`` is absolute,
+and botocore corrects no clock skew. Each token carries the offset between the
+two clocks, learnt from the ``Date`` header of the response that brought it
+(``measured_offset``, when ``trusted``). Only an offset showing AWS *ahead* is
+applied: it makes a token end sooner by this machine's clock. One showing AWS
+behind would make it end later, and a proxy that re-stamps ``Date`` could forge
+that (within SigV4's 15 minutes), so it is not applied; the cost, on a machine
+whose clock really runs ahead of AWS's, is refreshing that much earlier.
 """
 
 from typing import NamedTuple, Optional
@@ -24,16 +28,24 @@ MAX_OFFSET = SIGV4_SKEW + CLOCK_SLACK  # a Date further off than this is not AWS
 
 class Token(NamedTuple):
     """An authorization token and its lifetime, in epoch seconds by AWS's clock, and
-    ``offset``: AWS's clock minus this machine's when it was fetched (0: unknown)."""
+    ``offset``: AWS's clock minus this machine's when it was fetched (0: unknown).
+    Freshness applies the offset only where it is positive (``ahead``)."""
 
     value: str
     issued_at: float
     expires_at: float
     offset: float = 0.0
 
+    @property
+    def ahead(self) -> float:
+        """How far AWS's clock is taken to be ahead of this machine's when judging
+        freshness: the offset if positive, else 0 (never makes a token last longer)."""
+        return max(self.offset, 0.0)
+
     def left(self, now: float) -> float:
-        """Seconds of life left at ``now``, this machine's time."""
-        return self.expires_at - (now + self.offset)
+        """Seconds of life left at ``now``, this machine's time, by the later of the
+        two clocks (so never more than by either)."""
+        return self.expires_at - (now + self.ahead)
 
     def usable(self, now: float, margin: float) -> bool:
         """Whether more than ``margin`` seconds of life are left at ``now`` (this machine's time).
@@ -47,7 +59,7 @@ class Token(NamedTuple):
         """The moment, by this machine's clock, from which ``usable(now, margin)`` is False:
         when a lookup stops serving this token (a tool may reuse it until then)."""
         lifetime = self.expires_at - self.issued_at
-        return self.expires_at - self.offset - min(margin, lifetime / 4)
+        return self.expires_at - self.ahead - min(margin, lifetime / 4)
 
     def plausible(self, now: float) -> bool:
         """Whether AWS could have issued this token, seen at ``now`` (this machine's time):

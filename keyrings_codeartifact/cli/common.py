@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Callable
 
 from .. import redact
-from ..endpoint import Endpoint, parse
+from ..endpoint import Endpoint, is_bare, parse, plain_http_host
 from ..token_record import Token, is_fresh
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ def endpoint(url: str) -> Endpoint:
     found = parse(url)
     if found is None:
         hint = ("plain http:// never gets a token; use https://" if url.lower().startswith("http://")
+                else "a bare host gets a token only without a port or on 443 (it may stand for http://)"
+                if is_bare(url) and plain_http_host("http://" + url)
                 else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/...")
         raise UsageError(f"not a CodeArtifact repository endpoint: {redact.url(url)}; {hint}")
     return found
@@ -59,7 +61,8 @@ def iso(epoch: float) -> str:
 
 
 def state(token: Token, margin: float) -> str:
-    """A cached token's state by AWS's clock: expired, or fresh / refresh due, and how long it has left."""
+    """A cached token's state by the later of AWS's clock and this one's (``Token.left``):
+    expired, or fresh / refresh due, and how long it has left."""
     now = time.time()
     left = token.left(now)
     if left <= 0:

@@ -234,5 +234,7 @@ def _clock(measured: Optional[float]) -> str:
                 "accepts in a signed request, so not AWS's (a proxy's?): tokens are judged by this machine's clock")
     if abs(measured) <= CLOCK_SLACK:
         return f"agrees with AWS (within {CLOCK_SLACK:.0f} s)"
-    way = "behind" if measured > 0 else "ahead of"
-    return f"this machine's clock is {span(abs(measured))} {way} AWS; tokens are judged by AWS's clock"
+    if measured > 0:
+        return f"this machine's clock is {span(measured)} behind AWS; tokens are judged by AWS's clock"
+    return (f"this machine's clock is {span(-measured)} ahead of AWS; tokens are judged by this machine's "
+            "clock, the later one (a Date behind never keeps a token longer)")

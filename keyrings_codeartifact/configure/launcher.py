@@ -1,16 +1,24 @@
 """``codeartifact-keyring setup keyring``: put the fast ``keyring`` command on PATH.
 
-It writes a small launcher named ``keyring`` (``keyring.cmd`` on Windows, which
-``shutil.which`` and uv find through PATHEXT) into a folder on PATH: by default
+It writes a small launcher named ``keyring`` into a folder on PATH: by default
 the folder of the running ``codeartifact-keyring``, where ``uv tool install`` and
 ``pipx install`` put it. The launcher runs this environment's Python, by absolute
 path, on ``keyring_command`` (as a console script would: no ``-I``, so PYTHONPATH
 and the user site apply as they do to keyring's own script); an upgrade of the tool
 keeps that path, and when the Python is gone it says so in one line and exits 1.
 
-A launcher is ours if it holds ``MARKER``. Ours is rewritten only when it would
-change (running setup twice changes nothing); one we did not write is replaced
-only with ``--force``, which keeps it beside ours (``BACKUP_SUFFIX``) for
+On Windows it is ``keyring.exe``, a copy of the ``codeartifact-keyring.exe`` that pip,
+pipx or uv made (``shutil.which`` and uv find it through PATHEXT). Their launchers run
+the Python they name on the script zipped into them, passing the command line on as it
+came (no cmd.exe, so ``&``, ``|``, ``^`` and ``%`` in a URL arrive intact), with
+``sys.argv[0]`` the launcher's own path; ``cli.main`` sees the name ``keyring`` there and
+runs ``keyring_command``. An ``.exe`` is ours if the script zipped into it runs
+``codeartifact-keyring`` (``runs_our_script``): an upgrade rewrites
+``codeartifact-keyring.exe`` (its bytes change) and setup then updates the copy.
+
+A launcher is ours if it holds ``MARKER`` (on Windows: see above). Ours is rewritten
+only when it would change (running setup twice changes nothing); one we did not write
+is replaced only with ``--force``, which keeps it beside ours (``BACKUP_SUFFIX``) for
 ``--remove`` to put back; ``--remove`` removes only ours.
 
 ``setup uv``, ``setup pip`` (subprocess provider), ``setup pdm`` and ``setup pipenv``
@@ -24,12 +32,15 @@ import contextlib
 import ntpath
 import os
 import posixpath
+import re
 import shlex
 import shutil
 import stat
 import subprocess
 import sys
+import sysconfig
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -40,8 +51,11 @@ MARKER = "codeartifact-keyring: fast keyring launcher"
 BACKUP_SUFFIX = ".replaced-by-codeartifact-keyring"
 OUR_BACKEND = "keyrings_codeartifact.backend.CodeArtifactBackend"
 SCRIPT_NAME = "codeartifact-keyring"
-# Found before keyring.cmd in a folder, in Windows' default PATHEXT order.
-_WINDOWS_SHADOWS = ("keyring.com", "keyring.exe", "keyring.bat")
+SCRIPT_EXE = SCRIPT_NAME + ".exe"  # Windows: the launcher pip, pipx and uv make for it
+# Found before keyring.exe in a folder, in Windows' default PATHEXT order.
+_WINDOWS_SHADOWS = ("keyring.com",)
+# The line of a console script's text that runs codeartifact-keyring (pip, distlib, uv).
+_OUR_SCRIPT = re.compile(r"^[ \t]*from keyrings_codeartifact\.cli import main[ \t]*\r?$", re.MULTILINE)
 _UNSAFE = {"posix": "'\\\"$`", "windows": '"%&|<>^'}
 
 _POSIX = """#!/bin/sh
@@ -90,8 +104,8 @@ def windows() -> bool:
 
 
 def launcher_name() -> str:
-    """``keyring.cmd`` on Windows, else ``keyring``."""
-    return "keyring.cmd" if windows() else "keyring"
+    """``keyring.exe`` on Windows, else ``keyring``."""
+    return "keyring.exe" if windows() else "keyring"
 
 
 def render(python: str) -> str:
@@ -111,12 +125,43 @@ def _python() -> str:
 
 def is_ours(path: Path) -> bool:
     """Whether the file at ``path`` is a launcher this module wrote."""
+    if path.suffix.lower() == ".exe":
+        return runs_our_script(path)
     try:
         with open(path, "rb") as file:
             head = file.read(512)
     except OSError:
         return False
     return MARKER.encode() in head
+
+
+def runs_our_script(path: Path) -> bool:
+    """Whether ``path`` is a Windows launcher (distlib's, as pip and pipx make them, or
+    uv's) whose zipped ``__main__.py`` runs ``codeartifact-keyring``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            script = archive.read("__main__.py").decode("utf-8")
+    except (OSError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError, ValueError):
+        return False
+    return _OUR_SCRIPT.search(script) is not None
+
+
+def script_exe(folder: Path) -> Path:
+    """The ``codeartifact-keyring.exe`` that ``keyring.exe`` in ``folder`` is a copy of: the
+    one in ``folder`` (a launcher may find its Python relative to its own folder), else
+    the running one's, else this environment's; SetupFailed if there is none."""
+    folders = [folder, default_bin(), Path(sysconfig.get_path("scripts"))]
+    for candidate in (place / SCRIPT_EXE for place in folders if place is not None):
+        if runs_our_script(candidate):
+            return candidate
+    raise SetupFailed(f"no {SCRIPT_EXE} (the launcher pip, pipx or uv make) in {folder} or "
+                      f"{folders[-1]} to copy as keyring.exe; reinstall codeartifact-keyring")
+
+
+def launcher_bytes(python: str, folder: Path) -> bytes:
+    """What our launcher in ``folder`` holds: on Windows a copy of ``codeartifact-keyring.exe``
+    (``script_exe``), elsewhere the script that runs ``python``."""
+    return script_exe(folder).read_bytes() if windows() else render(python).encode()
 
 
 def default_bin() -> Optional[Path]:
@@ -136,14 +181,14 @@ class Step(NamedTuple):
 def plan_install(folder: Path, python: str, force: bool) -> Step:
     """What installing the launcher for ``python`` into ``folder`` takes."""
     path = folder / launcher_name()
-    wanted = render(python)
+    wanted = launcher_bytes(python, folder)
     shadows = [folder / name for name in _WINDOWS_SHADOWS if windows() and (folder / name).exists()]
     if shadows:
         raise SetupFailed(f"{shadows[0]} would be found before {path}; remove it, or choose another --bin")
     if not os.path.lexists(path):
         return Step(f"{path}: written; it runs {python}", ("write", path))
     if is_ours(path):
-        if path.read_bytes() == wanted.encode():
+        if path.read_bytes() == wanted:
             return Step(f"{path}: already set up, unchanged")
         return Step(f"{path}: updated; it now runs {python}", ("write", path))
     if not force:
@@ -184,17 +229,17 @@ def carry_out(step: Step, python: str) -> None:
         return
     if action == "replace":
         os.replace(path, backup)
-    _write_executable(path, render(python))
+    _write_executable(path, launcher_bytes(python, path.parent))
 
 
-def _write_executable(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a new temporary file of our own (mkstemp: never
+def _write_executable(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a new temporary file of our own (mkstemp: never
     through a link another user planted, never into their file), executable, then
     renamed into place."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(text.encode())
+            file.write(data)
             if sys.platform != "win32":
                 os.fchmod(file.fileno(), 0o755)
         os.replace(temporary, path)
@@ -284,12 +329,24 @@ def launcher_change(folder: Path, tool: str) -> Change:
     path = folder / launcher_name()
     existed = os.path.lexists(path)
     before = path.read_bytes() if existed else b""
-    if before != render(python).encode() and not os.access(folder, os.W_OK):
+    after = launcher_bytes(python, folder)
+    if before != after and not os.access(folder, os.W_OK):
         raise SetupFailed(f"{folder} cannot be written to: `codeartifact-keyring setup keyring --bin DIR` "
                           "writes one to DIR, a folder on PATH")
+    if windows():
+        note = (f"the keyring command {tool} runs from PATH: a copy of {script_exe(folder)} that answers CodeArtifact "
+                "itself; `codeartifact-keyring setup keyring --remove` removes it")
+        return _CopyChange(path, before, after, existed, (note,))
     note = (f"the keyring command {tool} runs from PATH: it answers CodeArtifact itself, runs {python}, and "
             "`codeartifact-keyring setup keyring --remove` removes it")
-    return Change(path, before, render(python).encode(), existed, (note,), mode=0o755)
+    return Change(path, before, after, existed, (note,), mode=0o755)
+
+
+class _CopyChange(Change):
+    """A change that writes a copy of a binary launcher: shown as a line, not a diff."""
+
+    def diff(self) -> str:
+        return f"{self.path}: a copy of {SCRIPT_EXE}, {len(self.after)} bytes\n"
 
 
 def _offer(found: Optional[str], folder: Optional[Path], path: str) -> str:

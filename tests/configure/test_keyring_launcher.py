@@ -2,12 +2,17 @@
 ``--force``/``--remove``, Windows (simulated: sys.platform), and ``keyring_problem``,
 the check that a ``keyring`` on PATH reaches this backend."""
 
+import io
 import os
 import subprocess
 import sys
+import sysconfig
+import zipfile
 from pathlib import Path
 
+import pip._vendor.distlib
 import pytest
+from pip._internal.operations.install.wheel import PipScriptMaker
 
 from helpers import BIN, CLI, KEYRING, TOOLS, URL, run
 from keyrings_codeartifact.configure import launcher as setup_keyring
@@ -148,37 +153,105 @@ def test_when_the_package_is_gone_it_says_so_in_one_line(folder, capsys, monkeyp
 # -- Windows (simulated) ----------------------------------------------------------------------
 
 
+def windows_launcher(path: Path, python: str, entry: str = "keyrings_codeartifact.cli:main",
+                     when: tuple = (2026, 12, 4, 12, 0, 0)) -> Path:
+    """A console-script launcher as pip makes it on Windows (distlib's scripts.py): pip's
+    own t64.exe, a shebang naming ``python``, then a zip whose ``__main__.py`` is pip's
+    script text for ``entry``, stamped ``when`` (pip stamps the time it installs)."""
+    module, function = entry.split(":")
+    script = PipScriptMaker.script_template % {"module": module, "import_name": function, "func": function}
+    stub = (Path(pip._vendor.distlib.__file__).parent / "t64.exe").read_bytes()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(zipfile.ZipInfo("__main__.py", date_time=when), script)
+    path.write_bytes(stub + f'#!"{python}"\n'.encode() + archive.getvalue())
+    return path
+
+
 @pytest.fixture
-def windows(monkeypatch):
+def windows(monkeypatch, folder) -> Path:
+    """Windows, simulated: the tool's Python, and its codeartifact-keyring.exe in ``folder``."""
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(sys, "executable", r"C:\Users\me\AppData\Roaming\uv\tools\codeartifact-keyring\Scripts\python.exe")
+    return windows_launcher(folder / "codeartifact-keyring.exe", sys.executable)
 
 
-def test_windows_gets_a_cmd_launcher(folder, capsys, windows):
+def test_windows_gets_a_copy_of_codeartifact_keyring_exe(folder, capsys, windows):
+    # keyring.exe runs the script zipped into it, which sees its name and runs the fast
+    # command: no cmd.exe between the caller and Python to mangle & | ^ % in a URL.
+    code, out, _ = setup(folder, capsys)
+    assert (code, out) == (0, f"{folder / 'keyring.exe'}: written; it runs {sys.executable}\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["codeartifact-keyring.exe", "keyring.exe"]
+    assert (folder / "keyring.exe").read_bytes() == windows.read_bytes()
+    assert setup_keyring.is_ours(folder / "keyring.exe")
+    assert setup(folder, capsys)[1] == f"{folder / 'keyring.exe'}: already set up, unchanged\n"
+    assert setup(folder, capsys, remove=True)[1] == f"{folder / 'keyring.exe'}: removed\n"
+    assert [p.name for p in folder.iterdir()] == ["codeartifact-keyring.exe"]
+
+
+def test_windows_an_upgrade_rewrites_codeartifact_keyring_exe_and_setup_updates_the_copy(folder, capsys, windows):
+    setup(folder, capsys)
+    upgraded = windows_launcher(windows, sys.executable, when=(2027, 1, 5, 8, 30, 0))
+    assert (folder / "keyring.exe").read_bytes() != upgraded.read_bytes()
+    assert setup(folder, capsys)[1] == f"{folder / 'keyring.exe'}: updated; it now runs {sys.executable}\n"
+    assert (folder / "keyring.exe").read_bytes() == upgraded.read_bytes()
+
+
+def test_windows_keyrings_own_exe_is_left_alone_unless_forced_and_remove_puts_it_back(folder, capsys, windows):
+    theirs = windows_launcher(folder / "keyring.exe", r"C:\Python\python.exe", entry="keyring.cli:main").read_bytes()
+    assert not setup_keyring.is_ours(folder / "keyring.exe")
+    code, _, err = setup(folder, capsys)
+    assert code == 1 and "keyring.exe exists and was not written by codeartifact-keyring; left alone" in err
+    assert setup(folder, capsys, remove=True)[1] == (f"{folder / 'keyring.exe'} was not written by "
+                                                     "codeartifact-keyring; left alone\n")
+    assert setup(folder, capsys, force=True)[0] == 0
+    assert (folder / "keyring.exe").read_bytes() == windows.read_bytes()
+    assert (folder / ("keyring.exe" + BACKUP_SUFFIX)).read_bytes() == theirs
+    assert setup(folder, capsys, remove=True)[0] == 0
+    assert (folder / "keyring.exe").read_bytes() == theirs
+    assert sorted(p.name for p in folder.iterdir()) == ["codeartifact-keyring.exe", "keyring.exe"]
+
+
+def test_windows_refuses_when_a_keyring_com_would_be_found_first(folder, capsys, windows):
+    (folder / "keyring.com").write_bytes(b"MZ")
+    code, _, err = setup(folder, capsys)
+    assert code == 1 and f"{folder / 'keyring.com'} would be found before {folder / 'keyring.exe'}" in err
+    assert not (folder / "keyring.exe").exists()
+
+
+def test_windows_a_python_path_with_characters_cmd_reads_is_fine(folder, capsys, windows, monkeypatch):
+    monkeypatch.setattr(sys, "executable", r"C:\100% R&D\python.exe")
+    windows_launcher(windows, sys.executable)
     assert setup(folder, capsys)[0] == 0
-    assert [p.name for p in folder.iterdir()] == ["keyring.cmd"]
-    text = (folder / "keyring.cmd").read_bytes().decode()
-    python = sys.executable
-    assert text.startswith("@echo off\r\nrem " + MARKER)
-    assert f'\r\nif exist "{python}" goto run\r\n' in text
-    assert f'\r\n"{python}" -c "import sys; ' in text and 'sys.exit(main())" %*\r\n' in text
-    assert "\n" not in text.replace("\r\n", "")
-    assert setup(folder, capsys)[1].endswith("already set up, unchanged\n")
-    assert setup(folder, capsys, remove=True)[0] == 0 and list(folder.iterdir()) == []
+    assert (folder / "keyring.exe").read_bytes() == windows.read_bytes()
 
 
-def test_windows_refuses_when_a_keyring_exe_would_be_found_first(folder, capsys, windows):
-    (folder / "keyring.exe").write_bytes(b"MZ")
-    code, _, err = setup(folder, capsys)
-    assert code == 1 and f"{folder / 'keyring.exe'} would be found before {folder / 'keyring.cmd'}" in err
-    assert [p.name for p in folder.iterdir()] == ["keyring.exe"]
-
-
-def test_a_python_path_the_launcher_cannot_quote_is_refused(folder, capsys, windows, monkeypatch):
-    monkeypatch.setattr(sys, "executable", r"C:\100%\python.exe")
-    code, _, err = setup(folder, capsys)
-    assert code == 1 and "its path holds quotes or special characters" in err
+def test_windows_without_a_codeartifact_keyring_exe_it_says_so_in_one_line(folder, capsys, windows, monkeypatch):
+    windows.unlink()
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(folder / "Scripts"))
+    code, out, err = setup(folder, capsys)
+    assert (code, out) == (1, "")
+    assert err == (f"codeartifact-keyring: no codeartifact-keyring.exe (the launcher pip, pipx or uv make) in {folder} "
+                   f"or {folder / 'Scripts'} to copy as keyring.exe; reinstall codeartifact-keyring\n")
     assert list(folder.iterdir()) == []
+
+
+def test_windows_the_copy_comes_from_this_environment_when_bin_is_another_folder(folder, capsys, windows, monkeypatch,
+                                                                                tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(folder))
+    assert setup(elsewhere, capsys)[0] == 0
+    assert (elsewhere / "keyring.exe").read_bytes() == windows.read_bytes()
+
+
+def test_windows_setup_uv_shows_the_copy_as_one_line_not_a_diff(folder, windows):
+    change = setup_keyring.launcher_change(folder, "uv")
+    assert change.after == windows.read_bytes() and change.path == folder / "keyring.exe"
+    assert change.diff() == f"{folder / 'keyring.exe'}: a copy of codeartifact-keyring.exe, {len(change.after)} bytes\n"
+    assert change.noted("x").diff() == change.diff()
+    assert change.notes == (f"the keyring command uv runs from PATH: a copy of {windows} that answers CodeArtifact "
+                            "itself; `codeartifact-keyring setup keyring --remove` removes it",)
 
 
 # -- does the keyring on PATH reach this backend? ---------------------------------------------

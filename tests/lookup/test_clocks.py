@@ -1,13 +1,16 @@
 """Clocks that disagree with AWS. The offset learnt from each token response's
-``Date`` header judges lifetimes and freshness in AWS's time, so a machine whose
-clock is a little or 10 minutes off reuses its tokens and never serves one after
-it really expired.
+``Date`` header judges lifetimes and freshness by the later of AWS's clock and this
+machine's, so a machine whose clock is a little or 10 minutes off reuses its tokens
+and never serves one after it really expired, and a ``Date`` re-stamped behind
+AWS's (a proxy's) cannot keep a token longer.
 
 Real botocore against the stand-in, whose clock (its ``Date`` header, each token's
 ``expiration``, the SigV4 skew it accepts) is shifted from this machine's; time
 moves with the token source's injectable clock, or by ageing a cache entry,
 instead of waiting."""
 
+import base64
+import calendar
 import email.utils
 import json
 import re
@@ -139,6 +142,48 @@ def test_a_keyring_get_process_never_serves_a_token_in_its_last_minutes_by_aws_c
     assert len(standin.token_requests()) == 3
 
 
+# -- a Date header behind AWS's clock never keeps a token longer --------------------------
+
+# A Date re-stamped behind AWS's clock (by a proxy, say), yet within SigV4's skew, so that
+# it passes for AWS's. AWS's real clock is this machine's in these tests.
+RESTAMPED = {"date-14min-behind": -840.0, "date-5min-behind": -300.0}
+restamped = pytest.mark.parametrize("date_shift", RESTAMPED.values(), ids=RESTAMPED.keys())
+
+
+@restamped
+def test_a_date_behind_aws_never_serves_a_token_in_its_last_minutes(standin, cache_dir, date_shift):
+    """The offset it shows would push the token's end later: it is not used for that,
+    neither from memory nor, in a new process, from the disk cache."""
+    write_keyring_config("[codeartifact]\ntoken_duration = 3600\n")
+    standin.date_header = email.utils.formatdate(time.time() + date_shift, usegmt=True)
+    clock = Clock()
+    get = token_source(clock)
+    first = get()
+    assert read_entry(only_entry(cache_dir))["offset"] == pytest.approx(date_shift, abs=1.5)
+    expires_at = standin.issued[first]["expires_at"]
+    standin.fault = "deny"
+    clock.set_aws_time(standin, expires_at - MANDATORY_MARGIN - 5)
+    assert get() == first
+    clock.set_aws_time(standin, expires_at - MANDATORY_MARGIN + 1)
+    with pytest.raises(CodeArtifactError, match="access denied"):
+        get()
+    with pytest.raises(CodeArtifactError, match="access denied"):
+        token_source(clock)()
+
+
+@restamped
+def test_a_date_behind_aws_never_moves_the_credential_helper_s_expires_later(standin, cache_dir, date_shift):
+    """Bazel reuses the headers until ``expires``: that is never after AWS's expiry less the margin."""
+    from keyrings_codeartifact import credential_helper
+
+    standin.date_header = email.utils.formatdate(time.time() + date_shift, usegmt=True)
+    answer = credential_helper.response(URL)
+    [value] = answer["headers"]["Authorization"]
+    token = base64.b64decode(value.split()[1]).decode().partition(":")[2]
+    expires = calendar.timegm(time.strptime(str(answer["expires"]), "%Y-%m-%dT%H:%M:%SZ"))
+    assert expires <= standin.issued[token]["expires_at"] - MANDATORY_MARGIN
+
+
 # -- what a cache entry must hold ---------------------------------------------------------
 
 
@@ -180,13 +225,32 @@ def test_an_entry_with_an_offset_aws_cannot_have_is_a_miss(standin, cache_dir, o
 NOW = 1_700_000_000.0  # this machine's time in the unit tests below
 
 
-@pytest.mark.parametrize("offset", [0.0, 600.0, -600.0])
-def test_freshness_is_judged_by_aws_clock_up_to_the_margin_exactly(offset):
+@pytest.mark.parametrize("offset, edge", [
+    (0.0, NOW + 3600 - MANDATORY_MARGIN),
+    (600.0, NOW + 3600 - MANDATORY_MARGIN - 600),  # when AWS's clock, 10 min ahead, reads expiry - margin
+    (-600.0, NOW + 3600 - MANDATORY_MARGIN),  # by this machine's clock: AWS's behind would be later
+], ids=["in-step", "aws-ahead", "aws-behind"])
+def test_freshness_is_judged_by_the_later_clock_up_to_the_margin_exactly(offset, edge):
     token = Token("t", NOW, NOW + 3600, offset)
-    edge = NOW + 3600 - MANDATORY_MARGIN - offset  # this machine's time when AWS's reads expiry - margin
     assert token.left(edge) == MANDATORY_MARGIN
+    assert token.served_until(MANDATORY_MARGIN) == edge
     assert is_fresh(token, edge - 1, MANDATORY_MARGIN)
     assert not is_fresh(token, edge, MANDATORY_MARGIN)
+
+
+@pytest.mark.parametrize("offset", [-MAX_OFFSET, -600.0, -1.0, 0.0, 1.0, 600.0, MAX_OFFSET])
+@pytest.mark.parametrize("duration", [900, 3600, MAX_DURATION])
+def test_an_offset_only_ever_ends_a_token_sooner(offset, duration):
+    """Against the same token judged by this machine's clock alone (fetched with no Date):
+    the offset's record, issued_at by AWS's clock, never moves its end or the margin's later."""
+    received_at = NOW
+    expires_at = received_at + offset + duration  # what AWS, offset ahead of this machine, sends
+    judged = Token("t", received_at + offset, expires_at, offset)
+    unaided = Token("t", received_at, expires_at, 0.0)
+    assert judged.served_until(MANDATORY_MARGIN) <= unaided.served_until(MANDATORY_MARGIN)
+    for now in (received_at, judged.served_until(MANDATORY_MARGIN), unaided.served_until(MANDATORY_MARGIN)):
+        assert judged.left(now) <= unaided.left(now)
+        assert not is_fresh(judged, now, MANDATORY_MARGIN) or is_fresh(unaided, now, MANDATORY_MARGIN)
 
 
 @pytest.mark.parametrize("offset", [0.0, 600.0, -600.0])
@@ -233,7 +297,8 @@ def test_without_a_readable_date_the_offset_is_zero(standin, date_header):
 @pytest.mark.parametrize("shift, date_shift, shown", [
     (0.0, None, r"agrees with AWS \(within 5 s\)"),
     (600.0, None, r"this machine's clock is 10 min [01] s behind AWS; tokens are judged by AWS's clock"),
-    (-600.0, None, r"this machine's clock is (9 min 59|10 min 0) s ahead of AWS; tokens are judged by AWS's clock"),
+    (-600.0, None, r"this machine's clock is (9 min 59|10 min 0) s ahead of AWS; tokens are judged by this "
+                   r"machine's clock, the later one \(a Date behind never keeps a token longer\)"),
     (0.0, 7200.0, r"the Date header is (1 h 59 min|2 h 0 min) ahead of this machine's clock, more than AWS accepts .*: "
                   r"tokens are judged by this machine's clock"),
     (0.0, "", r"AWS sent no Date header: tokens are judged by this machine's clock"),

@@ -269,9 +269,37 @@ def test_china_vpc_endpoints_need_a_china_region_and_suffix():
 
 
 @pytest.mark.parametrize("suffix", [".", ":443", ".:443", ":8443"])
-def test_a_trailing_dot_and_a_port_do_not_change_the_host(suffix):
+def test_a_trailing_dot_and_a_port_do_not_change_the_host_of_an_https_url(suffix):
     assert parse(f"https://{HOST}{suffix}/pypi/r1/").host == HOST
+
+
+@pytest.mark.parametrize("suffix", ["", ".", ":443", ".:443", ":"])
+def test_a_bare_host_without_a_port_or_on_443_is_recognised(suffix):
     assert parse(f"{HOST}{suffix}").host == HOST
+
+
+@pytest.mark.parametrize("port", ["80", "8080", "8443", "1", "65535", "0443"])
+def test_a_bare_host_on_any_other_port_is_not(port):
+    """The bare form hides the scheme: ``host:80`` is what pip asks after ``http://host:80/``
+    and uv after ``http://host:8080/``; CodeArtifact itself listens on 443 only."""
+    assert parse(f"{HOST}:{port}") is None
+    assert parse(f"{HOST}.:{port}") is None
+    assert parse(f"https://{HOST}:{port}/pypi/r1/").host == HOST  # TLS: the scheme is seen
+
+
+@pytest.mark.parametrize("service, host", [
+    (f"http://{HOST}/pypi/python/simple/", HOST),
+    (f"HTTP://aws@{HOST.upper()}.:80/pypi/python/simple/", HOST),
+    ("http://my-team-111122223333.codeartifact.us-west-2.on.aws/pypi/r/", "my-team-111122223333.codeartifact.us-west-2.on.aws"),
+    (f"https://{HOST}/pypi/python/simple/", None),  # HTTPS: gets its token
+    (HOST, None),
+    (f"http://{HOST}.evil.com/", None),  # not CodeArtifact either way
+    (f"http://evil.com/{HOST}/", None),
+    (f"http://{HOST}/\n", None),
+    ("http://", None),
+])
+def test_plain_http_host_names_the_host_of_an_http_codeartifact_url_only(service, host):
+    assert endpoint.plain_http_host(service) == host
 
 
 @pytest.mark.parametrize("service", [f"{HOST}..", f"https://{HOST}../", f".{HOST}", f"{HOST}:", f"{HOST}?x", f"{HOST}#x", f"{HOST}/"])
