@@ -3,14 +3,13 @@ a failure record or the log, never trusted for anything else.
 
 A lookup runs either inside the client (the backend in pip, poetry, twine) or in a
 ``keyring`` command the client started (pip's subprocess provider, uv). So: this
-process's name, unless it is a keyring command (``keyring``, ``codeartifact-keyring``),
-then its parent's. A name is the program's file name; for an interpreter running a
-script or a module (``python -m pip``, a console script's ``#!`` line), that
-script's or module's. Read from ``/proc`` (Linux); None elsewhere or when
-unreadable. Only failures and the opt-in log ask, so a working lookup pays nothing.
+process's name (``_program``), unless it is a keyring command (``keyring``,
+``codeartifact-keyring``), then its parent's. Read from ``/proc`` (Linux); None elsewhere
+or when unreadable. Only failures and the opt-in log ask, so a working lookup pays nothing.
 """
 
 import os
+import re
 from typing import Optional
 
 _FRONT_ENDS = ("keyring", "codeartifact-keyring")
@@ -53,7 +52,4 @@ def _program(argv: list[str]) -> str:
 
 
 def _bare(program: str) -> str:
-    for suffix in (".exe", ".py"):
-        if program.lower().endswith(suffix):
-            return program[: -len(suffix)]
-    return program
+    return re.sub(r"\.(exe|py)\Z", "", program, flags=re.IGNORECASE)

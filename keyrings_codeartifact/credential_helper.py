@@ -4,23 +4,26 @@ speaks the credential-helper protocol (the EngFlow credential-helper spec, which
 
 Invoked as ``codeartifact-credential-helper get`` with ``{"uri": "https://..."}`` as JSON
 on stdin, it prints ``{"headers": {"Authorization": ["Basic ..."]}, "expires": "..."}``
-for a CodeArtifact repository endpoint (``endpoint.parse``), with the token of the one
-lookup rule (``lookup.Lookup``: settings, ``owners``, the cache, the refresh windows).
-``expires`` (RFC 3339, UTC, whole seconds, rounded down) is the moment, by this
-machine's clock, from which a lookup would no longer serve the token: its expiry, less
-the mandatory refresh margin, moved earlier if AWS's clock runs ahead of this one (never
-later: ``token_record``). A token from
-``CODEARTIFACT_AUTH_TOKEN`` has no known expiry, so ``expires`` is left out.
+for a CodeArtifact repository endpoint, with the token of the one lookup rule
+(``lookup.Lookup``). ``expires`` is the moment, by this machine's clock, from which a
+lookup would no longer serve the token (its expiry, less the mandatory refresh margin,
+moved earlier if AWS's clock runs ahead of this one, never later: ``token_record``); none
+for a ``CODEARTIFACT_AUTH_TOKEN`` token.
 
-For any other URI, and for an endpoint that ``owners`` refuses, it prints ``{}`` (no
-credentials), without importing botocore or keyring. Bad input (arguments other than
-``get``, stdin that is not a JSON object with a string ``uri``) is one line on stderr
-and exit 2; a failed lookup is its one-line message and exit 1. It never prompts, and
-never writes a token anywhere but stdout.
+For any other URI, and for an endpoint that ``owners`` refuses, it prints ``{}``, without
+importing botocore or keyring. Bad input is one line on stderr and exit 2; a failed
+lookup is its one-line message and exit 1. It never prompts, and writes a token only
+to stdout.
 """
 
+import base64
+import json
 import sys
+import time
 from typing import Optional
+
+from .endpoint import parse
+from .errors import CodeArtifactError
 
 __all__ = ["main", "response"]
 
@@ -41,15 +44,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     except BadRequest as error:
         print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 2
-    from .errors import CodeArtifactError
-
     try:
         answer = response(uri)
     except CodeArtifactError as error:
         print(error, file=sys.stderr)
         return 1
-    import json
-
     sys.stdout.write(json.dumps(answer) + "\n")
     return 0
 
@@ -61,8 +60,6 @@ def read_request(argv: list[str]) -> str:
         raise BadRequest(f"`get` is the only command, with no arguments (given: {given[:80]}); {USAGE}")
     if sys.stdin is None or sys.stdin.isatty():
         raise BadRequest(f"no request on stdin; {USAGE}")
-    import json
-
     raw = sys.stdin.buffer.read(MAX_REQUEST + 1)
     if len(raw) > MAX_REQUEST:
         raise BadRequest(f"the request on stdin is longer than {MAX_REQUEST} bytes; {USAGE}")
@@ -81,35 +78,18 @@ def read_request(argv: list[str]) -> str:
 def response(uri: str) -> dict[str, object]:
     """The ``get`` response for ``uri``: the token's headers and expiry, or ``{}`` when no
     token is ours to give. CodeArtifactError (its message one line) if the lookup fails."""
-    from .endpoint import parse
-
     endpoint = parse(uri)
     if endpoint is None:
         return {}
-    from . import lookup
+    from . import lookup  # here, with what it imports (logging too): for our own hosts only
+    from .services import USERNAME
 
     try:
         found = lookup.Lookup().token(endpoint)
     except lookup.OwnerRefused:
         return {}
-    answer: dict[str, object] = {"headers": {"Authorization": [basic(found.value)]}}
-    if found.served_until is not None:
-        answer["expires"] = rfc3339(found.served_until)
+    basic = base64.b64encode(f"{USERNAME}:{found.value}".encode()).decode("ascii")  # user aws, the token
+    answer: dict[str, object] = {"headers": {"Authorization": [f"Basic {basic}"]}}
+    if found.served_until is not None:  # RFC 3339, UTC, whole seconds rounded down: never later than that
+        answer["expires"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(found.served_until // 1)))
     return answer
-
-
-def basic(token: str) -> str:
-    """The ``Authorization`` value of user ``aws`` with password ``token``."""
-    import base64
-
-    from .services import USERNAME
-
-    return "Basic " + base64.b64encode(f"{USERNAME}:{token}".encode()).decode("ascii")
-
-
-def rfc3339(moment: float) -> str:
-    """``moment`` (epoch seconds) as an RFC 3339 UTC time in whole seconds, rounded
-    down: never later than the moment itself."""
-    import time
-
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(moment // 1)))

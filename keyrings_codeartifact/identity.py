@@ -1,22 +1,15 @@
 """Who asks AWS, in words for people: the credentials botocore would pick, named
-without calling anyone (``explain``, and errors that name the source).
-
-The cache key does not come from here: it digests the inputs instead
-(``fingerprint``), so that a case this model misses costs a call, never a token
-of another principal.
+without calling anyone (``explain``, and errors that name the source). The cache key
+does not come from here but from a digest of the inputs (``fingerprint``), so that a
+case this model misses costs a call, never a token of another principal.
 
 The order is botocore's (``credentials.create_credential_resolver``): keys in
-keyringrc.cfg; environment keys (unless keyringrc.cfg names a profile); then the
-profile (``profile_name``, else ``AWS_DEFAULT_PROFILE``, else ``AWS_PROFILE``,
-else ``default``) if one of its providers applies: a role to assume, web identity
-(its environment variables win over the profile's), SSO, keys, a login session,
-``credential_process``; then the boto2-era files, container credentials, and the
-instance metadata service (IMDS). A variable that is set but empty counts as set,
-as botocore counts it.
-
-Pure: reads the AWS files and the environment, imports nothing heavy, never
-touches the network. Secrets (a container authorization token, a command line's
-arguments) never enter the words.
+keyringrc.cfg, environment keys (unless keyringrc.cfg names a profile), the profile
+(``profile_name``, ``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``) if one of its
+providers applies, the boto2-era files, container credentials, IMDS. A variable set but
+empty counts as set, as botocore counts it. Pure: reads the AWS files and the
+environment, never the network; secrets (a container authorization token, a command
+line's arguments) never enter the words.
 """
 
 import configparser
@@ -30,17 +23,8 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 # Profile settings shown in the words, in this order.
-_SHOWN = (
-    "role_arn",
-    "source_profile",
-    "credential_source",
-    "web_identity_token_file",
-    "sso_session",
-    "sso_account_id",
-    "sso_role_name",
-    "login_session",
-    "aws_access_key_id",
-)
+_SHOWN = ("role_arn", "source_profile", "credential_source", "web_identity_token_file", "sso_session",
+          "sso_account_id", "sso_role_name", "login_session", "aws_access_key_id")
 # What each kind of source looks like to people.
 _KIND_WORDS = {
     "keys": "access key in keyringrc.cfg",
@@ -98,20 +82,16 @@ def who_asks(settings: "Settings", environ: Mapping[str, str] = os.environ) -> I
 
 
 def _default_chain(explicit_profile: Optional[str], environ: Mapping[str, str]) -> _Facts:
-    facts: Optional[_Facts]  # None: no profile provides credentials
     files = _AwsFiles(environ)
     if files.unreadable:  # botocore fails before it looks for credentials
         return _Facts("unreadable").add("file", ", ".join(files.unreadable))
-    named = explicit_profile or _first_set(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+    named = explicit_profile or first_set(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
     if named is not None and files.profile(named) is None:  # botocore: ProfileNotFound
         return _Facts("profile").add("name", named).add("missing from", files.where())
     if not explicit_profile and environ.get("AWS_ACCESS_KEY_ID"):
         return _Facts("environment").add("id", environ["AWS_ACCESS_KEY_ID"])
-    use_environment = not explicit_profile  # botocore ignores env credentials then
-    facts = _profile(named or "default", files, environ, use_environment)
-    if facts is not None:
-        return facts
-    return _after_profiles(environ)
+    # botocore ignores environment credentials when a profile is named
+    return _profile(named or "default", files, environ, not explicit_profile) or _after_profiles(environ)
 
 
 def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_environment: bool) -> Optional[_Facts]:
@@ -121,20 +101,14 @@ def _profile(name: str, files: "_AwsFiles", environ: Mapping[str, str], use_envi
     assumes_role = config is not None and "role_arn" in config and "web_identity_token_file" not in config
     if not assumes_role and web_identity and web_identity.pop("from environment", None):
         return _named(_Facts("web-identity"), web_identity)
-    if config is None:
-        return _missing(name, files)
-    if not (assumes_role or web_identity or _provides(config, files.credentials_section(name))):
+    if config is None:  # only the default can be missing here: botocore goes on down the chain
+        return None
+    if not (assumes_role or web_identity or _provides(config, files.credentials.get(name, {}))):
         return None
     facts = _Facts("profile").add("name", name).add("in", files.where())
     shown = {**config, **(web_identity if web_identity and not assumes_role else {})}
     _named(facts, {option: shown.get(option) for option in _SHOWN})
     return facts.add("credential process", _program(config.get("credential_process")))
-
-
-def _missing(name: str, files: "_AwsFiles") -> Optional[_Facts]:
-    """A profile the AWS files do not have: named; none at all if it is the default
-    (botocore then goes on down the chain)."""
-    return None if name == "default" else _Facts("profile").add("name", name).add("missing from", files.where())
 
 
 def _named(facts: _Facts, options: Mapping[str, Optional[str]]) -> _Facts:
@@ -146,23 +120,14 @@ def _named(facts: _Facts, options: Mapping[str, Optional[str]]) -> _Facts:
 
 def _provides(config: dict[str, str], credentials_section: dict[str, str]) -> bool:
     """Whether SSO, keys, a login session or a credential process apply to this profile."""
-    return (
-        "sso_account_id" in config
-        or "sso_role_name" in config
-        or "aws_access_key_id" in credentials_section
-        or "login_session" in config
-        or "credential_process" in config
-        or "aws_access_key_id" in config
-    )
+    keys = ("sso_account_id", "sso_role_name", "login_session", "credential_process", "aws_access_key_id")
+    return "aws_access_key_id" in credentials_section or any(key in config for key in keys)
 
 
 def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optional[dict[str, str]]:
     """Web identity settings, a set environment variable winning over the profile, or None."""
-    variables = {
-        "role_arn": "AWS_ROLE_ARN",
-        "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "role_session_name": "AWS_ROLE_SESSION_NAME",
-    }
+    variables = {"role_arn": "AWS_ROLE_ARN", "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "role_session_name": "AWS_ROLE_SESSION_NAME"}
     found = {}
     for option, variable in variables.items():
         value = environ[variable] if variable in environ else config.get(option)
@@ -177,16 +142,15 @@ def _web_identity(config: dict[str, str], environ: Mapping[str, str]) -> Optiona
 
 
 def _after_profiles(environ: Mapping[str, str]) -> _Facts:
-    """What botocore tries when no profile provides credentials."""
-    legacy = _legacy(environ)
-    if legacy is not None:
-        return legacy
-    container = _container(environ)
-    if container is not None:
-        return container
+    """What botocore tries when no profile provides credentials: the boto2-era files, container
+    credentials, then IMDS (the instance's role, as far as it can be told without asking)."""
+    found = _legacy(environ) or _container(environ)
+    if found is not None:
+        return found
     if environ.get("AWS_EC2_METADATA_DISABLED", "false").lower() == "true":
         return _Facts("none")
-    return _imds(environ)
+    return _Facts("imds").add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")).add(
+        "host", socket.gethostname())
 
 
 def _legacy(environ: Mapping[str, str]) -> Optional[_Facts]:
@@ -233,16 +197,7 @@ def _container(environ: Mapping[str, str]) -> Optional[_Facts]:
     return facts
 
 
-def _imds(environ: Mapping[str, str]) -> _Facts:
-    """The instance's role, as far as it can be told without asking: this host, this endpoint."""
-    return (
-        _Facts("imds")
-        .add("endpoint", environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
-        .add("host", socket.gethostname())
-    )
-
-
-def _first_set(environ: Mapping[str, str], *names: str) -> Optional[str]:
+def first_set(environ: Mapping[str, str], *names: str) -> Optional[str]:
     """The value of the first variable that is set, even to nothing (botocore's rule)."""
     for name in names:
         if name in environ:
@@ -273,7 +228,7 @@ class _AwsFiles:
         self.config_path = _path(environ, "AWS_CONFIG_FILE")
         self.credentials_path = _path(environ, "AWS_SHARED_CREDENTIALS_FILE")
         self._config = _sections(self.config_path, self.unreadable)
-        self._credentials = _sections(self.credentials_path, self.unreadable)
+        self.credentials = _sections(self.credentials_path, self.unreadable)
 
     def where(self) -> str:
         return f"{self.config_path or '(no config file)'} and {self.credentials_path or '(no credentials file)'}"
@@ -284,19 +239,8 @@ class _AwsFiles:
         for section, options in self._config.items():
             if _profile_name(section) == name:
                 found = dict(options)  # a later section replaces an earlier one
-        if name in self._credentials:
-            found = {**(found or {}), **self._credentials[name]}
-        return found
-
-    def credentials_section(self, name: str) -> dict[str, str]:
-        return self._credentials.get(name, {})
-
-    def sso_session(self, name: str) -> Optional[dict[str, str]]:
-        found = None
-        for section, options in self._config.items():
-            parts = _split(section)
-            if len(parts) == 2 and parts[0] == "sso-session" and parts[1] == name:
-                found = options  # the last one wins, as in botocore's profile map
+        if name in self.credentials:
+            found = {**(found or {}), **self.credentials[name]}
         return found
 
 

@@ -1,18 +1,14 @@
 """Who holds a cache lock, and whether waiting for them is still worth it.
 
-The process that takes an entry's lock notes in the lock file who it is: its pid,
-its machine and its process start time (``record``). A process waiting for that
-lock reads the note (``Watch``) and stops waiting early when the holder can be seen
-to be stuck: *stopped* (Ctrl-Z, a debugger: Linux ``/proc/PID/stat`` state T or t)
-or *gone* (no such process; or, on Linux, a process of another start time, i.e. a
-reused pid). It only ever stops waiting *earlier*: whatever a lock file holds, the
-waiter's own time limit still applies, and a note it cannot read or trust means
-"wait".
-
-Where the holder cannot be checked, the time limit alone applies: a holder on
-another machine (an NFS home shared by two hosts), in another pid namespace
-(a container), on Windows (no note is written), on macOS and the BSDs stopped
-processes (there ``os.kill(pid, 0)`` tells only whether one exists).
+The holder of an entry's lock notes in the lock file its pid, machine and process start
+time (``record``). A waiter reads the note (``Watch``) and stops waiting early when the
+holder is seen to be *stopped* (Ctrl-Z, a debugger: Linux ``/proc/PID/stat`` state T or
+t) or *gone* (no such process; on Linux, also another start time: a reused pid). It only
+ever stops *earlier*: its own time limit still applies, and a note it cannot read or
+trust means "wait". Where the holder cannot be checked, the time limit alone applies: on
+another machine (an NFS home shared by two hosts), in another pid namespace (a
+container), on Windows (no note is written), and for stopped processes on macOS and the
+BSDs (``os.kill(pid, 0)`` tells only whether one exists).
 """
 
 import json
@@ -60,25 +56,11 @@ def verdict(note: bytes, machine: str) -> Optional[str]:
         return None
     try:
         os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return "gone"
-    except PermissionError:  # another user's process: the pid was reused (lock files are ours)
+    except (ProcessLookupError, PermissionError):  # PermissionError: another user's, a reused pid (locks are ours)
         return "gone"
     except OSError:
-        return None
+        pass
     return None
-
-
-def seen_running(note: bytes, machine: str) -> bool:
-    """Whether the holder that wrote ``note`` is seen to run from ``machine``, this one:
-    Linux only, where a stopped or gone holder can be told apart (elsewhere: False)."""
-    holder = _parse(note)
-    if holder is None or holder.machine != machine or not sys.platform.startswith("linux"):
-        return False
-    process = _linux_process(holder.pid)
-    if process is None or process[0] in "ZXTt":
-        return False
-    return holder.started is None or process[1] == holder.started
 
 
 class Watch:
@@ -102,8 +84,11 @@ class Watch:
         return found if now - self._suspect[1] >= CONFIRM_SECONDS else None
 
     def running(self, note: bytes) -> bool:
-        """Whether the holder of ``note`` is seen to run (so worth waiting for longer)."""
-        return self._machine is not None and seen_running(note, self._machine)
+        """Whether the holder of ``note`` is seen to run (so worth waiting for longer): on
+        Linux only, where a stopped or gone holder can be told apart."""
+        holder = _parse(note)
+        return (sys.platform.startswith("linux") and self._machine is not None and holder is not None
+                and holder.machine == self._machine and verdict(note, self._machine) is None)
 
 
 def _parse(note: bytes) -> Optional[Holder]:

@@ -1,18 +1,14 @@
 """What may be shown of a value in a message or a log line.
 
-Every value a user gave (a service string, a setting, an environment variable),
-a library said, or a file system holds (a path, a cache entry's key) goes through
-here before it is shown: it loses the ``user:password@`` of anything URL-like,
-becomes one line with no control character left for a terminal to act on, and
-is cut to ``LIMIT`` characters. A name that must be shown as it is (a path, a
-remedy to paste) goes through ``name`` instead: whole, its control characters
-escaped. Userinfo is found by pattern, not by a URL parser:
-parsers disagree about a password holding ``#``, ``?``, ``/`` or ``@`` (and
-``urlsplit`` reads ``user:pa#ss@host`` as host ``user`` and a fragment), so
-everything between the start of the authority and the *last* ``@`` goes.
-Over-removing is the safe side.
-
-Pure string work in linear time; imports nothing.
+Every value a user gave (a service string, a setting, an environment variable), a
+library said, or a file system holds (a path, a cache entry's key) goes through here
+before it is shown: it loses the ``user:password@`` of anything URL-like, becomes one
+line with no control character left for a terminal to act on, and is cut to ``LIMIT``
+characters (``name``: a name shown whole, escaped). Userinfo is found by pattern, not
+by a URL parser: parsers disagree about a password holding ``#``, ``?``, ``/`` or ``@``
+(``urlsplit`` reads ``user:pa#ss@host`` as host ``user`` and a fragment), so everything
+between the start of the authority and the *last* ``@`` goes. Over-removing is the safe
+side. Pure string work in linear time; imports nothing.
 """
 
 LIMIT = 200  # characters of a value shown before it is cut
@@ -47,11 +43,7 @@ def origin(value: object, limit: int = LIMIT) -> str:
     text_ = str(value)
     start = max(_leading_authority(text_), 0)
     bare = _cut_userinfo(text_, start)
-    end = len(bare)
-    for separator in "/?#":
-        found = bare.find(separator, start)
-        if found >= 0:
-            end = min(end, found)
+    end = min((at for at in (bare.find(separator, start) for separator in "/?#") if at >= 0), default=len(bare))
     return _fit(bare[:end], limit)
 
 

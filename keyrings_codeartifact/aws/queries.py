@@ -32,10 +32,10 @@ def repository_endpoint(endpoint: "Endpoint", settings: "Settings", endpoint_typ
     return response["repositoryEndpoint"]
 
 
-def default_region(profile_name: Optional[str] = None) -> Optional[str]:
+def default_region() -> Optional[str]:
     """The region the AWS config gives (AWS_REGION, the profile's region), or None."""
     try:
-        region: Optional[str] = botocore.session.Session(profile=profile_name).get_config_variable("region")
+        region: Optional[str] = botocore.session.Session().get_config_variable("region")
     except botocore.exceptions.BotoCoreError as error:
         raise ConfigError(
             f"{PREFIX}cannot read the AWS config for a default region: {redact.text(str(error))}; "

@@ -35,7 +35,7 @@ from ..errors import (
     Unreachable,
     endpoint_error,
 )
-from ..identity import who_asks
+from ..identity import first_set, who_asks
 
 if TYPE_CHECKING:
     from ..endpoint import Endpoint
@@ -53,18 +53,6 @@ def translatable(error: Exception) -> bool:
 
 def _still_expired_error(error: Exception) -> bool:
     return isinstance(error, RuntimeError) and "refreshed credentials are still expired" in str(error)
-
-
-def _still_expired(endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:
-    """botocore's RuntimeError when a credential_process or the container endpoint
-    hands out credentials that have already expired."""
-    source = who_asks(settings).words
-    return endpoint_error(
-        CredentialsError,
-        endpoint,
-        f"the AWS credentials are still expired after a refresh ({source}); "
-        "make that source hand out current credentials, or check this machine's clock",
-    )
 
 
 _PERMISSIONS = "codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken"
@@ -137,10 +125,13 @@ def translate(error: Exception, endpoint: "Endpoint", settings: "Settings") -> C
     a ConfigError naming where that URL was set."""
     if isinstance(error, boto.ClientError):
         return _translate_client_error(error, endpoint, settings)
-    if _still_expired_error(error):
-        return _still_expired(endpoint, settings)
+    if _still_expired_error(error):  # a credential_process or the container endpoint gave expired ones
+        return endpoint_error(CredentialsError, endpoint, "the AWS credentials are still expired after a refresh "
+                              f"({who_asks(settings).words}); make that source hand out current credentials, "
+                              "or check this machine's clock")
     details = getattr(error, "kwargs", {})
-    profile = details.get("profile") or settings.profile_name or _environment_profile()
+    chosen = first_set(os.environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")  # botocore's, when none is given
+    profile = details.get("profile") or settings.profile_name or ("default" if chosen is None else chosen)
     known = _config_problem(error, profile) or _source_problem(error, profile)
     if known:
         return endpoint_error(known[0], endpoint, known[1])
@@ -154,9 +145,12 @@ def _sdk_failure(
 ) -> CodeArtifactError:
     """botocore's failures that are not answers from AWS: the wire, the proxy, the profile."""
     kind = _failure_kind(error)
-    configured_proxy = _configured_proxy()
+    configured_proxy = urllib.request.getproxies().get("https", "")  # botocore's, from the environment
     proxy = redact.origin(details.get("proxy_url") or configured_proxy or "none")
-    host = redact.origin(details.get("endpoint_url") or _api_url(endpoint, settings))
+    override = _endpoint_override(settings)
+    suffix = "amazonaws.com.cn" if endpoint.partition == "aws-cn" else "amazonaws.com"
+    api = override[1] if override else f"https://codeartifact.{endpoint.region}.{suffix}"  # botocore's choice
+    host = redact.origin(details.get("endpoint_url") or api)
     if kind == _UNREADABLE and isinstance(error, boto.HTTPClientError):
         where = f"the proxy {proxy} (HTTPS_PROXY)" if configured_proxy else f"the endpoint {host}"
         return endpoint_error(Unreachable, endpoint, f"{where} cannot be read; {_ENCODE}")
@@ -169,14 +163,6 @@ def _sdk_failure(
     return endpoint_error(ServiceError, endpoint, problem)
 
 
-def _environment_profile() -> str:
-    """The profile botocore takes when none is given: AWS_DEFAULT_PROFILE, AWS_PROFILE, default."""
-    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
-        if variable in os.environ:
-            return os.environ[variable]
-    return "default"
-
-
 _Problem = tuple[type[CodeArtifactError], str]  # our error class, and what to say
 
 
@@ -184,24 +170,18 @@ def _config_problem(error: Exception, profile: str) -> Optional[_Problem]:
     """An AWS config or credentials file that botocore rejects, named, with the fix."""
     details = getattr(error, "kwargs", {})
     if isinstance(error, boto.ConfigParseError):
-        return ConfigError, (
-            f"the AWS file {redact.name(details.get('path'))} cannot be parsed; it must be UTF-8 text "
-            "with each `name = value` line under a [section] header: fix or remove it"
-        )
+        return ConfigError, (f"the AWS file {redact.name(details.get('path'))} cannot be parsed; it must be UTF-8 text "
+                             "with each `name = value` line under a [section] header: fix or remove it")
     if isinstance(error, boto.InfiniteLoopConfigError):
         names = ", ".join(redact.text(name, 80) for name in details.get("visited_profiles") or ())
-        return ConfigError, (
-            f"the AWS profiles {names} name each other as source_profile, in a loop; "
-            "give one of them keys, or credential_source instead"
-        )
+        return ConfigError, (f"the AWS profiles {names} name each other as source_profile, in a loop; "
+                             "give one of them keys, or credential_source instead")
     if isinstance(error, boto.InvalidConfigError):
         said = redact.text(details.get("error_msg", "")).rstrip(".")
         return ConfigError, f"the AWS config is not valid: {said}; fix the profile in the AWS config file"
     if isinstance(error, boto.PartialCredentialsError) and details.get("provider") == "assume-role":
-        return ConfigError, (
-            f"the AWS profile '{redact.text(profile)}' assumes a role but names no source_profile or "
-            "credential_source; add one to it"
-        )
+        return ConfigError, (f"the AWS profile '{redact.text(profile)}' assumes a role but names no source_profile or "
+                             "credential_source; add one to it")
     return None
 
 
@@ -233,17 +213,13 @@ def _source_problem(error: Exception, profile: str) -> Optional[_Problem]:
     reason = _reason(error)
     if isinstance(source, FileWebIdentityTokenLoader) and isinstance(error, OSError):
         path = redact.name(getattr(source, "_web_identity_token_path", "?"))
-        return ConfigError, (
-            f"the web identity token file {path} cannot be read ({reason}); check "
-            "AWS_WEB_IDENTITY_TOKEN_FILE, or web_identity_token_file in the AWS profile"
-        )
+        return ConfigError, (f"the web identity token file {path} cannot be read ({reason}); check "
+                             "AWS_WEB_IDENTITY_TOKEN_FILE, or web_identity_token_file in the AWS profile")
     if isinstance(source, ContainerProvider) and isinstance(error, (OSError, ValueError)):
         variable = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
         if isinstance(error, OSError):
-            return ConfigError, (
-                f"the container authorization token file {redact.name(os.environ.get(variable, '?'))} "
-                f"({variable}) cannot be read ({reason}); check {variable}"
-            )
+            return ConfigError, (f"the container authorization token file {redact.name(os.environ.get(variable, '?'))} "
+                                 f"({variable}) cannot be read ({reason}); check {variable}")
         return ConfigError, "the container authorization token holds a line break; remove it"
     if isinstance(error, boto.BotoCoreError):
         return None  # botocore's own words, translated below
@@ -276,19 +252,14 @@ def _legacy_problem(error: Exception) -> str:
     return f"{where} cannot be read ({_reason(error)}); fix it, or unset AWS_CREDENTIAL_FILE"
 
 
-_PROCESS_ADVICE = (
-    "check credential_process in the AWS config, and run it by hand: it must exit 0 and "
-    'print JSON with "Version": 1, AccessKeyId and SecretAccessKey'
-)
-
-
 def _process_problem(error: Exception, source: object, frame: FrameType) -> str:
     """A credential_process that failed: whose, which program (never its arguments),
     and what went wrong (never its output or stderr, which may hold secrets)."""
-    seen = frame.f_locals
     profile = redact.text(getattr(source, "_profile_name", None) or "?")
-    head = f"the credential_process of AWS profile '{profile}' ({_program(seen.get('credential_process'))}) failed: "
-    return f"{head}{_process_failure(error, frame)}; {_PROCESS_ADVICE}"
+    program = _program(frame.f_locals.get("credential_process"))
+    return (f"the credential_process of AWS profile '{profile}' ({program}) failed: {_process_failure(error, frame)}; "
+            "check credential_process in the AWS config, and run it by hand: it must exit 0 and "
+            'print JSON with "Version": 1, AccessKeyId and SecretAccessKey')
 
 
 def _process_failure(error: Exception, frame: FrameType) -> str:
@@ -354,15 +325,6 @@ def _chain(error: BaseException) -> list[BaseException]:
     return found
 
 
-def _api_url(endpoint: "Endpoint", settings: "Settings") -> str:
-    """The CodeArtifact API endpoint the call went to (botocore's choice, as far as it is known)."""
-    override = _endpoint_override(settings)
-    if override:
-        return override[1]
-    suffix = "amazonaws.com.cn" if endpoint.partition == "aws-cn" else "amazonaws.com"
-    return f"https://codeartifact.{endpoint.region}.{suffix}"
-
-
 def _endpoint_override(settings: "Settings") -> Optional[tuple[str, str]]:
     """(where it is set, the URL) of the API endpoint override, or None."""
     if settings.endpoint_url:
@@ -381,11 +343,6 @@ def _unreadable_endpoint(endpoint: "Endpoint", settings: "Settings") -> CodeArti
     else:
         problem = "an AWS endpoint URL cannot be read (AWS_ENDPOINT_URL_STS, or the AWS config file's)"
     return endpoint_error(ConfigError, endpoint, f"{problem}; write it as https://HOST[:PORT]; {_ENCODE}")
-
-
-def _configured_proxy() -> str:
-    """The HTTPS proxy botocore reads from the environment, if any."""
-    return urllib.request.getproxies().get("https", "")
 
 
 def _translate_client_error(error: boto.ClientError, endpoint: "Endpoint", settings: "Settings") -> CodeArtifactError:

@@ -32,9 +32,8 @@ def add_to(commands: "Commands") -> None:
     listing = subcommands.add_parser("list", help="list cached tokens (never the tokens themselves)")
     listing.set_defaults(run=_cache_command(_list))
     clear = subcommands.add_parser("clear", help="remove cached tokens, all or those for URL's domain")
-    clear.add_argument(
-        "url", metavar="URL", nargs="?", help="only tokens for this repository's domain, owner and region"
-    )
+    clear.add_argument("url", metavar="URL", nargs="?",
+                       help="only tokens for this repository's domain, owner and region")
     clear.set_defaults(run=_cache_command(_clear))
 
 

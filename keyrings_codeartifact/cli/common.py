@@ -37,13 +37,10 @@ def endpoint(url: str) -> Endpoint:
     """The repository endpoint ``url`` names; UsageError, with a hint, if it names none."""
     found = parse(url)
     if found is None:
-        hint = (
-            "plain http:// never gets a token; use https://"
-            if url.lower().startswith("http://")
-            else "a bare host gets a token only without a port or on 443 (it may stand for http://)"
-            if is_bare(url) and plain_http_host("http://" + url)
-            else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/..."
-        )
+        hint = ("plain http:// never gets a token; use https://" if url.lower().startswith("http://")
+                else "a bare host gets a token only without a port or on 443 (it may stand for http://)"
+                if is_bare(url) and plain_http_host("http://" + url)
+                else "expected https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPO/...")
         raise UsageError(f"not a CodeArtifact repository endpoint: {redact.url(url)}; {hint}")
     return found
 

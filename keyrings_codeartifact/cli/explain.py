@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .. import redact
@@ -29,11 +30,8 @@ if TYPE_CHECKING:
 
 _FORMS = {"standard": "standard", "dualstack": "dual-stack", "vpc": "VPC endpoint"}
 _SECRET_SETTINGS = ("aws_secret_access_key", "external_id")  # shown as "(set)", never their values
-_ENVIRONMENT_SOURCES = {  # settings botocore also reads from a variable when they are not set
-    "profile_name": "AWS_PROFILE",
-    "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
-    "verify": "AWS_CA_BUNDLE",
-}
+_ENVIRONMENT_SOURCES = {"profile_name": "AWS_PROFILE", "endpoint_url": "AWS_ENDPOINT_URL_CODEARTIFACT",
+                        "verify": "AWS_CA_BUNDLE"}  # settings botocore also reads from a variable when not set
 
 
 def add_to(commands: "Commands") -> None:
@@ -54,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if args.url is None:
         if args.check:
             raise UsageError("--check needs a URL: explain URL --check")
-        return _all_failures()
+        if not _failures(None):
+            print("No failed lookups recorded (a success clears its endpoint's record).")
+        return OK
     where = endpoint(args.url)
     shown = _failures(where)
     _endpoint(where, first=not shown)
@@ -62,47 +62,30 @@ def run(args: argparse.Namespace) -> int:
     _settings(where, resolution)
     _identity(resolution.settings)
     _keyring()
-    _poetry_keyring()
     _cache(where, resolution.settings)
     if args.check:
         return _check(where, resolution.settings)
     return OK
 
 
-def _failures(where: Endpoint) -> bool:
-    """The recorded failures of lookups for ``where``'s domain, newest first; whether there were any."""
+def _failures(where: Optional[Endpoint]) -> bool:
+    """The recorded failures of lookups for ``where``'s domain (None: of every endpoint),
+    newest first; whether there were any."""
     from .. import failures
 
-    found = failures.recent(_quiet_settings(where), where)
+    try:
+        settings: Optional[Settings] = with_sources(where).settings
+    except ConfigError:  # keyringrc.cfg cannot be read: shown later
+        settings = None
+    found = failures.recent(settings, where)
     if found:
-        heading("Last failures (of lookups by any program; a later success clears them)", first=True)
-        now = time.time()
-        for failure in found:
-            row("lookup failed", failures.describe(failure, now))
-    return bool(found)
-
-
-def _all_failures() -> int:
-    """The recorded failures of every endpoint, newest first."""
-    from .. import failures
-
-    found = failures.recent(_quiet_settings(None))
-    if not found:
-        print("No failed lookups recorded (a success clears its endpoint's record).")
-        return OK
-    heading("Failed lookups, newest first", first=True)
+        heading("Last failures (of lookups by any program; a later success clears them)" if where
+                else "Failed lookups, newest first", first=True)
     now = time.time()
     for failure in found:
-        row(f"{failure.host}/{failure.repository or '-'}", failures.describe(failure, now))
-    return OK
-
-
-def _quiet_settings(where: Optional[Endpoint]) -> Optional[Settings]:
-    """The settings for ``where``, or None if keyringrc.cfg cannot be read (shown later)."""
-    try:
-        return with_sources(where).settings
-    except ConfigError:
-        return None
+        label = "lookup failed" if where else f"{failure.host}/{failure.repository or '-'}"
+        row(label, failures.describe(failure, now))
+    return bool(found)
 
 
 def _endpoint(where: Endpoint, first: bool = True) -> None:
@@ -160,12 +143,14 @@ def _identity(settings: Settings) -> None:
 
 
 def _keyring() -> None:
-    """Which backend keyring picks in this Python, and whether this one is in its chain."""
+    """Which backend keyring picks in this Python, whether this one is in its chain, and
+    whether poetry asks keyring at all."""
     import keyring  # here, with keyring's backends: only explain needs them (~120 ms)
     from keyring.backend import KeyringBackend
     from keyring.backends.chainer import ChainerBackend
 
     from ..backend import CodeArtifactBackend
+    from ..configure.poetry_keyring import turned_off
 
     heading("Keyring")
     active = keyring.get_keyring()
@@ -178,24 +163,13 @@ def _keyring() -> None:
         row("reaches this backend", "yes")
     else:
         forced = os.environ.get("PYTHON_KEYRING_BACKEND")
-        why = (
-            f"PYTHON_KEYRING_BACKEND={forced} selects another backend"
-            if forced
-            else "keyringrc.cfg [backend] default-keyring, or keyring.backends.fail, selects another backend"
-        )
+        why = (f"PYTHON_KEYRING_BACKEND={forced}" if forced
+               else "keyringrc.cfg [backend] default-keyring, or keyring.backends.fail,") + " selects another backend"
         row("reaches this backend", f"NO: {why}")
     on_path = shutil.which("keyring")
     row("keyring on PATH", f"{on_path or 'none'} (what pip's subprocess provider and uv run)")
-
-
-def _poetry_keyring() -> None:
-    """Whether poetry, run here, asks keyring at all (its keyring.enabled)."""
-    from pathlib import Path
-
-    from ..configure.poetry_keyring import turned_off
-
-    found = turned_off(Path.cwd())
-    row("poetry asks keyring", f"NO: {found}" if found else "yes (keyring.enabled is not off)")
+    poetry_off = turned_off(Path.cwd())  # poetry's keyring.enabled, for poetry run here
+    row("poetry asks keyring", f"NO: {poetry_off}" if poetry_off else "yes (keyring.enabled is not off)")
 
 
 def _backend_name(backend: object) -> str:

@@ -1,26 +1,30 @@
-"""``codeartifact-keyring setup TOOL``: one subcommand, and one handler, per tool.
+"""``codeartifact-keyring setup TOOL``: one subcommand per tool.
 
-The argparse front end of ``configure`` (setup's package): each handler says which
-tool module works out the tool's changes; ``_setup`` hands them, with the repository
-URL (given, or asked of AWS), to ``configure.plan`` and turns its errors into exit codes.
+The argparse front end of ``configure`` (setup's package): each tool's subcommand says
+how configure's module of that tool works out its changes; ``_setup`` imports that module
+when setup runs, hands the changes, with the repository URL (given, or asked of AWS), to
+``configure.plan`` and turns its errors into exit codes.
 """
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import redact
 from .. import settings as config
 from ..endpoint import Endpoint, partition
 from ..errors import PREFIX
-from .common import FAILED, OK, Handler, UsageError, help_handler
+from .common import FAILED, OK, UsageError, help_handler
 
 if TYPE_CHECKING:
     from ..configure.files import Change
-    from ..configure.plan import ToolChanges
     from ..configure.repository import Repository
     from .common import Commands
+
+    ToolRun = Callable[[Any, argparse.Namespace, Repository], list[Change]]  # (configure's module of the tool, ...)
+    Then = Callable[[argparse.Namespace, int], None]  # what follows a set-up, given its exit code
 
 
 def add_to(commands: "Commands") -> None:
@@ -33,7 +37,9 @@ def add_to(commands: "Commands") -> None:
     setup.set_defaults(run=help_handler(setup))
     tools = setup.add_subparsers(title="tools", metavar="TOOL")
 
-    pip = _tool(tools, "pip", "set index-url (or add an extra-index-url) and keyring-provider in pip's config", _pip)
+    pip = _tool(tools, "pip", "set index-url (or add an extra-index-url) and keyring-provider in pip's config",
+                lambda pip, args, repository: pip.changes(
+                    repository, args.pip.split() if args.pip else pip.default_pip(), args.scope or "user", args.extra))
     pip.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
     where = pip.add_mutually_exclusive_group()
     for scope in ("user", "global", "site"):
@@ -42,27 +48,30 @@ def add_to(commands: "Commands") -> None:
     pip.add_argument("--pip", metavar="COMMAND", help="the pip to configure (default: pip on PATH)")
 
     uv = _tool(tools, "uv", 'add a named index with authenticate = "always" and keyring-provider = subprocess '
-               "to uv.toml or pyproject.toml", _uv)
+               "to uv.toml or pyproject.toml",
+               lambda uv, args, repository: uv.changes(repository, Path.cwd() if args.project else None, args.extra))
     uv.add_argument("--extra", action="store_true", help="add as an extra index, keeping the default one")
-    uv.add_argument(
-        "--project", action="store_true", help="this project's pyproject.toml instead of the user's uv.toml"
-    )
+    uv.add_argument("--project", action="store_true",
+                    help="this project's pyproject.toml instead of the user's uv.toml")
 
     poetry = _tool(tools, "poetry", "add the source to this poetry project and configure the publish repository",
-                   _poetry)
+                   lambda poetry, args, repository: poetry.changes(repository, Path.cwd(), args.priority,
+                                                                   args.requires_plugins), _after_poetry)
     poetry.add_argument("--priority", default="primary", choices=["primary", "supplemental", "explicit"],
                         help="the source's priority, as poetry defines it (default: primary)")
     poetry.add_argument("--requires-plugins", action="store_true",
                         help="also add this package to the project's [tool.poetry.requires-plugins], so that poetry 2 "
                         "installs the backend itself (into .poetry/plugins) for everyone who runs `poetry install`")
 
-    _tool(tools, "twine", "add a section with the upload URL and username aws to ~/.pypirc", _twine)
+    _tool(tools, "twine", "add a section with the upload URL and username aws to ~/.pypirc",
+          lambda twine, args, repository: twine.changes(repository))
 
-    pdm = _tool(tools, "pdm", "add the source to this pdm project's pyproject.toml, replacing PyPI", _pdm)
+    pdm = _tool(tools, "pdm", "add the source to this pdm project's pyproject.toml, replacing PyPI",
+                lambda pdm, args, repository: pdm.changes(repository, Path.cwd(), args.extra))
     pdm.add_argument("--extra", action="store_true", help="name the source NAME and keep PyPI beside it")
 
     pipenv = _tool(tools, "pipenv", "add the source to this project's Pipfile, and print the variable pipenv needs",
-                   _pipenv)
+                   lambda pipenv, args, repository: pipenv.changes(repository, Path.cwd(), args.extra), _after_pipenv)
     pipenv.add_argument("--extra", action="store_true",
                         help="add it after the other sources, for packages that name it (index = NAME)")
 
@@ -101,8 +110,10 @@ def _add_keyring(tools: "Commands") -> None:
     keyring.set_defaults(run=_keyring)
 
 
-def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.ArgumentParser:
-    """The subcommand for tool ``name``, with the arguments every tool takes."""
+def _tool(tools: "Commands", name: str, text: str, changes: "ToolRun", then: "Optional[Then]" = None
+          ) -> argparse.ArgumentParser:
+    """The subcommand for tool ``name``, with the arguments every tool takes; its handler
+    runs ``changes`` with configure's module of the tool, then ``then`` with the exit code."""
     parser = tools.add_parser(name, help=text, description=text + ".")
     parser.add_argument("url", metavar="URL", nargs="?", help="the repository endpoint URL")
     parser.add_argument("--domain", help="instead of URL: the domain, asking AWS for the URL")
@@ -115,67 +126,31 @@ def _tool(tools: "Commands", name: str, text: str, run: Handler) -> argparse.Arg
                         help="the name the repository gets in the tool's config: letters, digits, '.', '_', '-' "
                         "(default: codeartifact)")
     parser.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=lambda args: _setup(args, name, changes, then))
     return parser
 
 
-# -- one handler per tool ----------------------------------------------------------------
-# Each imports its tool's module of ``configure`` (setup's own package, with tomlkit and
-# configupdater) when it runs: no other command, and no keyring lookup, pays for it.
+# -- what follows a tool's set-up ---------------------------------------------------------
 
 
-def _pip(args: argparse.Namespace) -> int:
-    from ..configure import pip
+def _after_poetry(args: argparse.Namespace, done: int) -> None:
+    from ..configure import poetry_keyring
 
-    def changes(repository: "Repository") -> "list[Change]":
-        return pip.changes(repository, args.pip.split() if args.pip else pip.default_pip(), args.scope or "user",
-                           args.extra)
-
-    return _setup(args, changes)
-
-
-def _uv(args: argparse.Namespace) -> int:
-    from ..configure import uv
-
-    project = Path.cwd() if args.project else None
-    return _setup(args, lambda repository: uv.changes(repository, project, args.extra))
-
-
-def _poetry(args: argparse.Namespace) -> int:
-    from ..configure import poetry, poetry_keyring
-
-    done = _setup(args, lambda repository: poetry.changes(repository, Path.cwd(), args.priority,
-                                                          args.requires_plugins))
     if done == OK and args.requires_plugins:
         print("In a fresh checkout, the first `poetry install` installs the backend into .poetry/plugins but cannot "
               "use it yet (poetry checks keyring before it installs project plugins): run `poetry install` again.")
     turned_off = poetry_keyring.turned_off(Path.cwd())
     if turned_off:  # told, never changed: the user may have turned it off for a reason
         print(f"{PREFIX}warning: {turned_off}", file=sys.stderr)
-    return done
 
 
-def _twine(args: argparse.Namespace) -> int:
-    from ..configure import twine
-
-    return _setup(args, twine.changes)
-
-
-def _pdm(args: argparse.Namespace) -> int:
-    from ..configure import pdm
-
-    return _setup(args, lambda repository: pdm.changes(repository, Path.cwd(), args.extra))
-
-
-def _pipenv(args: argparse.Namespace) -> int:
+def _after_pipenv(args: argparse.Namespace, done: int) -> None:
     from ..configure import pipenv
 
-    done = _setup(args, lambda repository: pipenv.changes(repository, Path.cwd(), args.extra))
     if done == OK:
         print("pipenv takes its keyring provider from the environment only: export this before running pipenv, "
               "and the pip it drives runs the keyring command on PATH (see above):")
         print(f"export {pipenv.PROVIDER}")
-    return done
 
 
 def _keyring(args: argparse.Namespace) -> int:
@@ -204,23 +179,29 @@ def _bazel(args: argparse.Namespace) -> int:
 # -- what every tool shares ----------------------------------------------------------------
 
 
-def _setup(args: argparse.Namespace, tool_changes: "ToolChanges") -> int:
+def _setup(args: argparse.Namespace, name: str, tool_changes: "ToolRun", then: "Optional[Then]") -> int:
     """Work out every file's change before writing any; then show them (--dry-run) or
-    write them. Bad input is a usage error; anything else that stops it, one line."""
+    write them. Bad input is a usage error; anything else that stops it, one line.
+    configure's modules are imported here, when setup runs: no other command pays for them."""
     from ..configure import plan
     from ..configure.files import BadRequest, SetupError
 
+    tool = importlib.import_module(f"..configure.{name}", __package__)
+    done = FAILED
     try:
-        repository, changes = plan.changes(args.name, lambda: _repository_url(args), tool_changes)
+        repository, changes = plan.changes(args.name, lambda: _repository_url(args),
+                                           lambda repository: tool_changes(tool, args, repository))
         for change in changes:
             print(plan.carry_out(change, args.dry_run), end="")
+        print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
+        done = OK
     except BadRequest as error:
         raise UsageError(redact.text(error, redact.LINE_LIMIT)) from None
     except SetupError as error:  # may quote a URL or a tool's output
         print(f"{PREFIX}{redact.text(error, redact.LINE_LIMIT)}", file=sys.stderr)
-        return FAILED
-    print(f"{repository.name} is {repository.index_url}; credentials come from keyring, no token is stored.")
-    return OK
+    if then is not None:
+        then(args, done)
+    return done
 
 
 def _repository_url(args: argparse.Namespace) -> str:
@@ -233,9 +214,7 @@ def _repository_url(args: argparse.Namespace) -> str:
         raise UsageError("give the repository URL, or --domain and --repository")
     from .. import aws  # here: botocore, for --domain only
 
-    region = args.region
-    if not region:
-        region = aws.default_region()
+    region = args.region or aws.default_region()
     if not region:
         raise UsageError("--region is needed: your AWS config names no default region")
     endpoint = Endpoint("api", args.domain, args.domain_owner or "", region, partition(region), args.repository, "")

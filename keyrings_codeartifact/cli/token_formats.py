@@ -3,11 +3,9 @@ cannot run this backend (a build image without Python, a tool that reads only
 variables), written to stdout, to a file created 0600 (``--output``), or appended to
 ``$GITHUB_ENV`` after ``::add-mask::TOKEN`` on stdout (``--github-env``), so that the
 runner hides the token in every later log line. The token goes nowhere else.
-
-Formats: ``env`` (``CODEARTIFACT_AUTH_TOKEN``, which this backend serves as the token
-and AWS's own recipes use), ``uv-env`` (``UV_INDEX_<NAME>_USERNAME``/``_PASSWORD``),
-``twine-env`` (``TWINE_USERNAME``/``_PASSWORD``) and ``netrc`` (a ``machine HOST login
-aws password TOKEN`` line, for curl, Poetry's and pip's netrc support, and the like).
+Formats (``render``): ``env`` (``CODEARTIFACT_AUTH_TOKEN``, which this backend serves
+as the token and AWS's own recipes use), ``uv-env``, ``twine-env`` and ``netrc`` (for
+curl, Poetry's and pip's netrc support, and the like).
 """
 
 import os

@@ -1,19 +1,14 @@
 """``codeartifact-keyring setup bazel``: make Bazel's downloader ask
 ``codeartifact-credential-helper`` for CodeArtifact's hosts.
 
-It writes, to a ``.bazelrc`` (the user's ``~/.bazelrc`` by default), one line
+It writes to a ``.bazelrc`` (default ``~/.bazelrc``) one line
 ``common --credential_helper=SCOPE=HELPER`` per host form that ``endpoint.parse``
-recognises in each region: ``*.d.codeartifact.R.amazonaws.com``,
-``*.codeartifact.R.on.aws`` (dual-stack) and ``*.d.codeartifact.R.vpce.amazonaws.com``
-(a VPC endpoint), or their ``.amazonaws.com.cn`` forms in China (which has no
-dual-stack form here). Each scope is checked by parsing a URL under it, so a line is
-written only for hosts the helper answers.
-
-HELPER is, by default, the absolute path of the helper installed beside the running
-``codeartifact-keyring`` (Bazel also takes ``%workspace%/...`` and a bare name, which it
-looks up on PATH: ``--helper``; a bare name suits a ``.bazelrc`` shared in a workspace).
-The file keeps every other line and byte; a scope already given to this helper is
-left (or its path updated in place); a scope given to another helper is refused.
+recognises in each region (``*.d.codeartifact.R.amazonaws.com``, dual-stack
+``*.codeartifact.R.on.aws``, VPC ``*.d.codeartifact.R.vpce.amazonaws.com``; in China
+``.amazonaws.com.cn``, no dual-stack), each checked by parsing a URL under it. HELPER is
+by default the absolute path of the helper beside the running ``codeartifact-keyring``.
+Every other line and byte is kept; a scope already this helper's is left (or its path
+updated in place), a scope of another helper's is refused.
 """
 
 import os
@@ -51,7 +46,6 @@ _SAMPLES = {
 def scopes(region: str) -> list[str]:
     """The ``--credential_helper`` scopes of CodeArtifact's hosts in ``region``: those
     under which ``endpoint.parse`` recognises a repository URL. BadRequest if none."""
-
     china = ".cn" if region.startswith("cn-") else ""
     found = []
     for scope, sample in _SAMPLES.items():
@@ -80,7 +74,6 @@ def check_helper(helper: str) -> str:
 def default_helper() -> Optional[str]:
     """The absolute path of the helper installed beside the running ``codeartifact-keyring``,
     else of the one found on PATH; None if there is neither."""
-
     folder = default_bin()
     names = [HELPER_NAME + ".exe", HELPER_NAME] if sys.platform == "win32" else [HELPER_NAME]
     found = next((str(folder / name) for name in names if folder is not None and (folder / name).is_file()), None)
@@ -95,11 +88,6 @@ class Given(NamedTuple):
     scope: str
     helper: str
     literal: str  # SCOPE=HELPER as the option's value
-
-
-def option(scope: str, helper: str) -> str:
-    """The .bazelrc line that gives ``scope`` to ``helper`` (a word ``check_helper`` passed)."""
-    return f"common {FLAGS[0]}={scope}={helper}\n"
 
 
 def given(lines: list[str]) -> list[Given]:
@@ -129,7 +117,6 @@ def given(lines: list[str]) -> list[Given]:
 def bazelrc_change(path: Path, regions: list[str], helper: str) -> "Change":
     """The change that gives every scope of ``regions`` to ``helper`` in the .bazelrc at
     ``path``; CannotEdit if the file cannot be read or a scope is another helper's."""
-
     original = files.read(path)
     lines = original.text.splitlines(keepends=True)
     wanted = list(dict.fromkeys(scope for region in regions for scope in scopes(region)))
@@ -149,13 +136,12 @@ def bazelrc_change(path: Path, regions: list[str], helper: str) -> "Change":
         notes.append(f"{option_given.scope} now goes to {helper}")
     missing = [scope for scope in wanted if scope not in done]
     if missing:
-        lines = _appended(lines, [HEADER + "\n"] + [option(scope, helper) for scope in missing])
+        lines = _appended(lines, [HEADER + "\n"] + [f"common {FLAGS[0]}={scope}={helper}\n" for scope in missing])
     return files.Change(path, original.raw, files.render(original, "".join(lines)), original.exists, tuple(notes))
 
 
 def _replace(lines: list[str], option_given: Given, value: str, original: "Original") -> None:
     """Put ``value`` where the option's old value stands in its line."""
-
     for number in range(option_given.line, len(lines)):
         if option_given.literal in lines[number]:
             lines[number] = lines[number].replace(option_given.literal, value, 1)
@@ -188,14 +174,9 @@ def plan(bazelrc: Optional[Path], regions: list[str], helper: Optional[str]) -> 
     chosen = check_helper(helper) if helper else default_helper()
     if chosen is None:
         raise BadRequest(f"{HELPER_NAME} is not installed beside this command nor on PATH; give --helper PATH")
-    regions = regions or _default_regions()
+    if not regions:
+        region = aws.default_region()
+        if not region:
+            raise BadRequest("--region is needed: your AWS config names no default region")
+        regions = [region]
     return Outcome(bazelrc_change(bazelrc or Path.home() / ".bazelrc", regions, chosen), chosen, regions)
-
-
-def _default_regions() -> list[str]:
-    """The region of the user's AWS config; BadRequest if it names none."""
-
-    region = aws.default_region()
-    if not region:
-        raise BadRequest("--region is needed: your AWS config names no default region")
-    return [region]

@@ -128,7 +128,7 @@ class Change(NamedTuple):
 
     def diff(self) -> str:
         """The change as a unified diff, every secret in it (context lines too) ``****``."""
-        before, after = (_text_lines(data) for data in (self.before, self.after))
+        before, after = (raw.decode("utf-8", "replace").splitlines(keepends=True) for raw in (self.before, self.after))
         lines = _unified_diff(
             (before, masked(before, self.secrets)), (after, masked(after, self.secrets)),
             str(self.path) if self.existed else "/dev/null", str(self.path),
@@ -155,10 +155,6 @@ class Change(NamedTuple):
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-
-
-def _text_lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", "replace").splitlines(keepends=True)
 
 
 def _unified_diff(
@@ -188,10 +184,7 @@ def _hunk_range(start: int, stop: int) -> str:
 
 def same_data(found: object, expected: object) -> bool:
     """Equal as data (NaN equal to NaN, dates by value)."""
-    def canonical(value: object) -> str:
-        return json.dumps(value, sort_keys=True, default=repr)
-
-    return canonical(found) == canonical(expected)
+    return json.dumps(found, sort_keys=True, default=repr) == json.dumps(expected, sort_keys=True, default=repr)
 
 
 def dig(data: Any, keys: list[str]) -> Any:

@@ -11,8 +11,7 @@ from .toml import TomlEdit
 def changes(repository: Repository, project: Path, extra: bool) -> list[Change]:
     """The source, named ``pypi`` (so that it replaces PyPI, as pdm defines it) or, with
     ``extra``, by its own name (searched beside PyPI). No username: pdm asks keyring
-    with none, by ``import keyring`` or through the keyring command on PATH (which
-    ``launcher.reaching`` sees to)."""
+    with none (``import keyring``, or the keyring command on PATH: ``launcher.reaching``)."""
     pyproject = project / "pyproject.toml"
     if not pyproject.exists():
         raise BadRequest(f"{pyproject} does not exist; run this in your pdm project")

@@ -26,7 +26,9 @@ def changes(repository: Repository, pip: list[str], scope: str, extra: bool) -> 
     ``pip config --SCOPE`` uses; checked with that pip's own config loader. With the
     subprocess provider, a keyring command on PATH that reaches this backend too."""
     version = _version(pip)
-    provider = "import" if _has_backend(pip) else "subprocess"
+    installed = json.loads(_run_pip(pip, "list", "--format=json", "--disable-pip-version-check", config=False))
+    has_backend = any(package["name"].lower() == "codeartifact-keyring" for package in installed)
+    provider = "import" if has_backend else "subprocess"
     needs_user = provider == "subprocess" and version < _FIRST_PIP_WITH_CREDS_MODE
     url = with_aws_user(repository.index_url) if needs_user else repository.index_url
     original = read(_config_file(pip, scope))
@@ -175,11 +177,6 @@ def _python_of(pip: list[str]) -> Optional[str]:
         return named[1]
     found = re.search(r"^sys\.executable: (.+)$", _run_pip(pip, "debug", config=False), re.MULTILINE)
     return found[1].strip() if found else None
-
-
-def _has_backend(pip: list[str]) -> bool:
-    installed = json.loads(_run_pip(pip, "list", "--format=json", "--disable-pip-version-check", config=False))
-    return any(package["name"].lower() == "codeartifact-keyring" for package in installed)
 
 
 def _config_file(pip: list[str], scope: str) -> Path:

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from . import toml, toml_edit
 from .files import BadRequest, Change, Original, SetupError, decode, dig, read, same_data
@@ -48,7 +48,7 @@ def _plugin_requirement(data: dict[str, Any]) -> list[TomlEdit]:
     """This package in [tool.poetry.requires-plugins], unless it is there already
     (under any spelling of its name, with whatever constraint the project chose)."""
     plugins = dig(data, ["tool", "poetry", "requires-plugins"])
-    if isinstance(plugins, dict) and any(_canonical(name) == DISTRIBUTION for name in plugins):
+    if isinstance(plugins, dict) and any(re.sub(r"[-_.]+", "-", name).lower() == DISTRIBUTION for name in plugins):
         return []
     return [TomlEdit(["tool", "poetry", "requires-plugins"], {DISTRIBUTION: plugin_constraint()})]
 
@@ -61,10 +61,6 @@ def plugin_constraint() -> str:
     except metadata.PackageNotFoundError:
         found = None
     return f">={found[1]}.{found[2]}" if found else ">=0.1"
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _plain_source(data: dict[str, Any], repository: Repository) -> bool:
@@ -88,22 +84,22 @@ def _repository_change(repository: Repository) -> Change:
     own = _credentials(repository.name)
     if own:
         change = change.noted(f"but poetry has credentials of its own for {repository.name!r}, which it sends "
-                              f"instead of asking keyring: {'; '.join(own)}")
+                              f"instead of asking keyring: {own}")
     return unless_set(change, "poetry", {f"POETRY_HTTP_BASIC_{variable_part(repository.name)}_PASSWORD": SENDS_IT})
 
 
-def _credentials(name: str) -> list[str]:
+def _credentials(name: str) -> Optional[str]:
     """Where poetry keeps credentials for repository ``name``, with how to remove them:
     http-basic.NAME in auth.toml (its password there or in keyring)."""
     auth = config_file().with_name("auth.toml")
     try:
         data = toml.load(decode(auth.read_bytes()))
     except (OSError, ValueError):
-        return []
+        return None
     basic = data.get("http-basic")
-    if isinstance(basic, dict) and isinstance(basic.get(name), dict):
-        return [f"http-basic.{name} in {auth} (remove it with `poetry config --unset http-basic.{name}`)"]
-    return []
+    if not (isinstance(basic, dict) and isinstance(basic.get(name), dict)):
+        return None
+    return f"http-basic.{name} in {auth} (remove it with `poetry config --unset http-basic.{name}`)"
 
 
 def _config_change(repository: Repository) -> Change:

@@ -67,11 +67,7 @@ def item(document: Any, keys: list[str]) -> Optional[Any]:
 
 def header(keys: list[str]) -> str:
     """``a.b.c`` with each key quoted as TOML needs."""
-    return ".".join(key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else string(key) for key in keys)
-
-
-def string(value: str) -> str:
-    return tomlkit.string(value).as_string()
+    return ".".join(key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else tomlkit.string(key).as_string() for key in keys)
 
 
 def key_lines(values: dict[str, object]) -> str:

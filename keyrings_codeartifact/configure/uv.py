@@ -30,8 +30,9 @@ def changes(repository: Repository, project: Optional[Path], extra: bool) -> lis
         path, table = user_config(), []
     version = _version()
     always = version is None or version >= _FIRST_UV_WITH_ALWAYS
-    change = toml_edit.change(read(path), TomlEdit(table, {"keyring-provider": "subprocess"}, "index",
-                                                   _index(repository, always, extra), _dropped(always, extra)), "uv")
+    dropped = (("default",) if extra else ()) + (() if always else ("authenticate",))  # keys an old entry loses
+    wanted = TomlEdit(table, {"keyring-provider": "subprocess"}, "index", _index(repository, always, extra), dropped)
+    change = toml_edit.change(read(path), wanted, "uv")
     if version is not None and not always:
         change = change.noted(
             f"uv {'.'.join(map(str, version))} on PATH is older than 0.6.10, where every uv command honours "
@@ -56,11 +57,6 @@ def _index(repository: Repository, always: bool, extra: bool) -> dict[str, objec
     if not extra:
         entry["default"] = True
     return entry
-
-
-def _dropped(always: bool, extra: bool) -> tuple[str, ...]:
-    """The keys of an existing entry that this set-up must not leave there."""
-    return (("default",) if extra else ()) + (() if always else ("authenticate",))
 
 
 def _version() -> Optional[tuple[int, ...]]:
