@@ -14,6 +14,7 @@ leave here as ``keyring.errors.KeyringError`` instances (``as_keyring_error``).
 
 import importlib.util
 import logging
+import sys
 import threading
 from typing import TYPE_CHECKING, Optional
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 __all__ = ["USERNAME", "CodeArtifactBackend"]
 
 _LOOKUP_LOCK = threading.Lock()
+# Loaded in pip's process (and pip-tools'): its host-only fallback may stand for http://.
+_PIP_AUTH = "pip._internal.network.auth"
 _KEYRING_CLASSES: dict[type[CodeArtifactError], type[KeyringError]] = {}
 
 
@@ -51,6 +54,7 @@ class CodeArtifactBackend(backend.KeyringBackend):
         self._lookups: Optional[Lookup] = None  # made on first use
         self._services = Services()  # repository names read on first use
         self._plain_http_hosts: set[str] = set()  # hosts this process was asked for over http://
+        self._https_hosts: set[str] = set()  # hosts this process was asked for as https:// URLs
 
     def get_credential(
         self, service: str, username: Optional[str]
@@ -78,9 +82,10 @@ class CodeArtifactBackend(backend.KeyringBackend):
         if endpoint is None:
             self._note_plain_http(service)
             return None
-        if endpoint.host in self._plain_http_hosts and is_bare(service):
-            log.debug("%s was asked for over http:// in this process: its bare host gets no token", endpoint.host)
+        if is_bare(service) and not self._bare_host_allowed(endpoint.host):
             return None
+        if not is_bare(service):
+            self._https_hosts.add(endpoint.host)
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
         from . import lookup  # here: settings and the lookup, for a service of ours only
 
@@ -98,6 +103,20 @@ class CodeArtifactBackend(backend.KeyringBackend):
         host = plain_http_host(service)
         if host is not None:
             self._plain_http_hosts.add(host)
+
+    def _bare_host_allowed(self, host: str) -> bool:
+        """Whether a bare ``host`` may get a token in this process. A bare host does not
+        show its scheme: refused after this process was asked for it over http://, and,
+        inside pip, unless it was first asked for as an https:// URL (pip asks for the
+        bare host alone for a direct URL or find-links, which may be http://)."""
+        if host in self._plain_http_hosts:
+            log.debug("%s was asked for over http:// in this process: its bare host gets no token", host)
+            return False
+        if _PIP_AUTH in sys.modules and host not in self._https_hosts:
+            log.debug("%s: pip asked for the bare host before any https:// URL of it (it may stand for a "
+                      "direct http:// URL): no token; list the repository as an index", host)
+            return False
+        return True
 
     def _lookup(self) -> "Lookup":
         """This backend's one lookup service, made on first use."""

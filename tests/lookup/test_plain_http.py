@@ -122,3 +122,36 @@ def test_explain_says_why_a_bare_host_with_a_port_gets_nothing():
     result = run(CLI, "explain", f"{HOST}:80")
     assert result.returncode == 2
     assert "a bare host gets a token only without a port or on 443 (it may stand for http://)" in result.stderr
+
+
+def test_pip_import_mode_sends_no_token_for_a_direct_plain_http_url(standin, attacker, tmp_path, monkeypatch):
+    """A requirement ``NAME @ http://HOST/...whl`` is under no index: pip asks keyring for
+    the bare host alone (no URL first), which inside pip gets nothing until an https URL
+    of that host was asked for. Found by review."""
+    for name in ("PIP_FIND_LINKS", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = f"http://127.0.0.1:{attacker.server_address[1]}"
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    wheel = f"{PLAIN}simple/hello-codeartifact/hello_codeartifact-1.0-py3-none-any.whl"
+    result = run(sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
+                 "--dest", tmp_path / "dl", "--no-index", "--keyring-provider", "import", "--no-input", "--retries", "0",
+                 f"hello-codeartifact @ {wheel}")
+    assert result.returncode != 0
+    assert attacker.seen, "pip never reached the plain-HTTP URL: " + result.stderr
+    assert sum(1 for _, credentials in attacker.seen if credentials) == 0  # counted: never shown
+    assert standin.token_requests() == []
+
+
+def test_inside_pip_a_bare_host_needs_an_https_url_of_it_first(standin, monkeypatch):
+    from keyrings_codeartifact import backend as backend_module
+
+    monkeypatch.setitem(sys.modules, backend_module._PIP_AUTH, sys.modules[__name__])  # as if pip were running
+    backend = backend_module.CodeArtifactBackend()
+    assert backend.get_credential(HOST, None) is None
+    assert backend.get_password(HOST, "aws") is None
+    assert standin.token_requests() == []
+    assert backend.get_credential(URL, None) is not None  # pip's index URL, asked first
+    assert backend.get_credential(HOST, None) is not None  # then its host
+    assert len(standin.token_requests()) == 1
