@@ -55,6 +55,8 @@ SCRIPT_EXE = SCRIPT_NAME + ".exe"  # Windows: the launcher pip, pipx and uv make
 # Found before keyring.exe in a folder, in Windows' default PATHEXT order.
 _WINDOWS_SHADOWS = ("keyring.com",)
 # The line of a console script's text that runs codeartifact-keyring (pip, distlib, uv).
+# The most of a launcher's zipped script read (pip's and uv's are a few hundred bytes).
+SCRIPT_LIMIT = 64 * 1024
 _OUR_SCRIPT = re.compile(r"^[ \t]*from keyrings_codeartifact\.cli import main[ \t]*\r?$", re.MULTILINE)
 _UNSAFE = {"posix": "'\\\"$`", "windows": '"%&|<>^'}
 
@@ -124,7 +126,8 @@ def _python() -> str:
 
 
 def is_ours(path: Path) -> bool:
-    """Whether the file at ``path`` is a launcher this module wrote."""
+    """Whether the file at ``path`` is a launcher this module wrote; a file that cannot be
+    read (or read as one) is not, so this never raises."""
     if path.suffix.lower() == ".exe":
         return runs_our_script(path)
     try:
@@ -137,13 +140,19 @@ def is_ours(path: Path) -> bool:
 
 def runs_our_script(path: Path) -> bool:
     """Whether ``path`` is a Windows launcher (distlib's, as pip and pipx make them, or
-    uv's) whose zipped ``__main__.py`` runs ``codeartifact-keyring``."""
+    uv's) whose zipped ``__main__.py`` runs ``codeartifact-keyring``. A script bigger
+    than ``SCRIPT_LIMIT`` is not inflated, and a file that does not read as such a
+    launcher (damaged, not a zip, encrypted...) is not one: the answer is no."""
     try:
         with zipfile.ZipFile(path) as archive:
-            script = archive.read("__main__.py").decode("utf-8")
-    except (OSError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError, ValueError):
+            info = archive.getinfo("__main__.py")
+            if info.file_size > SCRIPT_LIMIT:
+                return False
+            with archive.open(info) as member:
+                script = member.read(SCRIPT_LIMIT + 1)  # at most: the size a header gives may lie
+            return len(script) <= SCRIPT_LIMIT and _OUR_SCRIPT.search(script.decode("utf-8")) is not None
+    except Exception:  # zlib.error, BadZipFile, OSError, KeyError, UnicodeDecodeError...: not ours
         return False
-    return _OUR_SCRIPT.search(script) is not None
 
 
 def script_exe(folder: Path) -> Path:
