@@ -157,14 +157,25 @@ def runs_our_script(path: Path) -> bool:
 
 def script_exe(folder: Path) -> Path:
     """The ``codeartifact-keyring.exe`` that ``keyring.exe`` in ``folder`` is a copy of: the
-    one in ``folder`` (a launcher may find its Python relative to its own folder), else
-    the running one's, else this environment's; SetupFailed if there is none."""
-    folders = [folder, default_bin(), Path(sysconfig.get_path("scripts"))]
-    for candidate in (place / SCRIPT_EXE for place in folders if place is not None):
-        if runs_our_script(candidate):
+    running one, else this environment's (its scripts folder), and only then the one in
+    ``folder``, which others may be able to write to; SetupFailed if none runs our script.
+    (A launcher whose Python is relative to its own folder, as uv's are in a relocatable
+    environment, works only there: the running one is that one when ``folder`` is its own.)"""
+    scripts = Path(sysconfig.get_path("scripts"))
+    for candidate in (_running_exe(), scripts / SCRIPT_EXE, folder / SCRIPT_EXE):
+        if candidate is not None and runs_our_script(candidate):
             return candidate
     raise SetupFailed(f"no {SCRIPT_EXE} (the launcher pip, pipx or uv make) in {folder} or "
-                      f"{folders[-1]} to copy as keyring.exe; reinstall codeartifact-keyring")
+                      f"{scripts} to copy as keyring.exe; reinstall codeartifact-keyring")
+
+
+def _running_exe() -> Optional[Path]:
+    """The launcher this process was started by, as ``sys.argv[0]`` names it (pip's
+    script drops the ``.exe``); None if not started by one of ours."""
+    program = Path(os.path.abspath(sys.argv[0] if sys.argv else ""))
+    if program.suffix.lower() != ".exe":
+        program = program.with_name(program.name + ".exe")
+    return program if program.name.lower() == SCRIPT_EXE else None
 
 
 def launcher_bytes(python: str, folder: Path) -> bytes:

@@ -245,6 +245,47 @@ def test_windows_the_copy_comes_from_this_environment_when_bin_is_another_folder
     assert (elsewhere / "keyring.exe").read_bytes() == windows.read_bytes()
 
 
+@pytest.mark.parametrize("named", ["codeartifact-keyring.exe", "codeartifact-keyring"])  # pip's script drops .exe
+def test_windows_the_copy_is_of_the_running_launcher_not_one_planted_in_bin(capsys, windows, monkeypatch, tmp_path,
+                                                                            named):
+    """--bin names a folder others may write to: the codeartifact-keyring.exe found there
+    (running another Python) is not what keyring.exe becomes while the running one is ours."""
+    tool, shared = tmp_path / "tool", tmp_path / "shared"
+    tool.mkdir()
+    shared.mkdir()
+    mine = windows_launcher(tool / "codeartifact-keyring.exe", sys.executable)
+    planted = windows_launcher(shared / "codeartifact-keyring.exe", r"C:\shared\evil\python.exe")
+    monkeypatch.setattr(sys, "argv", [str(tool / named), "setup", "keyring", "--bin", str(shared)])
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(tmp_path / "Scripts"))  # none there
+    assert setup(shared, capsys)[0] == 0
+    assert (shared / "keyring.exe").read_bytes() == mine.read_bytes() != planted.read_bytes()
+
+
+def test_windows_the_copy_is_of_this_environments_launcher_before_one_in_bin(capsys, windows, monkeypatch, tmp_path):
+    """Run as `python -m keyrings_codeartifact` (no launcher running): this environment's
+    scripts folder comes before the --bin folder."""
+    scripts, shared = tmp_path / "Scripts", tmp_path / "shared"
+    scripts.mkdir()
+    shared.mkdir()
+    mine = windows_launcher(scripts / "codeartifact-keyring.exe", sys.executable)
+    windows_launcher(shared / "codeartifact-keyring.exe", r"C:\shared\evil\python.exe")
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "keyrings_codeartifact" / "__main__.py")])
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(scripts))
+    assert setup_keyring.script_exe(shared) == scripts / "codeartifact-keyring.exe"
+    assert setup(shared, capsys)[0] == 0
+    assert (shared / "keyring.exe").read_bytes() == mine.read_bytes()
+
+
+def test_windows_a_running_launcher_that_is_not_ours_is_passed_over(capsys, windows, monkeypatch, tmp_path, folder):
+    """A codeartifact-keyring.exe that runs another script (renamed, damaged) is not
+    copied: the next place's is."""
+    other = tmp_path / "other"
+    other.mkdir()
+    windows_launcher(other / "codeartifact-keyring.exe", sys.executable, entry="keyring.cli:main")
+    monkeypatch.setattr(sys, "argv", [str(other / "codeartifact-keyring.exe")])
+    assert setup_keyring.script_exe(folder) == windows
+
+
 def test_windows_setup_uv_shows_the_copy_as_one_line_not_a_diff(folder, windows):
     change = setup_keyring.launcher_change(folder, "uv")
     assert change.after == windows.read_bytes() and change.path == folder / "keyring.exe"
