@@ -12,8 +12,9 @@ for those waiting.
 
 Windows: ``os.stat`` makes up mode bits and owners there, so those checks do not
 apply; the folder lives in the user's own ``%LOCALAPPDATA%``, whose ACLs are the
-user's, or, set by hand, inside the user's profile folder as resolved (``is_inside``:
-``..``, junctions and links followed, so no spelling leads out of it). Files are
+user's, or, set by hand, inside the user's profile folder both as resolved and as the
+path reads (``is_inside``: no spelling leads out of it, and no path runs through
+another user's folder to a junction into it). Files are
 opened by path; a folder or file that is a symbolic link (or another reparse point)
 is refused, and non-regular or oversized files too. Locks are ``msvcrt.locking``.
 
@@ -465,16 +466,28 @@ def _name(uid: int) -> str:
 
 
 def is_inside(folder: Union[str, Path], parent: Union[str, Path], paths: ModuleType = os.path) -> bool:
-    """Whether ``folder`` is ``parent`` or inside it, as the file system resolves both
-    (``..``, symbolic links and, on Windows, junctions; case as the platform folds it),
-    not as their text reads; False on another drive. ``paths``: ``os.path`` (or
-    ``ntpath``/``posixpath`` to judge another platform's paths)."""
+    """Whether ``folder`` is ``parent`` or inside it both as the file system resolves them
+    (``..``, symbolic links and, on Windows, junctions) and as ``folder`` reads (``..``
+    folded; inside ``parent`` as written or as resolved, so a profile moved behind a link
+    counts either way): a path through someone else's folder to a link into ``parent``
+    is not, as that link can be pointed elsewhere later. Case as the platform folds it;
+    False on another drive. ``paths``: ``os.path`` (or ``ntpath``/``posixpath`` to judge
+    another platform's paths)."""
     try:
-        resolved = [paths.normcase(paths.realpath(path)) for path in (folder, parent)]
-        return bool(paths.commonpath(resolved) == resolved[1])
-    except (OSError, ValueError):  # unresolvable; another drive, or absolute and relative mixed
+        read, written = (paths.normcase(paths.abspath(path)) for path in (folder, parent))
+        resolved, real_parent = (paths.normcase(paths.realpath(path)) for path in (folder, parent))
+    except (OSError, ValueError):  # unresolvable
         return False
+    return _within(resolved, real_parent, paths) and (
+        _within(read, written, paths) or _within(read, real_parent, paths))
 
+
+def _within(path: str, parent: str, paths: ModuleType) -> bool:
+    """Whether the normalised ``path`` is ``parent`` or below it, by its text."""
+    try:
+        return bool(paths.commonpath([path, parent]) == parent)
+    except ValueError:  # another drive, or absolute and relative mixed
+        return False
 
 
 def _open_windows(path: Path, create: bool) -> None:

@@ -55,6 +55,8 @@ SCRIPT_EXE = SCRIPT_NAME + ".exe"  # Windows: the launcher pip, pipx and uv make
 # Found before keyring.exe in a folder, in Windows' default PATHEXT order.
 _WINDOWS_SHADOWS = ("keyring.com",)
 # The line of a console script's text that runs codeartifact-keyring (pip, distlib, uv).
+# The most of a launcher's zipped script read (pip's and uv's are a few hundred bytes).
+SCRIPT_LIMIT = 64 * 1024
 _OUR_SCRIPT = re.compile(r"^[ \t]*from keyrings_codeartifact\.cli import main[ \t]*\r?$", re.MULTILINE)
 _UNSAFE = {"posix": "'\\\"$`", "windows": '"%&|<>^'}
 
@@ -124,7 +126,8 @@ def _python() -> str:
 
 
 def is_ours(path: Path) -> bool:
-    """Whether the file at ``path`` is a launcher this module wrote."""
+    """Whether the file at ``path`` is a launcher this module wrote; a file that cannot be
+    read (or read as one) is not, so this never raises."""
     if path.suffix.lower() == ".exe":
         return runs_our_script(path)
     try:
@@ -137,25 +140,42 @@ def is_ours(path: Path) -> bool:
 
 def runs_our_script(path: Path) -> bool:
     """Whether ``path`` is a Windows launcher (distlib's, as pip and pipx make them, or
-    uv's) whose zipped ``__main__.py`` runs ``codeartifact-keyring``."""
+    uv's) whose zipped ``__main__.py`` runs ``codeartifact-keyring``. A script bigger
+    than ``SCRIPT_LIMIT`` is not inflated, and a file that does not read as such a
+    launcher (damaged, not a zip, encrypted...) is not one: the answer is no."""
     try:
         with zipfile.ZipFile(path) as archive:
-            script = archive.read("__main__.py").decode("utf-8")
-    except (OSError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError, ValueError):
+            info = archive.getinfo("__main__.py")
+            if info.file_size > SCRIPT_LIMIT:
+                return False
+            with archive.open(info) as member:
+                script = member.read(SCRIPT_LIMIT + 1)  # at most: the size a header gives may lie
+            return len(script) <= SCRIPT_LIMIT and _OUR_SCRIPT.search(script.decode("utf-8")) is not None
+    except Exception:  # zlib.error, BadZipFile, OSError, KeyError, UnicodeDecodeError...: not ours
         return False
-    return _OUR_SCRIPT.search(script) is not None
 
 
 def script_exe(folder: Path) -> Path:
     """The ``codeartifact-keyring.exe`` that ``keyring.exe`` in ``folder`` is a copy of: the
-    one in ``folder`` (a launcher may find its Python relative to its own folder), else
-    the running one's, else this environment's; SetupFailed if there is none."""
-    folders = [folder, default_bin(), Path(sysconfig.get_path("scripts"))]
-    for candidate in (place / SCRIPT_EXE for place in folders if place is not None):
-        if runs_our_script(candidate):
+    running one, else this environment's (its scripts folder), and only then the one in
+    ``folder``, which others may be able to write to; SetupFailed if none runs our script.
+    (A launcher whose Python is relative to its own folder, as uv's are in a relocatable
+    environment, works only there: the running one is that one when ``folder`` is its own.)"""
+    scripts = Path(sysconfig.get_path("scripts"))
+    for candidate in (_running_exe(), scripts / SCRIPT_EXE, folder / SCRIPT_EXE):
+        if candidate is not None and runs_our_script(candidate):
             return candidate
     raise SetupFailed(f"no {SCRIPT_EXE} (the launcher pip, pipx or uv make) in {folder} or "
-                      f"{folders[-1]} to copy as keyring.exe; reinstall codeartifact-keyring")
+                      f"{scripts} to copy as keyring.exe; reinstall codeartifact-keyring")
+
+
+def _running_exe() -> Optional[Path]:
+    """The launcher this process was started by, as ``sys.argv[0]`` names it (pip's
+    script drops the ``.exe``); None if not started by one of ours."""
+    program = Path(os.path.abspath(sys.argv[0] if sys.argv else ""))
+    if program.suffix.lower() != ".exe":
+        program = program.with_name(program.name + ".exe")
+    return program if program.name.lower() == SCRIPT_EXE else None
 
 
 def launcher_bytes(python: str, folder: Path) -> bytes:

@@ -71,6 +71,33 @@ def test_a_profile_moved_behind_a_link_keeps_its_folders_inside(tmp_path, profil
         cache_dir_is(tmp_path / "Users" / "Public", monkeypatch)
 
 
+def test_a_path_through_another_users_folder_to_a_link_into_the_profile_is_refused(tmp_path, profile, monkeypatch):
+    r"""D:\shared\j\cache with j a junction (here a symbolic link) into the profile: it
+    resolves inside, but whoever owns D:\shared can point j elsewhere later, so the path
+    must also read as inside the profile."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "j").symlink_to(profile / "AppData" / "Local", target_is_directory=True)
+    with pytest.raises(safefolder.Unsafe, match="must be inside your profile folder"):
+        cache_dir_is(shared / "j" / "cache", monkeypatch)
+    assert not is_inside(shared / "j" / "cache", profile)
+    assert not is_inside(shared / "j", profile)
+    assert is_inside(profile / "AppData" / "Local" / "cache", profile)
+
+
+def test_inside_as_read_and_as_resolved_both_count(tmp_path, profile):
+    """The profile named by a link (a moved profile): a folder spelt through that name or
+    through the real one is inside; one spelt through a link to the profile that is not
+    the profile's name is not (the link's folder decides where it leads); a path that
+    reads inside but leads out is not."""
+    moved = tmp_path / "Users" / "me-link"
+    moved.symlink_to(profile, target_is_directory=True)
+    assert is_inside(moved / "AppData", moved) and is_inside(profile / "AppData", moved) and is_inside(profile, moved)
+    assert not is_inside(moved / "AppData", profile)
+    (profile / "out").symlink_to(tmp_path / "Users" / "Public", target_is_directory=True)
+    assert not is_inside(profile / "out" / "x", profile) and not is_inside(moved / "out", moved)
+
+
 # -- Windows' own path rules, with ntpath ---------------------------------------------
 
 PROFILE = r"C:\Users\me"

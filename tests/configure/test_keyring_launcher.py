@@ -245,6 +245,47 @@ def test_windows_the_copy_comes_from_this_environment_when_bin_is_another_folder
     assert (elsewhere / "keyring.exe").read_bytes() == windows.read_bytes()
 
 
+@pytest.mark.parametrize("named", ["codeartifact-keyring.exe", "codeartifact-keyring"])  # pip's script drops .exe
+def test_windows_the_copy_is_of_the_running_launcher_not_one_planted_in_bin(capsys, windows, monkeypatch, tmp_path,
+                                                                            named):
+    """--bin names a folder others may write to: the codeartifact-keyring.exe found there
+    (running another Python) is not what keyring.exe becomes while the running one is ours."""
+    tool, shared = tmp_path / "tool", tmp_path / "shared"
+    tool.mkdir()
+    shared.mkdir()
+    mine = windows_launcher(tool / "codeartifact-keyring.exe", sys.executable)
+    planted = windows_launcher(shared / "codeartifact-keyring.exe", r"C:\shared\evil\python.exe")
+    monkeypatch.setattr(sys, "argv", [str(tool / named), "setup", "keyring", "--bin", str(shared)])
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(tmp_path / "Scripts"))  # none there
+    assert setup(shared, capsys)[0] == 0
+    assert (shared / "keyring.exe").read_bytes() == mine.read_bytes() != planted.read_bytes()
+
+
+def test_windows_the_copy_is_of_this_environments_launcher_before_one_in_bin(capsys, windows, monkeypatch, tmp_path):
+    """Run as `python -m keyrings_codeartifact` (no launcher running): this environment's
+    scripts folder comes before the --bin folder."""
+    scripts, shared = tmp_path / "Scripts", tmp_path / "shared"
+    scripts.mkdir()
+    shared.mkdir()
+    mine = windows_launcher(scripts / "codeartifact-keyring.exe", sys.executable)
+    windows_launcher(shared / "codeartifact-keyring.exe", r"C:\shared\evil\python.exe")
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "keyrings_codeartifact" / "__main__.py")])
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(scripts))
+    assert setup_keyring.script_exe(shared) == scripts / "codeartifact-keyring.exe"
+    assert setup(shared, capsys)[0] == 0
+    assert (shared / "keyring.exe").read_bytes() == mine.read_bytes()
+
+
+def test_windows_a_running_launcher_that_is_not_ours_is_passed_over(capsys, windows, monkeypatch, tmp_path, folder):
+    """A codeartifact-keyring.exe that runs another script (renamed, damaged) is not
+    copied: the next place's is."""
+    other = tmp_path / "other"
+    other.mkdir()
+    windows_launcher(other / "codeartifact-keyring.exe", sys.executable, entry="keyring.cli:main")
+    monkeypatch.setattr(sys, "argv", [str(other / "codeartifact-keyring.exe")])
+    assert setup_keyring.script_exe(folder) == windows
+
+
 def test_windows_setup_uv_shows_the_copy_as_one_line_not_a_diff(folder, windows):
     change = setup_keyring.launcher_change(folder, "uv")
     assert change.after == windows.read_bytes() and change.path == folder / "keyring.exe"
@@ -252,6 +293,66 @@ def test_windows_setup_uv_shows_the_copy_as_one_line_not_a_diff(folder, windows)
     assert change.noted("x").diff() == change.diff()
     assert change.notes == (f"the keyring command uv runs from PATH: a copy of {windows} that answers CodeArtifact "
                             "itself; `codeartifact-keyring setup keyring --remove` removes it",)
+
+
+def damaged_launcher(path: Path, python: str) -> Path:
+    """A launcher like ``windows_launcher``'s whose zipped ``__main__.py`` is compressed
+    and its compressed bytes damaged (a disk error, a cut download): the zip's directory
+    still reads, inflating the script fails (zlib.error)."""
+    script = PipScriptMaker.script_template % {"module": "keyrings_codeartifact.cli", "import_name": "main",
+                                               "func": "main"}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("__main__.py", script * 20)
+    data = bytearray(archive.getvalue())
+    start = data.find(b"__main__.py") + len("__main__.py")  # the local header's name; the data follows
+    data[start:start + 24] = bytes(byte ^ 0xFF for byte in data[start:start + 24])
+    path.write_bytes(b"MZ" + bytes(100) + f'#!"{python}"\n'.encode() + bytes(data))
+    with zipfile.ZipFile(path) as zipped, pytest.raises(zipfile.zlib.error):
+        zipped.read("__main__.py")
+    return path
+
+
+def test_windows_a_damaged_keyring_exe_is_not_ours_and_refused_in_one_line(folder, capsys, windows):
+    damaged = damaged_launcher(folder / "keyring.exe", sys.executable).read_bytes()
+    assert not setup_keyring.is_ours(folder / "keyring.exe")
+    code, out, err = setup(folder, capsys)
+    assert (code, out) == (1, "")
+    assert err == (f"codeartifact-keyring: {folder / 'keyring.exe'} exists and was not written by codeartifact-keyring; "
+                   "left alone. --force replaces it (and keeps it for --remove to put back)\n")
+    assert setup(folder, capsys, remove=True) == (
+        0, f"{folder / 'keyring.exe'} was not written by codeartifact-keyring; left alone\n", "")
+    assert (folder / "keyring.exe").read_bytes() == damaged
+
+
+def test_windows_setup_uv_with_a_damaged_keyring_exe_on_path_notes_it_without_a_traceback(folder, capsys, windows,
+                                                                                        monkeypatch):
+    from keyrings_codeartifact.cli import main
+
+    damaged_launcher(folder / "keyring.exe", sys.executable).chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setenv("PATHEXT", ".exe")  # shutil.which, simulating Windows, looks for keyring.exe
+    monkeypatch.setattr(sys, "argv", [str(windows), "setup", "uv", "--dry-run", URL])
+    assert main(["setup", "uv", "--dry-run", URL]) == 0
+    out, err = capsys.readouterr()
+    assert f"but the keyring command {folder / 'keyring.exe'} did not run (" in out
+    assert "Traceback" not in out + err
+
+
+def test_windows_a_script_too_big_to_be_a_launchers_is_not_read(folder, monkeypatch):
+    """A small file that inflates to far more than a launcher's script (a zip bomb) is
+    judged by its size, never inflated: not ours."""
+    script = PipScriptMaker.script_template % {"module": "keyrings_codeartifact.cli", "import_name": "main",
+                                               "func": "main"}
+    bomb = folder / "keyring.exe"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("__main__.py", script + "#" * (4 << 20))  # 4 MiB of it
+    assert bomb.stat().st_size < 64 << 10
+    inflated = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *args, **kwargs: inflated.append(args) or real_open(*args, **kwargs))
+    assert not setup_keyring.runs_our_script(bomb)
+    assert inflated == []
 
 
 # -- does the keyring on PATH reach this backend? ---------------------------------------------
