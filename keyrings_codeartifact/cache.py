@@ -111,7 +111,7 @@ def _check_windows_folder(folder: Path) -> None:
     if sys.platform != "win32":
         return
     profile = Path(os.environ.get("USERPROFILE") or Path.home())
-    if not is_inside(folder, profile):  # as resolved: "..", junctions and links
+    if not is_inside(folder, profile):  # as read and as resolved: "..", junctions and links
         raise Unsafe(folder, f"on Windows the cache must be inside your profile folder ({profile}), "
                              "whose permissions are yours", "set cache_dir inside %LOCALAPPDATA%")
 
