@@ -56,22 +56,26 @@ def main() -> int:
 
 
 def build_environments() -> dict[str, Path]:
-    """keyring alone, with this project, with keyrings.codeartifact; reused while current."""
+    """keyring alone, with this project, with keyrings.codeartifact; each reused while
+    current (this project's, while no source is newer than it)."""
     # Each has a storing keyring (keyrings.alt), as a desktop has, and twine.
     common = [KEYRING, "keyrings.alt", "twine"]
     wanted = {"alone": common, "ours": common + [str(ROOT)], "other": common + [OTHER]}
-    stamp = BENCH / ".installed"
     sources = [ROOT / "setup.cfg", *sorted((ROOT / "keyrings_codeartifact").rglob("*.py"))]
-    fresh = stamp.exists() and all(p.stat().st_mtime < stamp.stat().st_mtime for p in sources)
-    if not fresh:
-        shutil.rmtree(BENCH, ignore_errors=True)
-        for name, packages in wanted.items():
-            print(f"setting up {BENCH / name} ({', '.join(packages)})", flush=True)
-            subprocess.run([sys.executable, "-m", "venv", str(BENCH / name)], check=True)
-            python = str(BENCH / name / "bin" / "python")
-            pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-            subprocess.run(pip + packages, check=True)
-        stamp.touch()
+    for name, packages in wanted.items():
+        stamp = BENCH / name / ".installed"
+        fresh = stamp.exists() and stamp.read_text() == " ".join(packages)
+        if fresh and name == "ours":
+            fresh = all(p.stat().st_mtime < stamp.stat().st_mtime for p in sources)
+        if fresh:
+            continue
+        print(f"setting up {BENCH / name} ({', '.join(packages)})", flush=True)
+        shutil.rmtree(BENCH / name, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH / name)], check=True)
+        python = str(BENCH / name / "bin" / "python")
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run(pip + packages, check=True)
+        stamp.write_text(" ".join(packages))
     return {name: BENCH / name / "bin" for name in wanted}
 
 
