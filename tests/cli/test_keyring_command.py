@@ -194,6 +194,30 @@ def test_a_warm_lookup_imports_no_failure_record_keeper_nor_log_writer(standin, 
     assert len(standin.token_requests()) == 1
 
 
+# Nor the standard library's heavier modules, whose work a warm lookup does not need:
+# logging (no handler is configured in this process, so a debug record goes nowhere),
+# hashlib (its OpenSSL: SHA-256 is Python's own module), configparser (no keyringrc.cfg
+# to read), threading (its Lock is _thread's) and base64 (no web identity token).
+WARM_STDLIB_NEEDS_NOT = {"logging", "hashlib", "_hashlib", "configparser", "threading", "base64"}
+
+
+def test_a_warm_lookup_imports_no_logging_hashlib_configparser_nor_threading(standin, fast):
+    cold = modules_imported_by(fast, "get", URL, "aws")
+    assert {"logging", "configparser"} <= cold  # the probe sees them: botocore uses both
+    warm = modules_imported_by(fast, "get", URL, "aws")
+    assert "keyrings_codeartifact.cache" in warm and not warm & WARM_STDLIB_NEEDS_NOT
+    assert len(standin.token_requests()) == 1
+
+
+def test_a_keyringrc_cfg_is_read_on_a_warm_lookup(standin, fast):
+    modules_imported_by(fast, "get", URL, "aws")  # cached
+    write_keyring_config("[codeartifact]\nowners = 444455556666\n")
+    keyring_cli, ours = both(fast, "get", URL, "aws")
+    assert ours == keyring_cli and ours[2] == 1  # refused by owners: no password anywhere
+    assert "configparser" in modules_imported_by(fast, "get", URL, "aws")
+    assert len(standin.token_requests()) == 1
+
+
 def test_a_warm_lookup_clears_a_failure_record_and_writes_the_log(standin, fast, cache_dir, tmp_path, monkeypatch):
     modules_imported_by(fast, "get", URL, "aws")  # cached
     (cache_dir / cache.failure_record_name(cache.domain_key(parse(URL)))).write_text("{}")
