@@ -86,6 +86,7 @@ class Bench:
         self.runs = runs
         self.home = scratch / "home"
         self.cache = self.home / ".cache" / "codeartifact-keyring"
+        self.spread: dict[str, tuple[float, float]] = {}  # measure -> its runs' quartiles, ms
 
     def run(self) -> None:
         ca = trustme.CA()
@@ -125,7 +126,7 @@ class Bench:
 
     def median_ms(
         self, commands: dict[str, list[str]], before: Callable[[str], None] = lambda name: None,
-        inputs: Optional[dict[str, str]] = None,
+        inputs: Optional[dict[str, str]] = None, group: str = "",
     ) -> dict[str, float]:
         """Median wall time of each command (fed ``inputs[name]`` on stdin, if given), runs
         interleaved so that noise hits all alike."""
@@ -145,6 +146,9 @@ class Bench:
                 expect_token = command[-2] == URL or name in inputs
                 if expect_token and result.returncode != 0:
                     raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
+        for name, values in times.items():
+            quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+            self.spread[f"{group}: {name}"] = (quartiles[0], quartiles[-1])
         return {name: statistics.median(values) for name, values in times.items()}
 
     def api_calls(self, action: Callable[[], None]) -> int:
@@ -197,18 +201,18 @@ class Bench:
             "ours": self.keyring("ours", UNRELATED, "someone"),
             "other": self.keyring("other", UNRELATED, "someone"),
             "fast": [fast, "get", UNRELATED, "someone"],
-        })
+        }, group="unrelated")
         subprocess.run(self.keyring("ours", URL, "aws"), env=self.env, capture_output=True)  # warm the cache
         lookups = self.median_ms({
             "ours warm": self.keyring("ours", URL, "aws"),
             "other": self.keyring("other", URL, "aws"),
             "fast warm": [fast, "get", URL, "aws"],
             "helper warm": [str(self.bins["ours"] / "codeartifact-credential-helper"), "get"],
-        }, inputs={"helper warm": json.dumps({"uri": URL + "bench-ours/"})})
+        }, inputs={"helper warm": json.dumps({"uri": URL + "bench-ours/"})}, group="warm")
         cold = self.median_ms(
             {"ours cold": self.keyring("ours", URL, "aws"), "other": self.keyring("other", URL, "aws"),
              "fast cold": [fast, "get", URL, "aws"]},
-            before=lambda name: shutil.rmtree(self.cache, ignore_errors=True),
+            before=lambda name: shutil.rmtree(self.cache, ignore_errors=True), group="cold",
         )
         self.twine_upload("ours")  # something for pip to install
         calls = {
@@ -247,6 +251,10 @@ class Bench:
             f"{lookups['fast warm']:.0f}, cold {cold['fast cold']:.0f}, unrelated {unrelated['fast']:.0f}; "
             f"credential helper warm {lookups['helper warm']:.0f}"
         )
+        print("noise, the middle half of the runs (ms): " + "; ".join(
+            f"{name} {low:.0f}-{high:.0f}" for name, (low, high) in self.spread.items()
+            if name in ("unrelated: ours", "unrelated: fast", "warm: ours warm", "warm: fast warm",
+                        "cold: other", "cold: fast cold")))
 
 
 def _cell(value) -> str:
