@@ -271,3 +271,21 @@ def test_another_keyring_plugin_installed_makes_it_keyring_s_answer(standin, fas
     from keyrings_codeartifact.keyring_command import _other_backends
 
     assert _other_backends([str(site)]) == ["another_plugin"]
+
+
+GC_PLUGIN = PLUGIN.replace('return "from-another-plugin"', 'import gc\n        return f"collector on: {gc.isenabled()}"')
+
+
+def test_keyring_s_cli_runs_with_the_garbage_collector_on(standin, fast, tmp_path, monkeypatch):
+    # The launcher turns Python's cyclic collector off for our own short answer; a call
+    # handed to keyring's CLI runs as under keyring's own script, with it on.
+    assert "gc.isenabled" in GC_PLUGIN
+    site = tmp_path / "site"
+    (site / "gc_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "gc_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: gc-plugin\nVersion: 1.0\n")
+    (site / "gc_plugin-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\ngc = gc_plugin\n")
+    (site / "gc_plugin.py").write_text(GC_PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    result = run(fast, "get", URL, "aws")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "collector on: True\n", "")
+    assert "gc.disable()" in (fast.parent / "keyring").read_text()  # and ours did turn it off
