@@ -74,7 +74,12 @@ def build_environments() -> dict[str, Path]:
         subprocess.run([sys.executable, "-m", "venv", str(BENCH / name)], check=True)
         python = str(BENCH / name / "bin" / "python")
         pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        leftovers = [ROOT / "build", ROOT / "codeartifact_keyring.egg-info"]
+        before = [path for path in leftovers if path.exists()]
         subprocess.run(pip + packages, check=True)
+        for path in leftovers:  # what building this project left in its tree: a test run with
+            if path not in before:  # PYTHONPATH on the tree would take the egg-info for an install
+                shutil.rmtree(path, ignore_errors=True)
         stamp.write_text(" ".join(packages))
     return {name: BENCH / name / "bin" for name in wanted}
 
