@@ -15,13 +15,12 @@ One deliberate difference: when the lookup fails, keyring's CLI prints a traceba
 ending in the error; this prints the error's one-line message alone. Both exit 1.
 
 The POSIX launcher turns Python's cyclic garbage collector off before it imports this
-module: one lookup, even one that imports botocore, leaves about half a megabyte of
-cycles for the exit to free, and collecting them as it goes costs ~2 ms of a warm
-lookup and ~10 ms of a cold one. ``keyring_cli`` turns it back on: keyring's CLI runs
-as under its own script.
+module: the process answers one command and exits, and a lookup, even one that imports
+botocore, leaves about half a megabyte of cycles for the exit to free, where collecting
+them as it goes costs ~2 ms of a warm lookup and ~10 ms of a cold one. keyring's CLI
+runs so too (its plugins' imports are most of its time): what it prints is the same.
 """
 
-import gc
 import os
 import sys
 from typing import NamedTuple, Optional
@@ -203,7 +202,6 @@ def answer(request: Request) -> Optional[int]:
 
 def keyring_cli(argv: list[str]) -> int:
     """Run keyring's own CLI on ``argv`` here, as its console script does; its exit code."""
-    gc.enable()  # as under keyring's own script (the launcher turned it off)
     from keyring import cli
 
     if os.path.basename(sys.argv[0]) != "keyring":

@@ -75,7 +75,7 @@ exec "$python" "$0" "$@"
 import gc
 import sys
 
-gc.disable()  # one short lookup: its cycles are left to the exit (keyring_command says why)
+gc.disable()  # one short command: its cycles are left to the exit (keyring_command says why)
 try:
     from keyrings_codeartifact.keyring_command import main
 except ImportError:

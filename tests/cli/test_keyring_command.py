@@ -276,9 +276,9 @@ def test_another_keyring_plugin_installed_makes_it_keyring_s_answer(standin, fas
 GC_PLUGIN = PLUGIN.replace('return "from-another-plugin"', 'import gc\n        return f"collector on: {gc.isenabled()}"')
 
 
-def test_keyring_s_cli_runs_with_the_garbage_collector_on(standin, fast, tmp_path, monkeypatch):
-    # The launcher turns Python's cyclic collector off for our own short answer; a call
-    # handed to keyring's CLI runs as under keyring's own script, with it on.
+def test_the_launcher_runs_the_command_with_the_garbage_collector_off(standin, fast, tmp_path, monkeypatch):
+    # One short command, whose cycles the exit frees (keyring_command's docstring says
+    # what that saves); seen from a plugin, as keyring's CLI runs it in the same process.
     assert "gc.isenabled" in GC_PLUGIN
     site = tmp_path / "site"
     (site / "gc_plugin-1.0.dist-info").mkdir(parents=True)
@@ -286,6 +286,6 @@ def test_keyring_s_cli_runs_with_the_garbage_collector_on(standin, fast, tmp_pat
     (site / "gc_plugin-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\ngc = gc_plugin\n")
     (site / "gc_plugin.py").write_text(GC_PLUGIN)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
-    result = run(fast, "get", URL, "aws")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "collector on: True\n", "")
-    assert "gc.disable()" in (fast.parent / "keyring").read_text()  # and ours did turn it off
+    keyring_cli, ours = both(fast, "get", URL, "aws")
+    assert keyring_cli == ("collector on: True\n", "", 0)
+    assert ours == ("collector on: False\n", "", 0)
