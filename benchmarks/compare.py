@@ -56,22 +56,31 @@ def main() -> int:
 
 
 def build_environments() -> dict[str, Path]:
-    """keyring alone, with this project, with keyrings.codeartifact; reused while current."""
+    """keyring alone, with this project, with keyrings.codeartifact; each reused while
+    current (this project's, while no source is newer than it)."""
     # Each has a storing keyring (keyrings.alt), as a desktop has, and twine.
     common = [KEYRING, "keyrings.alt", "twine"]
     wanted = {"alone": common, "ours": common + [str(ROOT)], "other": common + [OTHER]}
-    stamp = BENCH / ".installed"
     sources = [ROOT / "setup.cfg", *sorted((ROOT / "keyrings_codeartifact").rglob("*.py"))]
-    fresh = stamp.exists() and all(p.stat().st_mtime < stamp.stat().st_mtime for p in sources)
-    if not fresh:
-        shutil.rmtree(BENCH, ignore_errors=True)
-        for name, packages in wanted.items():
-            print(f"setting up {BENCH / name} ({', '.join(packages)})", flush=True)
-            subprocess.run([sys.executable, "-m", "venv", str(BENCH / name)], check=True)
-            python = str(BENCH / name / "bin" / "python")
-            pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-            subprocess.run(pip + packages, check=True)
-        stamp.touch()
+    for name, packages in wanted.items():
+        stamp = BENCH / name / ".installed"
+        fresh = stamp.exists() and stamp.read_text() == " ".join(packages)
+        if fresh and name == "ours":
+            fresh = all(p.stat().st_mtime < stamp.stat().st_mtime for p in sources)
+        if fresh:
+            continue
+        print(f"setting up {BENCH / name} ({', '.join(packages)})", flush=True)
+        shutil.rmtree(BENCH / name, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH / name)], check=True)
+        python = str(BENCH / name / "bin" / "python")
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        leftovers = [ROOT / "build", ROOT / "codeartifact_keyring.egg-info"]
+        before = [path for path in leftovers if path.exists()]
+        subprocess.run(pip + packages, check=True)
+        for path in leftovers:  # what building this project left in its tree: a test run with
+            if path not in before:  # PYTHONPATH on the tree would take the egg-info for an install
+                shutil.rmtree(path, ignore_errors=True)
+        stamp.write_text(" ".join(packages))
     return {name: BENCH / name / "bin" for name in wanted}
 
 
@@ -82,6 +91,7 @@ class Bench:
         self.runs = runs
         self.home = scratch / "home"
         self.cache = self.home / ".cache" / "codeartifact-keyring"
+        self.spread: dict[str, tuple[float, float]] = {}  # measure -> its runs' quartiles, ms
 
     def run(self) -> None:
         ca = trustme.CA()
@@ -121,7 +131,7 @@ class Bench:
 
     def median_ms(
         self, commands: dict[str, list[str]], before: Callable[[str], None] = lambda name: None,
-        inputs: Optional[dict[str, str]] = None,
+        inputs: Optional[dict[str, str]] = None, group: str = "",
     ) -> dict[str, float]:
         """Median wall time of each command (fed ``inputs[name]`` on stdin, if given), runs
         interleaved so that noise hits all alike."""
@@ -141,6 +151,9 @@ class Bench:
                 expect_token = command[-2] == URL or name in inputs
                 if expect_token and result.returncode != 0:
                     raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
+        for name, values in times.items():
+            quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+            self.spread[f"{group}: {name}"] = (quartiles[0], quartiles[-1])
         return {name: statistics.median(values) for name, values in times.items()}
 
     def api_calls(self, action: Callable[[], None]) -> int:
@@ -193,18 +206,18 @@ class Bench:
             "ours": self.keyring("ours", UNRELATED, "someone"),
             "other": self.keyring("other", UNRELATED, "someone"),
             "fast": [fast, "get", UNRELATED, "someone"],
-        })
+        }, group="unrelated")
         subprocess.run(self.keyring("ours", URL, "aws"), env=self.env, capture_output=True)  # warm the cache
         lookups = self.median_ms({
             "ours warm": self.keyring("ours", URL, "aws"),
             "other": self.keyring("other", URL, "aws"),
             "fast warm": [fast, "get", URL, "aws"],
             "helper warm": [str(self.bins["ours"] / "codeartifact-credential-helper"), "get"],
-        }, inputs={"helper warm": json.dumps({"uri": URL + "bench-ours/"})})
+        }, inputs={"helper warm": json.dumps({"uri": URL + "bench-ours/"})}, group="warm")
         cold = self.median_ms(
             {"ours cold": self.keyring("ours", URL, "aws"), "other": self.keyring("other", URL, "aws"),
              "fast cold": [fast, "get", URL, "aws"]},
-            before=lambda name: shutil.rmtree(self.cache, ignore_errors=True),
+            before=lambda name: shutil.rmtree(self.cache, ignore_errors=True), group="cold",
         )
         self.twine_upload("ours")  # something for pip to install
         calls = {
@@ -243,6 +256,10 @@ class Bench:
             f"{lookups['fast warm']:.0f}, cold {cold['fast cold']:.0f}, unrelated {unrelated['fast']:.0f}; "
             f"credential helper warm {lookups['helper warm']:.0f}"
         )
+        print("noise, the middle half of the runs (ms): " + "; ".join(
+            f"{name} {low:.0f}-{high:.0f}" for name, (low, high) in self.spread.items()
+            if name in ("unrelated: ours", "unrelated: fast", "warm: ours warm", "warm: fast warm",
+                        "cold: other", "cold: fast cold")))
 
 
 def _cell(value) -> str:

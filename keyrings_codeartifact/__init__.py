@@ -21,6 +21,12 @@ except where it carries weight, and then it says why in a comment beside it:
   when the log is on (a warm lookup needs neither, nor ``identity``);
 - the fast ``keyring`` command imports keyring, or the lookup, only for the calls
   that need them; ``explain`` imports keyring's backends only when it runs;
+- a warm lookup (``services``, ``lookup``, ``token_source``, ``cache`` and what they
+  import) loads no standard module whose work it does not do: it logs through
+  ``loggers`` (``logging`` only once a record can be handled), hashes with
+  ``fingerprint.sha256`` (Python's own SHA-256, not hashlib's OpenSSL), locks with
+  ``_thread`` (threading's Lock itself), and imports ``configparser`` only for a
+  keyringrc.cfg that exists (tests/cli/test_keyring_command.py lists them);
 - platform modules (fcntl, msvcrt, pwd) only on their platform.
 
 tests/test_import_cost.py and tests/cli/test_keyring_command.py hold the boundaries.

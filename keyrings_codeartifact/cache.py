@@ -23,10 +23,7 @@ cannot be used safely (with one warning saying why and what fixes it), so that
 callers never ask whether there is a cache.
 """
 
-import hashlib
 import json
-import logging
-import math
 import os
 import sys
 import time
@@ -34,12 +31,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import errors, fingerprint, lockholder, redact, userfolders
+from . import errors, fingerprint, loggers, redact, userfolders
 from .safefolder import Folder, Unsafe, is_inside
 from .token_record import Token, well_formed
 from .userfolders import CACHE_DIR_VARIABLE
 
-log = logging.getLogger(__name__)
+log = loggers.get(__name__)
 
 VERSION = 1
 ENTRY_LIMIT = 16 * 1024  # bytes; an entry holds a token of ~1-2 KB
@@ -49,6 +46,7 @@ WRITING_SECONDS = 60.0  # a temporary file younger than this may be a write unde
 _SUFFIX, _LOCK, _FAILED, _TEMPORARY = ".json", ".lock", ".failed", ".tmp-"
 FAILURE_RECORD = ".failure"  # a failed lookup's record (``failures``): `cache clear` removes it too
 _warned: set[Path] = set()
+_INFINITY = float("inf")
 
 UnsafeFolder = Unsafe  # what DiskCache.open raises for a folder that must not be used
 Key = dict[str, object]
@@ -139,7 +137,7 @@ def has_failure_record(endpoint: "Endpoint", settings: "Settings", key: Key) -> 
 def entry_name(key: Key) -> str:
     """The file name for ``key``: a digest, so names carry no profile or role."""
     canonical = json.dumps(key, sort_keys=True).encode()
-    return hashlib.sha256(canonical).hexdigest()[:40] + _SUFFIX
+    return fingerprint.sha256(canonical).hexdigest()[:40] + _SUFFIX
 
 
 def open_cache(settings: "Settings") -> "Cache":
@@ -221,6 +219,8 @@ class DiskCache:
         is seen to run (Linux), at most ``patience`` (a healthy fetch) while it cannot be
         seen, and not at all once it is seen stopped or gone. If the process that held
         the lock meanwhile failed, raise its error instead of fetching."""
+        from . import lockholder  # here: only a lookup that fetches waits for a lock
+
         name = entry_name(key)
         started, waiting = time.time(), time.monotonic()
         patience = budget if patience is None else min(patience, budget)
@@ -426,7 +426,7 @@ def _finite(number: object) -> Optional[float]:
         value = float(number)
     except OverflowError:  # an integer of hundreds of digits
         return None
-    return value if math.isfinite(value) else None
+    return value if -_INFINITY < value < _INFINITY else None  # not NaN nor infinite
 
 
 def _warn_once(unsafe: Unsafe) -> None:

@@ -21,9 +21,6 @@ caches (a new login of the same session keeps the key). Values enter only the
 digest; the label before it is a profile name, access key id or role name.
 """
 
-import base64
-import binascii
-import hashlib
 import json
 import os
 import stat
@@ -32,7 +29,17 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
+    from hashlib import sha256 as sha256  # re-exported: the cache names its entries by it
+
     from .settings import Settings
+else:  # SHA-256 itself, without hashlib: loading OpenSSL for it is 2 ms of every warm lookup
+    try:
+        from _sha2 import sha256  # Python 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # Python 3.9 to 3.11
+        except ImportError:  # a Python built without its own hashes
+            from hashlib import sha256
 
 VERSION = "2"  # changes when what is digested changes, so that old keys are never matched
 # Settings that change who asks AWS, or which API answers.
@@ -56,7 +63,7 @@ _CONFIG_LIMIT = 16 << 20  # bytes of a config file scanned for web_identity_toke
 def identity_key(settings: "Settings", environ: Mapping[str, str] = os.environ) -> str:
     """``LABEL:DIGEST``: the digest changes whenever an input that can change the
     principal (or the API endpoint) changes; the label is for people only."""
-    digest = hashlib.sha256(VERSION.encode())
+    digest = sha256(VERSION.encode())
     for part in _inputs(settings, environ):
         encoded = part.encode("utf-8", "surrogateescape")
         digest.update(b"%d:" % len(encoded) + encoded)
@@ -149,7 +156,7 @@ def _file(path: str) -> tuple[str, bool]:
     if isinstance(descriptor, str):
         return descriptor, False
     with open(descriptor, "rb") as file:
-        digest = hashlib.sha256()
+        digest = sha256()
         mentions, tail = False, b""
         try:
             for chunk in iter(lambda: file.read(_CHUNK), b""):
@@ -197,10 +204,13 @@ def _token_subject(path: str) -> str:
         return f"unreadable {error.errno}"
     parts = token.split(b".")
     if len(parts) == 3:
+        import base64  # here: only a web identity token's claims are decoded
+        import binascii
+
         try:
             claims = json.loads(base64.urlsafe_b64decode(parts[1] + b"=" * (-len(parts[1]) % 4)))
         except (ValueError, binascii.Error, RecursionError):
             claims = None
         if isinstance(claims, dict) and claims.get("sub"):
             return json.dumps([claims.get("iss"), claims["sub"], claims.get(_TAGS_CLAIM)], sort_keys=True)
-    return hashlib.sha256(token).hexdigest()
+    return sha256(token).hexdigest()

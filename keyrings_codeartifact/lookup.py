@@ -9,12 +9,12 @@ Every front end comes through here, so this is where a failed lookup is recorded
 for ``explain`` (``failures``) and each lookup logged when the log is on (``lookuplog``).
 """
 
-import logging
 import os
-import threading
 import time
+from _thread import allocate_lock  # threading.Lock itself: importing threading is 0.7 ms of a warm lookup
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
+from . import loggers
 from . import settings as config
 from .errors import PREFIX, CodeArtifactError, ConfigError
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .token_record import Token
     from .token_source import TokenSource
 
-log = logging.getLogger(__name__)
+log = loggers.get(__name__)
 
 TOKEN_VARIABLE = "CODEARTIFACT_AUTH_TOKEN"
 
@@ -51,7 +51,7 @@ class Lookup:
 
     def __init__(self) -> None:
         self._source: Optional[TokenSource] = None  # made on first use
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def token(
         self, endpoint: "Endpoint", adjust: Optional[Callable[[config.Settings], config.Settings]] = None

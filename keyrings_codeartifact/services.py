@@ -7,13 +7,13 @@ repository name listed in ``[codeartifact-repositories]``; the username must be
 Standard library only: keyring is not imported here.
 """
 
-import logging
 from typing import Optional
 
 from . import endpoint as endpoints
+from . import loggers
 from .errors import ConfigError
 
-log = logging.getLogger(__name__)
+log = loggers.get(__name__)
 
 USERNAME = "aws"
 

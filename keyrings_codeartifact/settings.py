@@ -19,7 +19,6 @@ with one). Our own part, the section headers, is read in linear time, and an err
 echoes the file's text only through ``redact``: one line, cut short, no userinfo.
 """
 
-import configparser
 import os
 import re
 from pathlib import Path
@@ -30,6 +29,8 @@ from .errors import PREFIX, ConfigError
 from .token_record import ADVISORY_MARGIN, MANDATORY_MARGIN, MAX_DURATION, MIN_DURATION
 
 if TYPE_CHECKING:
+    import configparser
+
     from .endpoint import Endpoint
 
 SECTION = "codeartifact"
@@ -124,7 +125,7 @@ def repository_names(path: Optional[Path] = None) -> dict[str, str]:
     for tools that ask keyring by name rather than by URL."""
     path = config_path() if path is None else path
     parser = _read(path)
-    if not parser.has_section(NAMES_SECTION):
+    if parser is None or not parser.has_section(NAMES_SECTION):
         return {}
     return {name.lower(): url.strip() for name, url in parser.items(NAMES_SECTION)}
 
@@ -134,9 +135,14 @@ def parse_option(option: str, value: str) -> Any:  # Any: the option decides the
     return _CONVERTERS.get(option, _non_empty)(value.strip())
 
 
-def _read(path: Path) -> configparser.RawConfigParser:
-    """keyringrc.cfg parsed (empty if missing), as keyrings.codeartifact read it:
-    inline comments allowed, no DEFAULT section merged into the others."""
+def _read(path: Path) -> Optional["configparser.RawConfigParser"]:
+    """keyringrc.cfg parsed, as keyrings.codeartifact read it: inline comments
+    allowed, no DEFAULT section merged into the others. None if there is no file:
+    configparser skips a file it cannot open, so keyring reads none either."""
+    if not os.path.exists(path):
+        return None
+    import configparser  # here: only a file that is there needs it (1 ms of a warm lookup without one)
+
     parser = configparser.RawConfigParser(inline_comment_prefixes=("#", ";"), default_section="\0no-defaults")
     try:
         parser.read(path, encoding="utf-8")
@@ -147,6 +153,8 @@ def _read(path: Path) -> configparser.RawConfigParser:
 
 def _unreadable(error: Exception) -> str:
     """What configparser found wrong, in one line that names the line."""
+    import configparser  # loaded: the error is configparser's
+
     if isinstance(error, configparser.MissingSectionHeaderError):
         return f"line {error.lineno} comes before any [section]: {redact.text(error.line)}"
     if isinstance(error, configparser.ParsingError) and error.errors:
@@ -158,7 +166,8 @@ def _unreadable(error: Exception) -> str:
 def _applicable_sections(path: Path, endpoint: Optional["Endpoint"]) -> list[tuple[str, dict[str, str]]]:
     """The sections that apply to ``endpoint``, least specific first."""
     parser = _read(path)
-
+    if parser is None:
+        return []
     applicable = []
     for order, section in enumerate(parser.sections()):
         qualifiers = _qualifiers(section, path)

@@ -19,11 +19,11 @@ principal. A lock per key makes the threads of a host program (poetry downloads 
 threads) wait for one fetch instead of each making one.
 """
 
-import logging
-import threading
 import time
+from _thread import LockType, allocate_lock  # threading.Lock itself, as in lookup
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Union
 
+from . import loggers
 from .cache import Cache, Key, cache_key, open_cache
 from .errors import CodeArtifactError
 from .settings import MAX_ATTEMPTS
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TokenSource", "cache_key", "fetch_budget", "refresh_state", "wait_limit"]  # cache_key: as before
 
-log = logging.getLogger(__name__)
+log = loggers.get(__name__)
 
 RETRY_ADVISORY_AFTER = 60.0  # seconds: a failed advisory refresh is not retried sooner
 STARTUP_SECONDS = 5.0  # importing botocore and making a client, on a slow machine
@@ -117,8 +117,8 @@ class TokenSource:
         self._clock = clock
         self._memory: dict[_Remembered, Token] = {}
         self._advisory_failed: dict[_Remembered, float] = {}  # key -> when a refresh last failed here
-        self._locks: dict[_Remembered, threading.Lock] = {}  # one per key: other endpoints never wait
-        self._locks_lock = threading.Lock()
+        self._locks: dict[_Remembered, LockType] = {}  # one per key: other endpoints never wait
+        self._locks_lock = allocate_lock()
 
     def get(self, endpoint: "Endpoint", settings: "Settings", served: Served = lambda source, key: None) -> Token:
         """A token for ``endpoint`` with more than the mandatory margin of life left:
@@ -144,9 +144,9 @@ class TokenSource:
             served(source, key)
             return token
 
-    def _lock_for(self, remembered: _Remembered) -> threading.Lock:
+    def _lock_for(self, remembered: _Remembered) -> LockType:
         with self._locks_lock:
-            return self._locks.setdefault(remembered, threading.Lock())
+            return self._locks.setdefault(remembered, allocate_lock())
 
     @staticmethod
     def _newer(

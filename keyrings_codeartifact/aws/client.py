@@ -7,6 +7,8 @@ its failures turned into our one-line errors (``translation``).
 """
 
 import contextlib
+import gzip
+import json
 import logging
 import os
 import subprocess
@@ -22,7 +24,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.credentials import CredentialResolver, create_credential_resolver
 from botocore.exceptions import UnknownCredentialError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 from .. import __version__
 from ..errors import ServiceError, endpoint_error
@@ -40,6 +42,7 @@ if TYPE_CHECKING:  # the generated clients' types (mypy-boto3-*): nothing of the
     from ..settings import Settings
 
 log = logging.getLogger(__package__)  # "keyrings_codeartifact.aws", for every module of the package
+log_loader = logging.getLogger("botocore.loaders")  # _DictJSONFileLoader logs as botocore's loader does
 
 SERVICES = ("codeartifact", "sts")  # the only AWS APIs this backend calls
 PROCESS_TIMEOUT = 120.0  # seconds a profile's credential_process may run (botocore waits forever)
@@ -178,11 +181,27 @@ class _OurServicesLoader(Loader):
         return super().list_available_services(type_name)
 
 
+class _DictJSONFileLoader(JSONFileLoader):
+    """botocore's JSON file loader, reading JSON objects as dicts (ordered, as every
+    dict is) where botocore asks for OrderedDicts, which take twice as long: about
+    20 ms of every cold lookup go on endpoints.json (1.2 MB), read for every client."""
+
+    def load_file(self, file_path: str) -> Any:
+        for extension, opener in ((".json", open), (".json.gz", gzip.open)):  # botocore's order
+            path = file_path + extension
+            if os.path.isfile(path):
+                with opener(path, "rb") as file:
+                    payload = file.read().decode("utf-8")
+                log_loader.debug("Loading JSON file: %s", path)
+                return json.loads(payload)
+        return super().load_file(file_path)  # none of these: as botocore reads it
+
+
 def _loader_of_our_services(session: botocore.session.Session) -> Loader:
     """An _OurServicesLoader that searches AWS_DATA_PATH too, as botocore's own does."""
     data_path = session.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
     extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep)] if data_path else []
-    return _OurServicesLoader(extra_search_paths=extra)
+    return _OurServicesLoader(extra_search_paths=extra, file_loader=_DictJSONFileLoader())
 
 
 def codeartifact_client(endpoint: "Endpoint", settings: "Settings") -> "CodeArtifactClient":

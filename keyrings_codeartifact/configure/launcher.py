@@ -72,8 +72,10 @@ and run codeartifact-keyring setup keyring again, or delete $0" >&2
 fi
 exec "$python" "$0" "$@"
 '''
+import gc
 import sys
 
+gc.disable()  # one short command: its cycles are left to the exit (keyring_command says why)
 try:
     from keyrings_codeartifact.keyring_command import main
 except ImportError:

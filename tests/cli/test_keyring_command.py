@@ -194,6 +194,30 @@ def test_a_warm_lookup_imports_no_failure_record_keeper_nor_log_writer(standin, 
     assert len(standin.token_requests()) == 1
 
 
+# Nor the standard library's heavier modules, whose work a warm lookup does not need:
+# logging (no handler is configured in this process, so a debug record goes nowhere),
+# hashlib (its OpenSSL: SHA-256 is Python's own module), configparser (no keyringrc.cfg
+# to read), threading (its Lock is _thread's) and base64 (no web identity token).
+WARM_STDLIB_NEEDS_NOT = {"logging", "hashlib", "_hashlib", "configparser", "threading", "base64"}
+
+
+def test_a_warm_lookup_imports_no_logging_hashlib_configparser_nor_threading(standin, fast):
+    cold = modules_imported_by(fast, "get", URL, "aws")
+    assert {"logging", "configparser"} <= cold  # the probe sees them: botocore uses both
+    warm = modules_imported_by(fast, "get", URL, "aws")
+    assert "keyrings_codeartifact.cache" in warm and not warm & WARM_STDLIB_NEEDS_NOT
+    assert len(standin.token_requests()) == 1
+
+
+def test_a_keyringrc_cfg_is_read_on_a_warm_lookup(standin, fast):
+    modules_imported_by(fast, "get", URL, "aws")  # cached
+    write_keyring_config("[codeartifact]\nowners = 444455556666\n")
+    keyring_cli, ours = both(fast, "get", URL, "aws")
+    assert ours == keyring_cli and ours[2] == 1  # refused by owners: no password anywhere
+    assert "configparser" in modules_imported_by(fast, "get", URL, "aws")
+    assert len(standin.token_requests()) == 1
+
+
 def test_a_warm_lookup_clears_a_failure_record_and_writes_the_log(standin, fast, cache_dir, tmp_path, monkeypatch):
     modules_imported_by(fast, "get", URL, "aws")  # cached
     (cache_dir / cache.failure_record_name(cache.domain_key(parse(URL)))).write_text("{}")
@@ -247,3 +271,21 @@ def test_another_keyring_plugin_installed_makes_it_keyring_s_answer(standin, fas
     from keyrings_codeartifact.keyring_command import _other_backends
 
     assert _other_backends([str(site)]) == ["another_plugin"]
+
+
+GC_PLUGIN = PLUGIN.replace('return "from-another-plugin"', 'import gc\n        return f"collector on: {gc.isenabled()}"')
+
+
+def test_the_launcher_runs_the_command_with_the_garbage_collector_off(standin, fast, tmp_path, monkeypatch):
+    # One short command, whose cycles the exit frees (keyring_command's docstring says
+    # what that saves); seen from a plugin, as keyring's CLI runs it in the same process.
+    assert "gc.isenabled" in GC_PLUGIN
+    site = tmp_path / "site"
+    (site / "gc_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "gc_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: gc-plugin\nVersion: 1.0\n")
+    (site / "gc_plugin-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\ngc = gc_plugin\n")
+    (site / "gc_plugin.py").write_text(GC_PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    keyring_cli, ours = both(fast, "get", URL, "aws")
+    assert keyring_cli == ("collector on: True\n", "", 0)
+    assert ours == ("collector on: False\n", "", 0)

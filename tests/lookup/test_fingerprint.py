@@ -210,3 +210,21 @@ def test_a_fifo_as_a_web_identity_token_file_is_never_read(setup, where):
     thread.start()
     thread.join(timeout=30)
     assert not thread.is_alive() and keys
+
+
+def test_digests_are_sha256_as_hashlib_computes_them(tmp_path):
+    # fingerprint.sha256 is Python's own SHA-256 module rather than hashlib's OpenSSL (off
+    # the warm path): the digests, and so the keys and file names of tokens cached by
+    # earlier versions, must be what they were.
+    import hashlib
+
+    from keyrings_codeartifact import cache
+
+    data = os.urandom(fingerprint._CHUNK + 12345)  # more than one chunk
+    path = tmp_path / "config"
+    path.write_bytes(data)
+    assert fingerprint._file(str(path)) == (hashlib.sha256(data).hexdigest(), False)
+    key = {"partition": "aws", "region": "us-east-1", "domain": "d", "owner": "111122223333",
+           "identity": "profile:default:0123", "duration": 3600}
+    canonical = json.dumps(key, sort_keys=True).encode()
+    assert cache.entry_name(key) == hashlib.sha256(canonical).hexdigest()[:40] + ".json"

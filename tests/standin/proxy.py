@@ -65,6 +65,7 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class _Handler(socketserver.StreamRequestHandler):
     server: _Server
+    disable_nagle_algorithm = True  # a relay adds no wait of its own: see serving.Handler
 
     def handle(self) -> None:
         request_line = self.rfile.readline(65537).decode("latin-1").strip()
@@ -82,6 +83,7 @@ class _Handler(socketserver.StreamRequestHandler):
             self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
         with socket.create_connection(target, timeout=10) as upstream:
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             self.wfile.flush()
             _pipe(self.connection, upstream)
