@@ -58,7 +58,7 @@ _WINDOWS_SHADOWS = ("keyring.com",)
 # The most of a launcher's zipped script read (pip's and uv's are a few hundred bytes).
 SCRIPT_LIMIT = 64 * 1024
 _OUR_SCRIPT = re.compile(r"^[ \t]*from keyrings_codeartifact\.cli import main[ \t]*\r?$", re.MULTILINE)
-_UNSAFE = {"posix": "'\\\"$`", "windows": '"%&|<>^'}
+_UNSAFE = "'\\\"$`"  # in the Python's path: would need quoting in the sh part
 
 _POSIX = """#!/bin/sh
 # {marker}, written by `codeartifact-keyring setup keyring`
@@ -84,20 +84,6 @@ except ImportError:
 sys.exit(main())
 """
 
-_WINDOWS = """@echo off
-rem {marker}, written by `codeartifact-keyring setup keyring`
-rem (`codeartifact-keyring setup keyring --remove` removes it). It runs the Python below.
-if exist "{python}" goto run
-echo keyring: {python}, the Python of codeartifact-keyring, is gone; reinstall codeartifact-keyring \
-and run codeartifact-keyring setup keyring again, or delete %~f0 1>&2
-exit /b 1
-:run
-"{python}" -c "import sys; sys.path[:1] = [p for p in sys.path[:1] if p]; \
-from keyrings_codeartifact.keyring_command import main; sys.exit(main())" %*
-exit /b %ERRORLEVEL%
-"""
-
-
 class SetupFailed(Exception):
     """The launcher cannot be written or removed as asked (exit 1)."""
 
@@ -113,12 +99,10 @@ def launcher_name() -> str:
 
 
 def render(python: str) -> str:
-    """The launcher that runs ``python`` on the fast command."""
-    kind = "windows" if windows() else "posix"
-    if any(character in python for character in _UNSAFE[kind]) or not python.isprintable():
+    """The POSIX launcher that runs ``python`` on the fast command (Windows gets a copy
+    of ``codeartifact-keyring.exe`` instead: ``launcher_bytes``)."""
+    if any(character in python for character in _UNSAFE) or not python.isprintable():
         raise SetupFailed(f"cannot write a launcher for {python!r}: its path holds quotes or special characters")
-    if windows():
-        return _WINDOWS.format(marker=MARKER, python=python).replace("\n", "\r\n")
     return _POSIX.format(marker=MARKER, python=shlex.quote(python))
 
 
