@@ -81,7 +81,19 @@ try:
 except ImportError:
     sys.exit("keyring: codeartifact-keyring is no longer installed in " + sys.prefix + "; reinstall it, "
              "or delete " + sys.argv[0])
-sys.exit(main())
+code = main()
+import atexit
+import os
+
+if getattr(atexit, "_ncallbacks", lambda: 1)() == 0 and "threading" not in sys.modules:
+    # Nothing asked to run at exit, no thread to wait for: skip the interpreter's teardown.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError):
+            pass
+    os._exit(code)
+sys.exit(code)
 """
 
 class SetupFailed(Exception):

@@ -289,3 +289,35 @@ def test_the_launcher_runs_the_command_with_the_garbage_collector_off(standin, f
     keyring_cli, ours = both(fast, "get", URL, "aws")
     assert keyring_cli == ("collector on: True\n", "", 0)
     assert ours == ("collector on: False\n", "", 0)
+
+
+TEARDOWN_WATCH = '''
+import sys
+
+
+class _Watch:
+    def __del__(self):
+        sys.stderr.write("torn down\\n")
+
+
+watch = _Watch()
+'''
+
+
+def test_the_launcher_skips_the_interpreter_s_teardown_unless_something_runs_at_exit(standin, fast, tmp_path,
+                                                                                    monkeypatch):
+    # A warm answer needs no teardown (about 3 ms of 30); an exit handler anyone
+    # registered (here a sitecustomize, as coverage.py's does) still runs, as do the teardown and its output.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    keyring_cli, ours = both(fast, "--mode=creds", "--output=json", "get", URL)
+    assert keyring_cli[0] == ours[0] and ours[0].startswith("{")
+    assert run(KEYRING, "get", OTHER, "aws").stderr.endswith("torn down\n")  # the watch works
+    skipped = run(fast, "--mode=creds", "--output=json", "get", URL)
+    assert skipped.returncode == 0 and skipped.stdout == ours[0] and "torn down" not in skipped.stderr
+
+    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH + "import atexit\natexit.register(print, 'at exit')\n")
+    kept = run(fast, "--mode=creds", "--output=json", "get", URL)
+    assert kept.returncode == 0 and kept.stdout == ours[0] + "at exit\n" and kept.stderr.endswith("torn down\n")
