@@ -256,14 +256,22 @@ class Keyring(backend.KeyringBackend):
 '''
 
 
+def install_plugin(tmp_path: Path, monkeypatch, module: str, text: str) -> Path:
+    """A keyring backend plugin ``module`` (source ``text``) installed in a folder put
+    first on PYTHONPATH, for both commands; the folder."""
+    site = tmp_path / "site"
+    info = site / f"{module}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[keyring.backends]\n{module} = {module}\n")
+    (site / f"{module}.py").write_text(text)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    return site
+
+
 def test_another_keyring_plugin_installed_makes_it_keyring_s_answer(standin, fast, tmp_path, monkeypatch):
     # A plugin of higher priority than ours: keyring asks it alone, so must we.
-    site = tmp_path / "site"
-    (site / "another_plugin-1.0.dist-info").mkdir(parents=True)
-    (site / "another_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: another-plugin\nVersion: 1.0\n")
-    (site / "another_plugin-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\nanother = another_plugin\n")
-    (site / "another_plugin.py").write_text(PLUGIN)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    site = install_plugin(tmp_path, monkeypatch, "another_plugin", PLUGIN)
     keyring_cli, ours = both(fast, "get", URL, "aws")
     assert ours == keyring_cli == ("from-another-plugin\n", "", 0)
     assert standin.requests() == []
@@ -280,12 +288,7 @@ def test_the_launcher_runs_the_command_with_the_garbage_collector_off(standin, f
     # One short command, whose cycles the exit frees (keyring_command's docstring says
     # what that saves); seen from a plugin, as keyring's CLI runs it in the same process.
     assert "gc.isenabled" in GC_PLUGIN
-    site = tmp_path / "site"
-    (site / "gc_plugin-1.0.dist-info").mkdir(parents=True)
-    (site / "gc_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: gc-plugin\nVersion: 1.0\n")
-    (site / "gc_plugin-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\ngc = gc_plugin\n")
-    (site / "gc_plugin.py").write_text(GC_PLUGIN)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    install_plugin(tmp_path, monkeypatch, "gc_plugin", GC_PLUGIN)
     keyring_cli, ours = both(fast, "get", URL, "aws")
     assert keyring_cli == ("collector on: True\n", "", 0)
     assert ours == ("collector on: False\n", "", 0)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from helpers import DOMAIN, OWNER, REGION, URL
+from helpers import DOMAIN, OWNER, REGION, URL, run
 from standin.wheels import make_wheel
 
 UPLOAD_URL = URL.replace("/simple/", "/")
@@ -52,3 +52,21 @@ def assert_no_token_in(standin, *files: Path) -> None:
     for file in files:
         text = file.read_text()
         assert not any(token in text for token in standin.issued), f"a token in {file.name}"
+
+
+def pdm_add_lock_install(pdm: Path, index, app: Path, tmp_path: Path, package: str) -> None:
+    """``pdm add PACKAGE`` and ``pdm lock --refresh`` in ``app`` (its pyproject.toml
+    written), then ``pdm install`` from the lock file in a fresh checkout; each must get
+    into the index, and the installed module must say "for pdm"."""
+    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=app))
+    ok_served(index, lambda: run(pdm, "add", package, cwd=app))
+    ok_served(index, lambda: run(pdm, "lock", "--refresh", cwd=app))
+    clone = tmp_path / "clone"  # a fresh checkout installs from the lock file
+    clone.mkdir()
+    for name in ("pyproject.toml", "pdm.lock"):
+        (clone / name).write_bytes((app / name).read_bytes())
+    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=clone))
+    ok_served(index, lambda: run(pdm, "install", cwd=clone))
+    module = package.replace("-", "_")
+    check = ok(run(clone / ".venv" / "bin" / "python", "-c", f"import {module}; print({module}.MESSAGE)"))
+    assert check.stdout.strip() == "for pdm"

@@ -22,7 +22,17 @@ import pytest
 
 from helpers import CLI, URL, run
 from keyrings_codeartifact.configure.launcher import is_ours
-from support import AT_URL, BASE_PYTHON, ONE_TOKEN, assert_no_token_in, ok, ok_served, publish, token_requests
+from support import (
+    AT_URL,
+    BASE_PYTHON,
+    ONE_TOKEN,
+    assert_no_token_in,
+    ok,
+    ok_served,
+    pdm_add_lock_install,
+    publish,
+    token_requests,
+)
 
 SYSTEM_PATH = os.pathsep.join(["/usr/bin", "/bin"])  # sh and the like; no keyring there
 
@@ -70,18 +80,7 @@ def test_pdm_without_keyring_add_lock_install(fast_keyring_only, e2e, standin, t
     app.mkdir()
     (app / "pyproject.toml").write_text(PDM_PYPROJECT)
     assert "reach" not in ok(run(CLI, "setup", "pdm", URL, cwd=app)).stdout  # no note: the keyring found reaches us
-    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=app))
-    ok_served(e2e, lambda: run(pdm, "add", "fast-pdm", cwd=app))
-    assert token_requests(standin) == ONE_TOKEN
-    ok_served(e2e, lambda: run(pdm, "lock", "--refresh", cwd=app))
-    clone = tmp_path / "clone"  # a fresh checkout installs from the lock file
-    clone.mkdir()
-    for name in ("pyproject.toml", "pdm.lock"):
-        (clone / name).write_bytes((app / name).read_bytes())
-    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=clone))
-    ok_served(e2e, lambda: run(pdm, "install", cwd=clone))
-    check = ok(run(clone / ".venv" / "bin" / "python", "-c", "import fast_pdm; print(fast_pdm.MESSAGE)"))
-    assert check.stdout.strip() == "for pdm"
+    pdm_add_lock_install(pdm, e2e, app, tmp_path, "fast-pdm")
     assert_no_token_in(standin, app / "pdm.lock", app / "pyproject.toml")
     assert token_requests(standin) == ONE_TOKEN  # the later runs: the fast command's cache
 

@@ -6,7 +6,15 @@ import pytest
 
 from helpers import URL, run
 from standin.wheels import make_wheel
-from support import BASE_PYTHON, ONE_TOKEN, UPLOAD_URL, assert_no_token_in, ok, ok_served, publish, token_requests
+from support import (
+    ONE_TOKEN,
+    UPLOAD_URL,
+    assert_no_token_in,
+    ok,
+    pdm_add_lock_install,
+    publish,
+    token_requests,
+)
 
 PYPROJECT = f"""
 [project]
@@ -38,17 +46,7 @@ def test_pdm_add_lock_install(pdm, e2e, standin, tmp_path):
     app = tmp_path / "app"
     app.mkdir()
     (app / "pyproject.toml").write_text(PYPROJECT)
-    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=app))
-    ok_served(e2e, lambda: run(pdm, "add", "pdm-hello", cwd=app))
-    ok_served(e2e, lambda: run(pdm, "lock", "--refresh", cwd=app))
-    clone = tmp_path / "clone"  # a fresh checkout installs from the lock file
-    clone.mkdir()
-    for name in ("pyproject.toml", "pdm.lock"):
-        (clone / name).write_bytes((app / name).read_bytes())
-    ok(run(pdm, "venv", "create", BASE_PYTHON, cwd=clone))
-    ok_served(e2e, lambda: run(pdm, "install", cwd=clone))
-    check = ok(run(clone / ".venv" / "bin" / "python", "-c", "import pdm_hello; print(pdm_hello.MESSAGE)"))
-    assert check.stdout.strip() == "for pdm"
+    pdm_add_lock_install(pdm, e2e, app, tmp_path, "pdm-hello")
     assert_no_token_in(standin, app / "pdm.lock", app / "pyproject.toml")
     assert token_requests(standin) == ONE_TOKEN  # three pdm runs that each got in: the disk cache served the later ones
 

@@ -58,11 +58,10 @@ def attacker() -> Iterator[Attacker]:
         thread.join()
 
 
-def pip_download(index_url: str, attacker: Attacker, tmp_path, monkeypatch):
-    """``pip download`` of one package from ``index_url``, keyring in import mode, plain
-    HTTP through ``attacker``; pip's own config and this machine's find-links left out.
-    pip ignores a plain-HTTP index unless it is a ``--trusted-host`` (which a requirements
-    file can also say), so it is one here."""
+def pip_download(attacker: Attacker, tmp_path, monkeypatch, *where: str):
+    """``pip download`` of one package from ``where`` (pip's options and requirement),
+    keyring in import mode, plain HTTP through ``attacker``; pip's own config and this
+    machine's find-links left out."""
     for name in ("PIP_FIND_LINKS", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     proxy = f"http://127.0.0.1:{attacker.server_address[1]}"
@@ -70,12 +69,13 @@ def pip_download(index_url: str, attacker: Attacker, tmp_path, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", proxy)
     monkeypatch.setenv("http_proxy", proxy)
     return run(sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
-               "--dest", tmp_path / "dl", "--index-url", index_url, "--trusted-host", HOST, "--keyring-provider", "import",
-               "--no-input", "--retries", "0", "hello-codeartifact")
+               "--dest", tmp_path / "dl", "--keyring-provider", "import", "--no-input", "--retries", "0", *where)
 
 
 def test_pip_import_mode_sends_no_token_to_a_plain_http_codeartifact_index(standin, attacker, tmp_path, monkeypatch):
-    result = pip_download(PLAIN, attacker, tmp_path, monkeypatch)
+    # pip ignores a plain-HTTP index unless it is a --trusted-host (a requirements file can say so)
+    result = pip_download(attacker, tmp_path, monkeypatch, "--index-url", PLAIN, "--trusted-host", HOST,
+                          "hello-codeartifact")
     assert result.returncode != 0
     assert attacker.seen, "pip never reached the plain-HTTP index: " + result.stderr
     assert all(target.startswith(f"http://{HOST}/") for target, _ in attacker.seen)
@@ -128,16 +128,8 @@ def test_pip_import_mode_sends_no_token_for_a_direct_plain_http_url(standin, att
     """A requirement ``NAME @ http://HOST/...whl`` is under no index: pip asks keyring for
     the bare host alone (no URL first), which inside pip gets nothing until an https URL
     of that host was asked for. Found by review."""
-    for name in ("PIP_FIND_LINKS", "NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    proxy = f"http://127.0.0.1:{attacker.server_address[1]}"
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("HTTP_PROXY", proxy)
-    monkeypatch.setenv("http_proxy", proxy)
     wheel = f"{PLAIN}simple/hello-codeartifact/hello_codeartifact-1.0-py3-none-any.whl"
-    result = run(sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
-                 "--dest", tmp_path / "dl", "--no-index", "--keyring-provider", "import", "--no-input", "--retries", "0",
-                 f"hello-codeartifact @ {wheel}")
+    result = pip_download(attacker, tmp_path, monkeypatch, "--no-index", f"hello-codeartifact @ {wheel}")
     assert result.returncode != 0
     assert attacker.seen, "pip never reached the plain-HTTP URL: " + result.stderr
     assert sum(1 for _, credentials in attacker.seen if credentials) == 0  # counted: never shown
