@@ -17,13 +17,15 @@ to stdout.
 """
 
 import base64
+import gc
 import json
 import sys
 import time
-from typing import Optional
+from typing import NoReturn, Optional
 
 from .endpoint import parse
 from .errors import CodeArtifactError
+from .oneshot import finish
 
 __all__ = ["main", "response"]
 
@@ -34,6 +36,12 @@ MAX_REQUEST = 1 << 20  # bytes: a request is one short JSON object
 
 class BadRequest(Exception):
     """The command line or stdin is not a ``get`` request (exit 2)."""
+
+
+def run() -> NoReturn:
+    """The console script: ``main`` as a one-shot command (``oneshot``)."""
+    gc.disable()
+    finish(main())
 
 
 def main(argv: Optional[list[str]] = None) -> int:

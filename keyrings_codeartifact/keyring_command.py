@@ -19,6 +19,7 @@ module: the process answers one command and exits, and a lookup, even one that i
 botocore, leaves about half a megabyte of cycles for the exit to free, where collecting
 them as it goes costs ~2 ms of a warm lookup and ~10 ms of a cold one. keyring's CLI
 runs so too (its plugins' imports are most of its time): what it prints is the same.
+The launcher ends through ``oneshot.finish``.
 """
 
 import os

@@ -166,3 +166,17 @@ class Holder:
     def release(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=30)
+
+
+# A sitecustomize that says when the interpreter tears down (oneshot.finish skips that).
+TEARDOWN_WATCH = '''
+import sys
+
+
+class _Watch:
+    def __del__(self):
+        sys.stderr.write("torn down\\n")
+
+
+watch = _Watch()
+'''

@@ -78,22 +78,11 @@ import sys
 gc.disable()  # one short command: its cycles are left to the exit (keyring_command says why)
 try:
     from keyrings_codeartifact.keyring_command import main
+    from keyrings_codeartifact.oneshot import finish
 except ImportError:
     sys.exit("keyring: codeartifact-keyring is no longer installed in " + sys.prefix + "; reinstall it, "
              "or delete " + sys.argv[0])
-code = main()
-import atexit
-import os
-
-if getattr(atexit, "_ncallbacks", lambda: 1)() == 0 and "threading" not in sys.modules:
-    # Nothing asked to run at exit, no thread to wait for: skip the interpreter's teardown.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, OSError):
-            pass
-    os._exit(code)
-sys.exit(code)
+finish(main())
 """
 
 class SetupFailed(Exception):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLI, KEYRING, URL, run, write_keyring_config
+from helpers import CLI, KEYRING, TEARDOWN_WATCH, URL, run, write_keyring_config
 from keyrings_codeartifact import cache, failures, settings
 from keyrings_codeartifact.endpoint import parse
 
@@ -292,19 +292,6 @@ def test_the_launcher_runs_the_command_with_the_garbage_collector_off(standin, f
     keyring_cli, ours = both(fast, "get", URL, "aws")
     assert keyring_cli == ("collector on: True\n", "", 0)
     assert ours == ("collector on: False\n", "", 0)
-
-
-TEARDOWN_WATCH = '''
-import sys
-
-
-class _Watch:
-    def __del__(self):
-        sys.stderr.write("torn down\\n")
-
-
-watch = _Watch()
-'''
 
 
 def test_the_launcher_skips_the_interpreter_s_teardown_unless_something_runs_at_exit(standin, fast, tmp_path,

@@ -1,0 +1,24 @@
+"""The end of a one-shot command (the fast ``keyring``, the Bazel credential helper).
+
+Both start with Python's cyclic garbage collector off (one short command: its cycles
+are left to the exit) and end here: when nothing was registered to run at exit and no
+thread was started, the interpreter's teardown (about 3 ms of a 30 ms warm lookup) is
+skipped, after the output is flushed; otherwise the exit is the usual one.
+"""
+
+import atexit
+import os
+import sys
+from typing import NoReturn
+
+
+def finish(code: int) -> NoReturn:
+    """Exit with ``code``: at once if nothing is left to run at exit, else as usual."""
+    if getattr(atexit, "_ncallbacks", lambda: 1)() == 0 and "threading" not in sys.modules:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError):  # no stream, or its reader is gone
+                pass
+        os._exit(code)
+    sys.exit(code)
