@@ -34,8 +34,11 @@ log = logging.getLogger(__name__)
 __all__ = ["USERNAME", "CodeArtifactBackend"]
 
 _LOOKUP_LOCK = threading.Lock()
-# Loaded in pip's process (and pip-tools'): its host-only fallback may stand for http://.
+# Loaded in the process of pip (and pip-tools), of pipenv's own copy of pip
+# (pipenv.patched.pip...) and of pdm (unearth, a fork of pip's finder): their host-only
+# fallback may stand for http://.
 _PIP_AUTH = "pip._internal.network.auth"
+_UNEARTH_AUTH = "unearth.auth"
 _KEYRING_CLASSES: dict[type[CodeArtifactError], type[KeyringError]] = {}
 
 
@@ -107,12 +110,13 @@ class CodeArtifactBackend(backend.KeyringBackend):
     def _bare_host_allowed(self, host: str) -> bool:
         """Whether a bare ``host`` may get a token in this process. A bare host does not
         show its scheme: refused after this process was asked for it over http://, and,
-        inside pip, unless it was first asked for as an https:// URL (pip asks for the
-        bare host alone for a direct URL or find-links, which may be http://)."""
+        inside pip or a copy of its finder, unless it was first asked for as an https://
+        URL (pip asks for the bare host alone for a direct URL or find-links, which may be
+        http://)."""
         if host in self._plain_http_hosts:
             log.debug("%s was asked for over http:// in this process: its bare host gets no token", host)
             return False
-        if _PIP_AUTH in sys.modules and host not in self._https_hosts:
+        if host not in self._https_hosts and _inside_pip():
             log.debug("%s: pip asked for the bare host before any https:// URL of it (it may stand for a "
                       "direct http:// URL): no token; list the repository as an index", host)
             return False
@@ -143,3 +147,8 @@ def _keyring_class(cls: type[CodeArtifactError]) -> type[KeyringError]:
         made = type(cls.__name__, (cls, KeyringError), {"__module__": cls.__module__, "__doc__": cls.__doc__})
         made = _KEYRING_CLASSES.setdefault(cls, made)
     return made
+
+
+def _inside_pip() -> bool:
+    """Whether pip's credential code, or a copy of it, is loaded in this process."""
+    return any(name.endswith(_PIP_AUTH) or name == _UNEARTH_AUTH for name in list(sys.modules))

@@ -58,17 +58,17 @@ def attacker() -> Iterator[Attacker]:
         thread.join()
 
 
-def pip_download(attacker: Attacker, tmp_path, monkeypatch, *where: str):
+def pip_download(attacker: Attacker, tmp_path, monkeypatch, *where: str, pip=("-m", "pip")):
     """``pip download`` of one package from ``where`` (pip's options and requirement),
     keyring in import mode, plain HTTP through ``attacker``; pip's own config and this
-    machine's find-links left out."""
+    machine's find-links left out. ``pip``: how this Python runs pip."""
     for name in ("PIP_FIND_LINKS", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     proxy = f"http://127.0.0.1:{attacker.server_address[1]}"
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("HTTP_PROXY", proxy)
     monkeypatch.setenv("http_proxy", proxy)
-    return run(sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
+    return run(sys.executable, *pip, "download", "--no-deps", "--no-cache-dir", "--disable-pip-version-check",
                "--dest", tmp_path / "dl", "--keyring-provider", "import", "--no-input", "--retries", "0", *where)
 
 
@@ -136,10 +136,13 @@ def test_pip_import_mode_sends_no_token_for_a_direct_plain_http_url(standin, att
     assert standin.token_requests() == []
 
 
-def test_inside_pip_a_bare_host_needs_an_https_url_of_it_first(standin, monkeypatch):
+@pytest.mark.parametrize("module", ["pip._internal.network.auth", "pipenv.patched.pip._internal.network.auth",
+                                    "unearth.auth"])
+def test_inside_pip_a_bare_host_needs_an_https_url_of_it_first(standin, monkeypatch, module):
+    """pip, pipenv's own copy of pip, pdm's finder (unearth, a fork of pip's)."""
     from keyrings_codeartifact import backend as backend_module
 
-    monkeypatch.setitem(sys.modules, backend_module._PIP_AUTH, sys.modules[__name__])  # as if pip were running
+    monkeypatch.setitem(sys.modules, module, sys.modules[__name__])  # as if it were running
     backend = backend_module.CodeArtifactBackend()
     assert backend.get_credential(HOST, None) is None
     assert backend.get_password(HOST, "aws") is None
@@ -147,3 +150,31 @@ def test_inside_pip_a_bare_host_needs_an_https_url_of_it_first(standin, monkeypa
     assert backend.get_credential(URL, None) is not None  # pip's index URL, asked first
     assert backend.get_credential(HOST, None) is not None  # then its host
     assert len(standin.token_requests()) == 1
+
+
+def test_pipenv_s_own_pip_sends_no_token_for_a_direct_plain_http_url(standin, attacker, tools, tmp_path, monkeypatch):
+    """pipenv runs its copy of pip (pipenv.patched.pip) on the project's Python; with keyring
+    and this backend importable there and the import provider, as pip itself. Found by review."""
+    [runner] = (tools / "pipenv" / "lib").glob("python3*/site-packages/pipenv/patched/pip/__pip-runner__.py")
+    site = runner.parents[3]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([*os.environ.get("PYTHONPATH", "").split(os.pathsep), str(site)]))
+    wheel = f"{PLAIN}simple/hello-codeartifact/hello_codeartifact-1.0-py3-none-any.whl"
+    result = pip_download(attacker, tmp_path, monkeypatch, "--no-index", f"hello-codeartifact @ {wheel}",
+                          pip=[str(runner)])
+    assert result.returncode != 0
+    assert attacker.seen, "pipenv's pip never reached the plain-HTTP URL: " + result.stderr
+    assert sum(1 for _, credentials in attacker.seen if credentials) == 0  # counted: never shown
+    assert standin.token_requests() == []
+
+
+def test_pdm_s_finder_gets_no_token_for_the_bare_host_of_a_direct_plain_http_url(standin, tools):
+    """unearth (pdm's finder, with this backend beside it) asks for the bare host alone
+    for a URL under no index, as pip does. Found by review."""
+    code = ("import unearth.auth as auth\n"
+            "found = auth.MultiDomainBasicAuth(prompting=False, index_urls=[])._get_new_credentials(\n"
+            f"    '{PLAIN}simple/x/x-1-py3-none-any.whl', allow_keyring=True)\n"
+            "print(found[1] is not None)")
+    result = run(tools / "pdm" / "bin" / "python", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert standin.token_requests() == []
