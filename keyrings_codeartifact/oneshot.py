@@ -18,7 +18,9 @@ def finish(code: int) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (AttributeError, OSError):  # no stream, or its reader is gone
+            except AttributeError:  # no stream
                 pass
+            except OSError:  # the output is lost (its reader is gone, the disk is full):
+                code = code or 120  # not a success, as Python's own exit says then
         os._exit(code)
     sys.exit(code)

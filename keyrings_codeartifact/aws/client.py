@@ -200,7 +200,7 @@ class _DictJSONFileLoader(JSONFileLoader):
 def _loader_of_our_services(session: botocore.session.Session) -> Loader:
     """An _OurServicesLoader that searches AWS_DATA_PATH too, as botocore's own does."""
     data_path = session.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
-    extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep)] if data_path else []
+    extra = [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)] if data_path else []
     return _OurServicesLoader(extra_search_paths=extra, file_loader=_DictJSONFileLoader())
 
 

@@ -5,6 +5,8 @@ but for the one deliberate difference (a failed lookup prints our message alone,
 keyring prints a traceback ending in it)."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -311,3 +313,15 @@ def test_the_launcher_skips_the_interpreter_s_teardown_unless_something_runs_at_
     (site / "sitecustomize.py").write_text(TEARDOWN_WATCH + "import atexit\natexit.register(print, 'at exit')\n")
     kept = run(fast, "--mode=creds", "--output=json", "get", URL)
     assert kept.returncode == 0 and kept.stdout == ours[0] + "at exit\n" and kept.stderr.endswith("torn down\n")
+
+
+def test_output_lost_at_the_quick_exit_is_not_a_success():
+    # As Python's own exit: a flush that fails (here /dev/full) makes exit code 120.
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this platform")
+    code = "from keyrings_codeartifact.oneshot import finish; print('x'); finish({})"
+    with open("/dev/full", "w") as full:
+        for given, expected in ((0, 120), (1, 1)):
+            env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # print buffers
+            result = subprocess.run([sys.executable, "-c", code.format(given)], stdout=full, env=env, timeout=60)
+            assert result.returncode == expected

@@ -42,3 +42,13 @@ def test_aws_data_path_comes_first_in_both_forms(tmp_path, monkeypatch):
     assert loader.load_data("partitions")["mine"] == "plain"
     assert loader.load_data("sdk-default-configuration")["mine"] == "gzip"
     assert "codeartifact" in loader.load_data("endpoints")["partitions"][0]["services"]  # botocore's own
+
+
+def test_aws_data_path_expands_variables_and_the_home_folder_as_botocore_does(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELS_ROOT", str(tmp_path))
+    monkeypatch.setenv("AWS_DATA_PATH", os.pathsep.join(["$MODELS_ROOT/models", "~/more-models"]))
+    session = botocore.session.Session()
+    ours = client._loader_of_our_services(session).search_paths
+    botocores = botocore.session.Session().get_component("data_loader").search_paths
+    assert ours[:2] == [str(tmp_path / "models"), os.path.expanduser("~/more-models")]
+    assert ours[:2] == botocores[:2]
