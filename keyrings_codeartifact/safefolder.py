@@ -465,21 +465,38 @@ def _name(uid: int) -> str:
 # -- Windows -----------------------------------------------------------------------------
 
 
-def is_inside(folder: Union[str, Path], parent: Union[str, Path], paths: ModuleType = os.path) -> bool:
+def is_inside(folder: Union[str, Path], parent: Union[str, Path], paths: ModuleType = os.path,
+              short: Callable[[str], str] = lambda path: _short_name(path)) -> bool:
     """Whether ``folder`` is ``parent`` or inside it both as the file system resolves them
     (``..``, symbolic links and, on Windows, junctions) and as ``folder`` reads (``..``
     folded; inside ``parent`` as written or as resolved, so a profile moved behind a link
-    counts either way): a path through someone else's folder to a link into ``parent``
-    is not, as that link can be pointed elsewhere later. Case as the platform folds it;
-    False on another drive. ``paths``: ``os.path`` (or ``ntpath``/``posixpath`` to judge
-    another platform's paths)."""
+    counts either way, or by its 8.3 short name, as in ``%TEMP%`` on Windows): a path
+    through someone else's folder to a link into ``parent`` is not, as that link can be
+    pointed elsewhere later. Case as the platform folds it; False on another drive.
+    ``paths``: ``os.path`` (or ``ntpath``/``posixpath`` to judge another platform's
+    paths); ``short``: a path's short form (``_short_name``)."""
     try:
         read, written = (paths.normcase(paths.abspath(path)) for path in (folder, parent))
         resolved, real_parent = (paths.normcase(paths.realpath(path)) for path in (folder, parent))
+        names = (written, real_parent, paths.normcase(short(paths.abspath(parent))))
     except (OSError, ValueError):  # unresolvable
         return False
-    return _within(resolved, real_parent, paths) and (
-        _within(read, written, paths) or _within(read, real_parent, paths))
+    return _within(resolved, real_parent, paths) and any(_within(read, name, paths) for name in names)
+
+
+def _short_name(path: str) -> str:
+    """``path``'s 8.3 short form on Windows (``GetShortPathNameW``: no link followed),
+    else ``path``."""
+    if sys.platform != "win32":
+        return path
+    import ctypes  # Windows only: one call, for a cache folder set by hand
+
+    windll = getattr(ctypes, "windll", None)  # None: Windows simulated (tests)
+    if windll is None:
+        return path
+    buffer = ctypes.create_unicode_buffer(32768)
+    size = windll.kernel32.GetShortPathNameW(path, buffer, len(buffer))
+    return buffer.value if 0 < size < len(buffer) else path
 
 
 def _within(path: str, parent: str, paths: ModuleType) -> bool:

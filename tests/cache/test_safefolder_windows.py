@@ -126,3 +126,25 @@ def test_windows_paths_inside_the_profile(folder):
 ])
 def test_windows_paths_outside_the_profile(folder):
     assert not is_inside(folder, PROFILE, ntpath)
+
+
+def test_a_folder_spelt_with_the_profile_s_short_name_is_inside():
+    r"""%TEMP% on a GitHub Windows runner is C:\Users\RUNNER~1\AppData\Local\Temp while
+    USERPROFILE is C:\Users\runneradmin: the file system resolves the short name (here a
+    stand-in for Windows' realpath), and the path reads inside the profile's short name."""
+    profile, short_profile = "C:\\Users\\runneradmin", "C:\\Users\\RUNNER~1"
+
+    class Windows:  # ntpath, with realpath and the short name as Windows gives them
+        def __getattr__(self, name):
+            return getattr(ntpath, name)
+
+        @staticmethod
+        def realpath(path):
+            return ntpath.abspath(path).replace(short_profile, profile)
+
+    def short(path):
+        return path.replace(profile, short_profile)
+
+    folder = short_profile + "\\AppData\\Local\\Temp\\ck"
+    assert is_inside(folder, profile, paths=Windows(), short=short)
+    assert not is_inside(folder, profile, paths=Windows(), short=lambda path: path)  # before: refused
