@@ -180,3 +180,14 @@ class _Watch:
 
 watch = _Watch()
 '''
+
+
+def watch_teardown(folder: Path, at_exit: bool = False) -> str:
+    """A folder under ``folder`` holding a sitecustomize that says "torn down" on stderr
+    when the interpreter tears down (and, with ``at_exit``, registers an exit handler that
+    prints "at exit"); the PYTHONPATH that puts it first."""
+    site = folder / "site"
+    site.mkdir(exist_ok=True)
+    handler = "import atexit\natexit.register(print, 'at exit')\n" if at_exit else ""
+    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH + handler)
+    return os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])

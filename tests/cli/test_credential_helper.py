@@ -13,7 +13,7 @@ import time
 import pytest
 
 from bazel_client import BazelClient, HelperFailed, check_response, parse_time
-from helpers import BIN, DOMAIN, REGION, TEARDOWN_WATCH, URL, write_keyring_config
+from helpers import BIN, DOMAIN, REGION, URL, watch_teardown, write_keyring_config
 
 HELPER = BIN / "codeartifact-credential-helper"
 HOST = URL.split("/")[2]
@@ -219,14 +219,11 @@ def test_the_client_follows_bazel_s_scope_rules(tmp_path):
 def test_the_console_script_skips_the_teardown_unless_something_runs_at_exit(standin, client, tmp_path,
                                                                                 monkeypatch):
     # As the fast keyring's launcher (oneshot.finish): a sitecustomize watches the teardown.
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("PYTHONPATH", watch_teardown(tmp_path))
     assert client.run(str(HELPER), URL)["headers"]  # a cold answer, then a warm one
     warm = ask("get", stdin=json.dumps({"uri": URL}).encode())
     assert warm.returncode == 0 and json.loads(warm.stdout)["headers"] and b"torn down" not in warm.stderr
 
-    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH + "import atexit\natexit.register(print, 'at exit')\n")
+    monkeypatch.setenv("PYTHONPATH", watch_teardown(tmp_path, at_exit=True))
     kept = ask("get", stdin=json.dumps({"uri": URL}).encode())
     assert kept.returncode == 0 and kept.stdout.endswith(b"\nat exit\n") and kept.stderr.endswith(b"torn down\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLI, KEYRING, TEARDOWN_WATCH, URL, run, write_keyring_config
+from helpers import CLI, KEYRING, URL, run, watch_teardown, write_keyring_config
 from keyrings_codeartifact import cache, failures, settings
 from keyrings_codeartifact.endpoint import parse
 
@@ -300,17 +300,14 @@ def test_the_launcher_skips_the_interpreter_s_teardown_unless_something_runs_at_
                                                                                     monkeypatch):
     # A warm answer needs no teardown (about 3 ms of 30); an exit handler anyone
     # registered (here a sitecustomize, as coverage.py's does) still runs, as do the teardown and its output.
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("PYTHONPATH", watch_teardown(tmp_path))
     keyring_cli, ours = both(fast, "--mode=creds", "--output=json", "get", URL)
     assert keyring_cli[0] == ours[0] and ours[0].startswith("{")
     assert run(KEYRING, "get", OTHER, "aws").stderr.endswith("torn down\n")  # the watch works
     skipped = run(fast, "--mode=creds", "--output=json", "get", URL)
     assert skipped.returncode == 0 and skipped.stdout == ours[0] and "torn down" not in skipped.stderr
 
-    (site / "sitecustomize.py").write_text(TEARDOWN_WATCH + "import atexit\natexit.register(print, 'at exit')\n")
+    monkeypatch.setenv("PYTHONPATH", watch_teardown(tmp_path, at_exit=True))
     kept = run(fast, "--mode=creds", "--output=json", "get", URL)
     assert kept.returncode == 0 and kept.stdout == ours[0] + "at exit\n" and kept.stderr.endswith("torn down\n")
 
