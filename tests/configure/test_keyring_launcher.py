@@ -4,9 +4,11 @@ the check that a ``keyring`` on PATH reaches this backend."""
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+import types
 import zipfile
 from pathlib import Path
 
@@ -332,6 +334,8 @@ def test_windows_setup_uv_with_a_damaged_keyring_exe_on_path_notes_it_without_a_
     damaged_launcher(folder / "keyring.exe", sys.executable).chmod(0o755)
     monkeypatch.setenv("PATH", str(folder))
     monkeypatch.setenv("PATHEXT", ".exe")  # shutil.which, simulating Windows, looks for keyring.exe
+    if getattr(shutil, "_winapi", False) is None:  # Python 3.12+ asks Windows whether to look in "."
+        monkeypatch.setattr(shutil, "_winapi", types.SimpleNamespace(NeedCurrentDirectoryForExePath=lambda name: False))
     monkeypatch.setattr(sys, "argv", [str(windows), "setup", "uv", "--dry-run", URL])
     assert main(["setup", "uv", "--dry-run", URL]) == 0
     out, err = capsys.readouterr()

@@ -152,6 +152,7 @@ def test_inside_pip_a_bare_host_needs_an_https_url_of_it_first(standin, monkeypa
     assert len(standin.token_requests()) == 1
 
 
+@pytest.mark.e2e  # pipenv's and pdm's tool environments: `make test` builds them
 def test_pipenv_s_own_pip_sends_no_token_for_a_direct_plain_http_url(standin, attacker, tools, tmp_path, monkeypatch):
     """pipenv runs its copy of pip (pipenv.patched.pip) on the project's Python; with keyring
     and this backend importable there and the import provider, as pip itself. Found by review."""
@@ -167,6 +168,7 @@ def test_pipenv_s_own_pip_sends_no_token_for_a_direct_plain_http_url(standin, at
     assert standin.token_requests() == []
 
 
+@pytest.mark.e2e  # pipenv's and pdm's tool environments: `make test` builds them
 def test_pdm_s_finder_gets_no_token_for_the_bare_host_of_a_direct_plain_http_url(standin, tools):
     """unearth (pdm's finder, with this backend beside it) asks for the bare host alone
     for a URL under no index, as pip does. Found by review."""
