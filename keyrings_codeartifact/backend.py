@@ -85,10 +85,10 @@ class CodeArtifactBackend(backend.KeyringBackend):
         if endpoint is None:
             self._note_plain_http(service)
             return None
-        if is_bare(service) and not self._bare_host_allowed(endpoint.host):
-            return None
         if not is_bare(service):
             self._https_hosts.add(endpoint.host)
+        elif not self._bare_host_allowed(endpoint.host):
+            return None
         log.debug("%s is CodeArtifact %s", endpoint.host, endpoint.describe())
         from . import lookup  # here: settings and the lookup, for a service of ours only
 

@@ -52,8 +52,6 @@ class Failure(NamedTuple):
     key: dict[str, object]
 
 
-
-
 def record(endpoint: "Endpoint", settings: Optional["Settings"], error: Exception) -> None:
     """Keep ``error`` as the last failure of ``endpoint`` for ``settings``' identity
     (None: settings not known); never raises."""

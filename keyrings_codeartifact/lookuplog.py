@@ -38,8 +38,6 @@ _FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) 
           | getattr(os, "O_NONBLOCK", 0))
 
 
-
-
 def line(endpoint: "Endpoint", source: str, milliseconds: float, outcome: str, client: Optional[str]) -> str:
     """One log line, without its newline; every part safe to show."""
     now = datetime.datetime.now(datetime.timezone.utc)

@@ -465,8 +465,23 @@ def _name(uid: int) -> str:
 # -- Windows -----------------------------------------------------------------------------
 
 
+def _short_name(path: str) -> str:
+    """``path``'s 8.3 short form on Windows (``GetShortPathNameW``: no link followed),
+    else ``path``."""
+    if sys.platform != "win32":
+        return path
+    import ctypes  # Windows only: one call, for a cache folder set by hand
+
+    windll = getattr(ctypes, "windll", None)  # None: Windows simulated (tests)
+    if windll is None:
+        return path
+    buffer = ctypes.create_unicode_buffer(32768)
+    size = windll.kernel32.GetShortPathNameW(path, buffer, len(buffer))
+    return buffer.value if 0 < size < len(buffer) else path
+
+
 def is_inside(folder: Union[str, Path], parent: Union[str, Path], paths: ModuleType = os.path,
-              short: Callable[[str], str] = lambda path: _short_name(path)) -> bool:
+              short: Callable[[str], str] = _short_name) -> bool:
     """Whether ``folder`` is ``parent`` or inside it both as the file system resolves them
     (``..``, symbolic links and, on Windows, junctions) and as ``folder`` reads (``..``
     folded; inside ``parent`` as written or as resolved, so a profile moved behind a link
@@ -482,21 +497,6 @@ def is_inside(folder: Union[str, Path], parent: Union[str, Path], paths: ModuleT
     except (OSError, ValueError):  # unresolvable
         return False
     return _within(resolved, real_parent, paths) and any(_within(read, name, paths) for name in names)
-
-
-def _short_name(path: str) -> str:
-    """``path``'s 8.3 short form on Windows (``GetShortPathNameW``: no link followed),
-    else ``path``."""
-    if sys.platform != "win32":
-        return path
-    import ctypes  # Windows only: one call, for a cache folder set by hand
-
-    windll = getattr(ctypes, "windll", None)  # None: Windows simulated (tests)
-    if windll is None:
-        return path
-    buffer = ctypes.create_unicode_buffer(32768)
-    size = windll.kernel32.GetShortPathNameW(path, buffer, len(buffer))
-    return buffer.value if 0 < size < len(buffer) else path
 
 
 def _within(path: str, parent: str, paths: ModuleType) -> bool:

@@ -336,12 +336,13 @@ def launcher_change(folder: Path, tool: str) -> Change:
     path = folder / launcher_name()
     existed = os.path.lexists(path)
     before = path.read_bytes() if existed else b""
-    after = launcher_bytes(python, folder)
+    source = script_exe(folder) if windows() else None  # what keyring.exe is a copy of
+    after = source.read_bytes() if source is not None else render(python).encode()
     if before != after and not os.access(folder, os.W_OK):
         raise SetupFailed(f"{folder} cannot be written to: `codeartifact-keyring setup keyring --bin DIR` "
                           "writes one to DIR, a folder on PATH")
-    if windows():
-        note = (f"the keyring command {tool} runs from PATH: a copy of {script_exe(folder)} that answers CodeArtifact "
+    if source is not None:
+        note = (f"the keyring command {tool} runs from PATH: a copy of {source} that answers CodeArtifact "
                 "itself; `codeartifact-keyring setup keyring --remove` removes it")
         return _CopyChange(path, before, after, existed, (note,))
     note = (f"the keyring command {tool} runs from PATH: it answers CodeArtifact itself, runs {python}, and "
