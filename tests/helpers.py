@@ -191,3 +191,15 @@ def watch_teardown(folder: Path, at_exit: bool = False) -> str:
     handler = "import atexit\natexit.register(print, 'at exit')\n" if at_exit else ""
     (site / "sitecustomize.py").write_text(TEARDOWN_WATCH + handler)
     return os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
+
+
+LOOKUP_FAULTS = ("AccessDenied", "ConfigError")  # a lookup that fails at AWS, and one that fails in keyringrc.cfg
+
+
+def make_lookups_fail(standin, fault: str) -> None:
+    """Make lookups fail as ``fault`` (one of LOOKUP_FAULTS) says: AWS denies the token,
+    or keyringrc.cfg asks for a duration no token can have."""
+    if fault == "AccessDenied":
+        standin.fault = "deny"
+    else:
+        write_keyring_config("[codeartifact]\ntoken_duration = 5\n")

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from bazel_client import BazelClient, HelperFailed, check_response, parse_time
-from helpers import BIN, DOMAIN, REGION, URL, watch_teardown, write_keyring_config
+from helpers import BIN, DOMAIN, LOOKUP_FAULTS, REGION, URL, make_lookups_fail, watch_teardown, write_keyring_config
 
 HELPER = BIN / "codeartifact-credential-helper"
 HOST = URL.split("/")[2]
@@ -187,12 +187,9 @@ def test_bad_input_is_one_line_and_exit_2(standin, args, stdin):
     assert standin.requests() == []
 
 
-@pytest.mark.parametrize("fault", ["deny", "config"])
+@pytest.mark.parametrize("fault", LOOKUP_FAULTS)
 def test_a_failed_lookup_is_our_one_line_and_exit_1(standin, client, fault):
-    if fault == "deny":
-        standin.fault = "deny"
-    else:
-        write_keyring_config("[codeartifact]\ntoken_duration = 5\n")
+    make_lookups_fail(standin, fault)
     with pytest.raises(HelperFailed) as failed:
         client.headers(URL)
     code, stderr = failed.value.args

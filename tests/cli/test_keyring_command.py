@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLI, KEYRING, URL, run, watch_teardown, write_keyring_config
+from helpers import CLI, KEYRING, LOOKUP_FAULTS, URL, make_lookups_fail, run, watch_teardown, write_keyring_config
 from keyrings_codeartifact import cache, failures, settings
 from keyrings_codeartifact.endpoint import parse
 
@@ -110,13 +110,10 @@ def test_owners_refusing_the_endpoint_leaves_it_to_the_other_keyrings(standin, f
     assert standin.requests() == []
 
 
-@pytest.mark.parametrize("fault", ["AccessDenied", "ConfigError"])
+@pytest.mark.parametrize("fault", LOOKUP_FAULTS)
 def test_a_failure_is_our_one_line_where_keyring_prints_a_traceback(standin, fast, fault):
     # The one deliberate difference: same exit code, same message, without the traceback.
-    if fault == "AccessDenied":
-        standin.fault = "deny"
-    else:
-        write_keyring_config("[codeartifact]\ntoken_duration = 5\n")
+    make_lookups_fail(standin, fault)
     result = run(fast, "--mode=creds", "--output=json", "get", URL)
     assert (result.returncode, result.stdout) == (1, "")
     [line] = result.stderr.splitlines()
